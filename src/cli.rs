@@ -1,0 +1,269 @@
+//! The command line: one clap definition, used for parsing, completions and the man page.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::assets;
+use crate::error::{Error, Result};
+use crate::profile::load::{self, Layer, Loaded};
+use crate::profile::schema;
+use crate::render::{self, Mode, bundle};
+
+/// Generate and lint docker-compose files.
+#[derive(Debug, Parser)]
+#[command(name = "composegen", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// When to use colour: auto, always, never (NO_COLOR is honoured).
+    #[arg(long, global = true, default_value = "auto", value_parser = ["auto", "always", "never"])]
+    pub color: String,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the built-in profiles.
+    List,
+    /// Print a profile after defaults and overrides are applied.
+    Show(ProfileArgs),
+    /// Render a profile into a compose file (stdout) or a bundle directory (-o).
+    Render(RenderArgs),
+    /// Scaffold an editable profile file from a built-in one.
+    New {
+        /// Name of the new profile (the file is NAME.yaml).
+        name: String,
+        /// Built-in profile to start from.
+        #[arg(long, default_value = "locust")]
+        from: String,
+        /// Directory to write into.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Print a JSON schema.
+    Schema {
+        /// Which schema.
+        #[arg(value_parser = ["profile"])]
+        which: String,
+    },
+}
+
+/// Selecting a profile and its overrides.
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// A built-in profile name (see `composegen list`) or a path to a profile file.
+    pub profile: String,
+    /// Values file deep-merged over the profile (repeatable; later files win).
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+    /// Override one value: a knob (`replicas=3`) or a path (`services.kafka.resources.memory=2g`).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// `render` options.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The profile and overrides.
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// Write a bundle into this directory: compose file(s), config files, .env.example, .env.
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// On stdout, print this part instead of the main file (see the profile's `parts`).
+    #[arg(long)]
+    pub part: Option<String>,
+}
+
+/// Run the CLI; returns the exit code.
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::List => list(),
+        Command::Show(args) => {
+            let loaded = load_profile(&args)?;
+            let text = serde_yaml::to_string(&loaded.profile)
+                .map_err(|e| Error::msg(format!("cannot print profile: {e}"), None))?;
+            print(&text)
+        }
+        Command::Render(args) => render_cmd(&args),
+        Command::New { name, from, dir } => new_profile(&name, &from, &dir),
+        Command::Schema { .. } => print(&schema::to_pretty(&schema::profile_schema())),
+    }
+}
+
+fn print(text: &str) -> Result<i32> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(0),
+        // A closed pipe (`| head`) is not an error worth a message.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => Err(Error::io("cannot write", "stdout", e)),
+    }
+}
+
+fn list() -> Result<i32> {
+    let mut rows = Vec::new();
+    for name in assets::profile_names() {
+        let loaded = load_layers(vec![builtin_layer(name)?], None)?;
+        let p = &loaded.profile;
+        rows.push((name.to_string(), p.services.len(), p.description.clone()));
+    }
+    let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(4).max(4);
+    let mut text = format!("{:width$}  {:>8}  DESCRIPTION\n", "NAME", "SERVICES");
+    for (name, n, desc) in rows {
+        text.push_str(&format!("{name:width$}  {n:>8}  {desc}\n"));
+    }
+    print(&text)
+}
+
+fn builtin_layer(name: &str) -> Result<Layer> {
+    let text = assets::profile(name).ok_or_else(|| unknown_profile(name))?;
+    Layer::yaml(format!("builtin:{name}"), text.to_string())
+}
+
+fn unknown_profile(name: &str) -> Error {
+    Error::msg(
+        format!("unknown profile {name:?}"),
+        Some(format!(
+            "built-in profiles: {}; or give a path to a profile file (./{name}.yaml)",
+            assets::profile_names().join(", ")
+        )),
+    )
+}
+
+fn read(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
+    String::from_utf8(bytes).map_err(|_| {
+        Error::msg(
+            format!("{} is not valid UTF-8 text", path.display()),
+            Some("profiles and values files are YAML text in UTF-8".to_string()),
+        )
+    })
+}
+
+fn looks_like_path(s: &str) -> bool {
+    s.contains('/') || s.ends_with(".yaml") || s.ends_with(".yml") || Path::new(s).is_file()
+}
+
+/// Load a profile with its values files and `--set` overrides.
+pub fn load_profile(args: &ProfileArgs) -> Result<Loaded> {
+    let mut layers = Vec::new();
+    let mut base_dir = None;
+    if looks_like_path(&args.profile) && assets::profile(&args.profile).is_none() {
+        let path = Path::new(&args.profile);
+        layers.push(Layer::yaml(path.display().to_string(), read(path)?)?);
+        base_dir = Some(path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf));
+    } else {
+        layers.push(builtin_layer(&args.profile)?);
+    }
+    for v in &args.values {
+        layers.push(Layer::yaml(v.display().to_string(), read(v)?)?);
+    }
+    for s in &args.set {
+        layers.push(Layer::set(s)?);
+    }
+    load_layers(layers, base_dir)
+}
+
+fn load_layers(layers: Vec<Layer>, base_dir: Option<PathBuf>) -> Result<Loaded> {
+    load::load(layers, base_dir)
+}
+
+/// The header comment recording how a file was rendered.
+pub fn header(args: &ProfileArgs) -> Vec<String> {
+    let mut cmd = format!("composegen render {}", args.profile);
+    for v in &args.values {
+        cmd.push_str(&format!(" -f {}", v.display()));
+    }
+    for s in &args.set {
+        cmd.push_str(&format!(" --set {s}"));
+    }
+    vec![
+        "Generated by composegen; edit the profile, not this file.".to_string(),
+        format!("Rendered with: {cmd}"),
+    ]
+}
+
+fn render_cmd(args: &RenderArgs) -> Result<i32> {
+    let loaded = load_profile(&args.profile)?;
+    let header = header(&args.profile);
+    match &args.output {
+        None => {
+            let rendered = render::render(&loaded, Mode::Inline, &header)?;
+            let key = args.part.as_deref().unwrap_or("main");
+            let Some((_, _, text)) = rendered.compose.iter().find(|(k, _, _)| k == key) else {
+                let parts: Vec<&str> = rendered.compose.iter().map(|(k, _, _)| k.as_str()).collect();
+                return Err(Error::msg(
+                    format!("profile {} has no part {key:?}", loaded.profile.name),
+                    Some(format!("parts: {}", parts.join(", "))),
+                ));
+            };
+            let others: Vec<&str> = rendered
+                .compose
+                .iter()
+                .filter(|(k, _, _)| k != key)
+                .map(|(_, f, _)| f.as_str())
+                .collect();
+            if !others.is_empty() {
+                eprintln!(
+                    "note: this profile also renders {} (use --part or -o DIR)",
+                    others.join(", ")
+                );
+            }
+            print(text)
+        }
+        Some(dir) => {
+            if args.part.is_some() {
+                return Err(Error::msg("--part selects what goes to stdout; -o writes every part", None));
+            }
+            let rendered = render::render(&loaded, Mode::Bundle, &header)?;
+            let written = bundle::write(dir, &rendered)?;
+            for f in &written.files {
+                eprintln!("wrote {}", dir.join(f).display());
+            }
+            if written.env_created {
+                eprintln!("generated {} with fresh random secrets; keep it out of version control", dir.join(".env").display());
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn new_profile(name: &str, from: &str, dir: &Path) -> Result<i32> {
+    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_') || name.is_empty() {
+        return Err(Error::msg(
+            format!("invalid profile name {name:?}"),
+            Some("use lowercase letters, digits, `-` and `_`".to_string()),
+        ));
+    }
+    let text = assets::profile(from).ok_or_else(|| unknown_profile(from))?;
+    let path = dir.join(format!("{name}.yaml"));
+    if path.exists() {
+        return Err(Error::msg(
+            format!("{} already exists", path.display()),
+            Some("choose another name or remove the file".to_string()),
+        ));
+    }
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.starts_with("# yaml-language-server:") {
+            out.push_str("# yaml-language-server: $schema=./profile.schema.json\n");
+        } else if line.starts_with("name: ") {
+            out.push_str(&format!("name: {name}\n"));
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    // Templates of the built-in profile stay available: they are embedded in the binary.
+    bundle::write_atomic(&path, &out, false)?;
+    let schema_path = dir.join("profile.schema.json");
+    if !schema_path.exists() {
+        bundle::write_atomic(&schema_path, &schema::to_pretty(&schema::profile_schema()), false)?;
+    }
+    eprintln!("wrote {} (from {from}); render it with: composegen render {}", path.display(), path.display());
+    Ok(0)
+}

@@ -1,0 +1,9 @@
+//! composegen: render typed service profiles into docker-compose files, and lint compose files.
+#![forbid(unsafe_code)]
+
+pub mod assets;
+pub mod cli;
+pub mod error;
+pub mod profile;
+pub mod render;
+pub mod yaml;

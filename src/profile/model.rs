@@ -1,0 +1,796 @@
+//! The typed profile model: what a stack needs, not raw compose.
+//!
+//! Every type here derives `Deserialize` (profiles are YAML) and `JsonSchema` (the committed
+//! `schema/profile.schema.json` is generated from these types). Doc comments become schema
+//! descriptions, so editors show them on hover.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A composegen profile: one stack, rendered into one or more compose files.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Profile name; also the compose project `name:`. Lowercase letters, digits, `-` and `_`.
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9_-]*$"))]
+    pub name: String,
+    /// One-line description shown by `composegen list`.
+    pub description: String,
+    /// Where the stack comes from (documentation only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// Typed parameters of the stack (replica counts, retention, ...), set with `--set NAME=VALUE`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub knobs: IndexMap<String, Knob>,
+    /// Settings applied to every service unless the service sets them itself.
+    #[serde(default)]
+    pub defaults: Defaults,
+    /// Output files besides the main compose file (`docker-compose.yml`). Services with
+    /// `part: NAME` are rendered into the file of that part.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub parts: IndexMap<String, Part>,
+    /// Networks of the stack.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub networks: IndexMap<String, Network>,
+    /// Named volumes of the stack.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub volumes: IndexMap<String, Volume>,
+    /// Secrets: references to values supplied through the environment (`.env`), never values.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub secrets: IndexMap<String, Secret>,
+    /// Config files rendered from templates and mounted into services.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub files: IndexMap<String, ConfigFile>,
+    /// The services, in the order they are rendered.
+    pub services: IndexMap<String, Service>,
+}
+
+/// A typed parameter of a profile.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Knob {
+    /// What the knob controls.
+    pub description: String,
+    /// The value's type.
+    #[serde(rename = "type")]
+    pub kind: KnobType,
+    /// Default value.
+    pub default: KnobValue,
+    /// Value set by an override (`--set NAME=VALUE` or a values file); the default applies when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<KnobValue>,
+    /// Smallest allowed value (integer knobs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// Largest allowed value (integer knobs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    /// The value must be odd (integer knobs), e.g. a sentinel count that keeps a quorum.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub odd: bool,
+}
+
+/// Type of a knob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum KnobType {
+    /// A whole number.
+    Integer,
+    /// Text.
+    String,
+    /// true or false.
+    Boolean,
+}
+
+/// A knob value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum KnobValue {
+    /// true or false.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// Text.
+    Str(String),
+}
+
+impl std::fmt::Display for KnobValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KnobValue::Bool(b) => write!(f, "{b}"),
+            KnobValue::Int(i) => write!(f, "{i}"),
+            KnobValue::Str(s) => f.write_str(s),
+        }
+    }
+}
+
+/// Settings applied to every service that does not set them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// Host address published ports bind to when a port does not say (default `127.0.0.1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_ip: Option<String>,
+    /// Restart policy (default `unless-stopped`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart: Option<Restart>,
+    /// Security settings merged under each service's own.
+    #[serde(default)]
+    pub security: Security,
+    /// Logging (default: json-file, max-size 10m, max-file 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<Logging>,
+    /// Networks every service joins when it lists none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub networks: Vec<String>,
+}
+
+/// An extra output file.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Part {
+    /// File name written in `-o DIR` mode, e.g. `docker-compose.monitoring.yml`.
+    pub file: String,
+    /// Compose project name of this file (defaults to `<profile>-<part>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    /// What the part is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A network.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// Explicit network name (needed when a second file attaches to it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Driver (default `bridge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
+    /// IPv4 subnet in CIDR form; static addresses are allocated from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet: Option<String>,
+    /// No outside connectivity.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub internal: bool,
+}
+
+/// A named volume.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Volume {
+    /// What the volume holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// One volume per instance of an instanced service (`NAME-1`, `NAME-2`, ...).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub per_instance: bool,
+}
+
+/// A secret: a value supplied at deploy time through an environment variable.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Secret {
+    /// Environment variable that carries it (written to `.env.example`).
+    #[schemars(regex(pattern = r"^[A-Z_][A-Z0-9_]*$"))]
+    pub env: String,
+    /// What it is; becomes the `${VAR:?...}` message.
+    pub description: String,
+    /// How `-o DIR` fills a fresh `.env`.
+    #[serde(default)]
+    pub generate: Generate,
+}
+
+/// How a secret's value is generated for a fresh `.env`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum Generate {
+    /// A fixed, non-sensitive value (a user name, say).
+    Value {
+        /// The value.
+        value: String,
+    },
+    /// A random alphanumeric string of this length.
+    Random {
+        /// Length in characters (16 to 128).
+        #[schemars(range(min = 16, max = 128))]
+        length: u8,
+    },
+}
+
+impl Default for Generate {
+    fn default() -> Self {
+        Generate::Random { length: 32 }
+    }
+}
+
+/// A config file rendered from a template.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Template under `templates/` (e.g. `configs/prometheus.yml.j2`).
+    pub template: String,
+    /// Path of the file in an `-o DIR` bundle, relative to the compose file.
+    pub path: String,
+    /// What the file configures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A service (or, with `instances`, a numbered family of services).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// What the service does; rendered as a comment above it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Image to run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Image>,
+    /// Build from source instead of (or as well as) pulling an image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<Build>,
+    /// Render this many numbered copies (`NAME-1` … `NAME-N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instances: Option<Count>,
+    /// `deploy.replicas`: a scalable service (then it gets no container_name and no host port).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<Count>,
+    /// Feature group: rendered as compose `profiles: [GROUP]`, started only on request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Output part (see top-level `parts`); the main file when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
+    /// Fixed container name (avoid: it prevents scaling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_name: Option<String>,
+    /// Hostname inside the network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
+    /// Entrypoint override (exec form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<Vec<Arg>>,
+    /// Command (exec form); `{knob: NAME}` items insert knob values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<Arg>>,
+    /// Environment variables.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub environment: IndexMap<String, EnvValue>,
+    /// Published ports.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<Port>,
+    /// Ports reachable only from inside the stack's networks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expose: Vec<u16>,
+    /// Volumes, bind mounts and tmpfs mounts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<Mount>,
+    /// Config files (top-level `files`) mounted into the container.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileMount>,
+    /// Memory and cpu.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Resources>,
+    /// JVM heap derived from the memory limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jvm: Option<Jvm>,
+    /// Security settings (merged over `defaults.security`).
+    #[serde(default)]
+    pub security: Security,
+    /// Health check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub healthcheck: Option<Healthcheck>,
+    /// Services this one waits for.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub depends_on: IndexMap<String, Condition>,
+    /// Restart policy (overrides `defaults.restart`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart: Option<Restart>,
+    /// Networks to join; a static address is `auto` (allocated in order) or an explicit IPv4.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub networks: IndexMap<String, Attach>,
+    /// Logging (overrides `defaults.logging`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<Logging>,
+    /// Labels.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
+    /// ulimits, e.g. `nofile: 65536`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub ulimits: IndexMap<String, u64>,
+    /// Time to wait on stop before SIGKILL, e.g. `30s`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_grace_period: Option<Duration>,
+    /// Lint findings this service deliberately accepts, each with its reason (rendered as
+    /// inline suppressions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<Exception>,
+}
+
+/// A count: a number or a knob.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum Count {
+    /// A fixed number.
+    Fixed(u32),
+    /// The value of an integer knob.
+    Knob {
+        /// Knob name.
+        knob: String,
+    },
+}
+
+/// An image reference with an explicit version.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    /// Repository, e.g. `redis` or `grafana/grafana`.
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9._/-]*$"))]
+    pub name: String,
+    /// Version tag (never `latest`).
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"))]
+    pub tag: String,
+    /// Optional content digest (`sha256:…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
+    pub digest: Option<String>,
+}
+
+/// A build section.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Build {
+    /// Build context directory, relative to the compose file.
+    pub context: String,
+    /// Dockerfile path inside the context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dockerfile: Option<String>,
+    /// Build stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Build arguments.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub args: IndexMap<String, String>,
+}
+
+/// A command or entrypoint argument.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum Arg {
+    /// A literal argument.
+    Literal(String),
+    /// A knob value, optionally placed into a format where `{}` stands for the value.
+    Knob {
+        /// Knob name.
+        knob: String,
+        /// Format, e.g. `--retention={}d` (default `{}`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        format: Option<String>,
+    },
+}
+
+/// An environment variable value.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum EnvValue {
+    /// A literal value (never a credential: use a secret).
+    Literal(Scalar),
+    /// A secret: rendered as `${VAR:?message}`; the value comes from `.env`.
+    Secret {
+        /// Secret name (top-level `secrets`).
+        secret: String,
+        /// Format where `{}` stands for the secret, e.g. `mongodb://app:{}@mongodb:27017`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        format: Option<String>,
+    },
+    /// A knob value, optionally placed into a format.
+    Knob {
+        /// Knob name.
+        knob: String,
+        /// Format where `{}` stands for the value.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        format: Option<String>,
+    },
+}
+
+/// A scalar value.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Scalar {
+    /// Boolean.
+    Bool(bool),
+    /// Whole number.
+    Int(i64),
+    /// Decimal number.
+    Float(f64),
+    /// Text.
+    Str(String),
+}
+
+impl std::fmt::Display for Scalar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Scalar::Bool(b) => write!(f, "{b}"),
+            Scalar::Int(i) => write!(f, "{i}"),
+            Scalar::Float(x) => write!(f, "{x}"),
+            Scalar::Str(s) => f.write_str(s),
+        }
+    }
+}
+
+/// A published port.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Port {
+    /// Port inside the container.
+    #[schemars(range(min = 1))]
+    pub container: u16,
+    /// Port on the host (defaults to the container port).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub host: Option<u16>,
+    /// Host address to bind (defaults to `defaults.host_ip`, itself `127.0.0.1`). Use `0.0.0.0`
+    /// only for what must be reachable from other machines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_ip: Option<String>,
+    /// Protocol.
+    #[serde(default)]
+    pub protocol: Protocol,
+    /// What the port serves (rendered as a comment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Port protocol.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    /// TCP.
+    #[default]
+    Tcp,
+    /// UDP.
+    Udp,
+}
+
+/// A mount.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum Mount {
+    /// A named volume (top-level `volumes`).
+    Volume {
+        /// Volume name.
+        volume: String,
+        /// Path in the container.
+        target: String,
+        /// Mount read-only.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        read_only: bool,
+    },
+    /// A host path.
+    Bind {
+        /// Host path (relative paths are relative to the compose file).
+        bind: String,
+        /// Path in the container.
+        target: String,
+        /// Mount read-only.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        read_only: bool,
+        /// Why this host path is needed (rendered as a comment).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// An in-memory filesystem.
+    Tmpfs {
+        /// Path in the container.
+        tmpfs: String,
+        /// Size limit, e.g. `64m`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        size: Option<ByteSize>,
+        /// Octal mode, e.g. `1777`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mode: Option<String>,
+    },
+}
+
+/// A config file mount.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileMount {
+    /// Name of a top-level `files` entry.
+    pub file: String,
+    /// Path in the container.
+    pub target: String,
+}
+
+/// Memory and cpu.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    /// Memory limit, e.g. `512m`, `2g`.
+    pub memory: ByteSize,
+    /// Memory reservation (soft guarantee).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_reservation: Option<ByteSize>,
+    /// CPU limit in cores, e.g. `0.5`.
+    #[schemars(range(min = 0.01))]
+    pub cpus: f64,
+    /// Maximum number of processes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pids: Option<u32>,
+}
+
+/// A JVM whose heap is derived from the memory limit.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Jvm {
+    /// Environment variable that takes the heap options (e.g. `ES_JAVA_OPTS`, `KAFKA_HEAP_OPTS`).
+    pub env: String,
+    /// Heap as a percentage of the memory limit (default 50).
+    #[serde(default = "default_heap_percent")]
+    #[schemars(range(min = 10, max = 90))]
+    pub heap_percent: u8,
+    /// Further JVM options appended after `-Xms… -Xmx…`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<String>,
+}
+
+fn default_heap_percent() -> u8 {
+    50
+}
+
+/// Security settings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Security {
+    /// Read-only root filesystem (give every written path a volume or tmpfs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+    /// User (and group) to run as, e.g. `472:0` or `redis`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// Capabilities to drop (`ALL` for all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap_drop: Option<Vec<String>>,
+    /// Capabilities to add back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap_add: Option<Vec<String>>,
+    /// `security_opt: no-new-privileges:true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_new_privileges: Option<bool>,
+}
+
+/// A health check.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Healthcheck {
+    /// Exec-form test (`["CMD", …]` is implied), e.g. `[redis-cli, ping]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exec: Option<Vec<String>>,
+    /// Shell-form test (`CMD-SHELL`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shell: Option<String>,
+    /// Time between checks (default `10s`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Duration>,
+    /// Time a check may take (default `5s`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Duration>,
+    /// Failures before unhealthy (default 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<u32>,
+    /// Grace period after start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_period: Option<Duration>,
+}
+
+/// When a dependency counts as ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    /// Started.
+    ServiceStarted,
+    /// Healthy (the dependency needs a healthcheck).
+    ServiceHealthy,
+    /// Ran to completion with exit code 0.
+    ServiceCompletedSuccessfully,
+}
+
+/// Restart policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Restart {
+    /// Never restart.
+    No,
+    /// Always restart.
+    Always,
+    /// Restart after a non-zero exit.
+    OnFailure,
+    /// Restart unless stopped by hand.
+    UnlessStopped,
+}
+
+/// Joining a network.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Attach {
+    /// Static IPv4 address: `auto` allocates the next free one from the network's subnet in
+    /// service order (starting at .2), or give an address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv4_address: Option<String>,
+    /// Extra DNS names on this network.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+}
+
+/// Logging.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Logging {
+    /// Driver (default `json-file`).
+    #[serde(default = "default_log_driver")]
+    pub driver: String,
+    /// Driver options, e.g. `max-size: 10m`.
+    #[serde(default)]
+    pub options: IndexMap<String, String>,
+}
+
+fn default_log_driver() -> String {
+    "json-file".to_string()
+}
+
+/// A finding a service accepts deliberately.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Exception {
+    /// Rule code, e.g. `CG402`.
+    #[schemars(regex(pattern = r"^CG[0-9]{3}$"))]
+    pub rule: String,
+    /// Why the exception is required.
+    pub reason: String,
+}
+
+/// A byte size as Compose writes it: a number with an optional unit `b`, `k`, `m`, `g`
+/// (case-insensitive, optional trailing `b`), e.g. `512m`, `2g`, `1.5g`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ByteSize(pub u64);
+
+impl ByteSize {
+    /// Parse `512m`, `2g`, `1024`, `1.5GB` …
+    pub fn parse(s: &str) -> Option<ByteSize> {
+        let t = s.trim().to_ascii_lowercase();
+        let t = t.strip_suffix('b').unwrap_or(&t);
+        let (num, mult) = match t.chars().last()? {
+            'k' => (&t[..t.len() - 1], 1u64 << 10),
+            'm' => (&t[..t.len() - 1], 1u64 << 20),
+            'g' => (&t[..t.len() - 1], 1u64 << 30),
+            't' => (&t[..t.len() - 1], 1u64 << 40),
+            _ => (t, 1),
+        };
+        if num.is_empty() || !num.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            return None;
+        }
+        let v: f64 = num.parse().ok()?;
+        let bytes = (v * mult as f64).round();
+        if !(1.0..=(u64::MAX as f64)).contains(&bytes) {
+            return None;
+        }
+        Some(ByteSize(bytes as u64))
+    }
+
+    /// Shortest exact rendering: `2g`, `512m`, `1536k`, `100`.
+    pub fn to_compose(self) -> String {
+        for (unit, m) in [("g", 1u64 << 30), ("m", 1 << 20), ("k", 1 << 10)] {
+            if self.0 % m == 0 {
+                return format!("{}{}", self.0 / m, unit);
+            }
+        }
+        self.0.to_string()
+    }
+
+    /// Megabytes, rounded down.
+    pub fn mebibytes(self) -> u64 {
+        self.0 >> 20
+    }
+}
+
+const BYTE_SIZE_PATTERN: &str = r"^[0-9]+(\.[0-9]+)?([kKmMgGtT][bB]?|[bB])?$";
+
+impl Serialize for ByteSize {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_compose())
+    }
+}
+
+impl<'de> Deserialize<'de> for ByteSize {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Scalar::deserialize(d)?;
+        let text = raw.to_string();
+        ByteSize::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "invalid size {text:?}: expected a number with an optional unit (k, m, g), e.g. 512m"
+            ))
+        })
+    }
+}
+
+impl JsonSchema for ByteSize {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ByteSize".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A size: a number with an optional unit (k, m, g, t), e.g. 512m or 2g.",
+            "oneOf": [
+                {"type": "string", "pattern": BYTE_SIZE_PATTERN},
+                {"type": "integer", "minimum": 1}
+            ]
+        })
+    }
+}
+
+/// A duration as Compose writes it, e.g. `10s`, `1m30s`, `500ms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Duration(pub String);
+
+const DURATION_PATTERN: &str = r"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$";
+
+impl JsonSchema for Duration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A duration, e.g. 10s, 1m30s, 500ms.",
+            "type": "string",
+            "pattern": DURATION_PATTERN
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_sizes_parse_like_compose() {
+        assert_eq!(ByteSize::parse("512m"), Some(ByteSize(512 << 20)));
+        assert_eq!(ByteSize::parse("2g"), Some(ByteSize(2 << 30)));
+        assert_eq!(ByteSize::parse("2GB"), Some(ByteSize(2 << 30)));
+        assert_eq!(ByteSize::parse("1.5g"), Some(ByteSize(3 << 29)));
+        assert_eq!(ByteSize::parse("1024"), Some(ByteSize(1024)));
+        assert_eq!(ByteSize::parse("lots"), None);
+        assert_eq!(ByteSize::parse(""), None);
+        assert_eq!(ByteSize::parse("0"), None);
+        assert_eq!(ByteSize::parse("-1m"), None);
+        assert_eq!(ByteSize(1536 << 20).to_compose(), "1536m");
+        assert_eq!(ByteSize(2 << 30).to_compose(), "2g");
+    }
+
+    #[test]
+    fn byte_size_pattern_matches_parser() {
+        let re = regex::Regex::new(BYTE_SIZE_PATTERN).unwrap();
+        for ok in ["512m", "2g", "1.5G", "100", "64MB", "10b"] {
+            assert!(re.is_match(ok), "{ok}");
+            assert!(ByteSize::parse(ok).is_some(), "{ok}");
+        }
+        for bad in ["lots", "", "m", "1.g", "-2g"] {
+            assert!(!re.is_match(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn duration_pattern() {
+        let re = regex::Regex::new(DURATION_PATTERN).unwrap();
+        for ok in ["10s", "1m30s", "500ms", "1h"] {
+            assert!(re.is_match(ok), "{ok}");
+        }
+        for bad in ["10", "s", "ten seconds"] {
+            assert!(!re.is_match(bad), "{bad}");
+        }
+    }
+}

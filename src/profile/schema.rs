@@ -1,0 +1,338 @@
+//! The profile JSON schema, generated from the Rust types, and what is done with it: validation
+//! with located, readable errors, and typing of `--set` values.
+
+use serde_json::Value;
+
+use super::load::Problem;
+use super::model::Profile;
+use crate::yaml::{Path, Seg};
+
+/// The JSON schema of a profile, as committed in `schema/profile.schema.json`.
+pub fn profile_schema() -> Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(Profile)).unwrap_or(Value::Null);
+    if let Some(obj) = schema.as_object_mut() {
+        obj.insert(
+            "$id".into(),
+            Value::String("https://composegen.dev/schema/profile.schema.json".into()),
+        );
+    }
+    schema
+}
+
+/// Pretty JSON text of a schema, with a trailing newline.
+pub fn to_pretty(schema: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(schema).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Validate a merged profile document; problems are sorted by path for a stable order.
+pub fn validate(schema: &Value, doc: &Value) -> Vec<Problem> {
+    let validator = match jsonschema::validator_for(schema) {
+        Ok(v) => v,
+        Err(e) => {
+            return vec![Problem::new(
+                Path::root(),
+                format!("internal error: the profile schema does not compile: {e}"),
+                None,
+            )];
+        }
+    };
+    let mut problems: Vec<Problem> = validator
+        .iter_errors(doc)
+        .map(|e| {
+            let path = Path::from_json_pointer(e.instance_path().as_str());
+            describe(schema, &path, e.kind(), e.instance(), &e.to_string())
+        })
+        .collect();
+    problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
+    problems.dedup_by(|a, b| a.path == b.path && a.message == b.message);
+    problems
+}
+
+fn describe(
+    schema: &Value,
+    path: &Path,
+    kind: &jsonschema::error::ValidationErrorKind,
+    instance: &Value,
+    fallback: &str,
+) -> Problem {
+    use jsonschema::error::ValidationErrorKind as K;
+    let help = help_at(schema, path);
+    match kind {
+        K::AdditionalProperties { unexpected } => {
+            let key = unexpected.first().cloned().unwrap_or_default();
+            let known = property_names(schema, path);
+            let help = if known.is_empty() {
+                None
+            } else {
+                let suggestion = closest(&key, &known).map(|s| format!("did you mean `{s}`? ")).unwrap_or_default();
+                Some(format!("{suggestion}known keys: {}", known.join(", ")))
+            };
+            Problem {
+                path: path.key(&key),
+                at_key: true,
+                message: format!("unknown key `{key}`"),
+                label: "not a known key".into(),
+                help,
+            }
+        }
+        K::Required { property } => Problem {
+            path: path.clone(),
+            at_key: false,
+            message: format!("missing required key `{}`", property.as_str().unwrap_or_default()),
+            label: "in this mapping".into(),
+            help,
+        },
+        K::Type { .. } => Problem {
+            path: path.clone(),
+            at_key: false,
+            message: format!("expected {}, found {}", expected_types(schema, path), json_type(instance)),
+            label: "wrong type".into(),
+            help,
+        },
+        K::Pattern { .. } => Problem {
+            path: path.clone(),
+            at_key: false,
+            message: format!("invalid value {}", short(instance)),
+            label: "does not match the expected format".into(),
+            help,
+        },
+        K::Enum { options } => Problem {
+            path: path.clone(),
+            at_key: false,
+            message: format!("invalid value {}", short(instance)),
+            label: "not one of the allowed values".into(),
+            help: Some(format!(
+                "expected one of: {}",
+                options
+                    .as_array()
+                    .map(|a| a.iter().map(short).collect::<Vec<_>>().join(", "))
+                    .unwrap_or_default()
+            )),
+        },
+        K::AnyOf { .. } | K::OneOfNotValid { .. } => Problem {
+            path: path.clone(),
+            at_key: false,
+            message: format!("invalid value {}", short(instance)),
+            label: "matches none of the accepted forms".into(),
+            help,
+        },
+        _ => Problem {
+            path: path.clone(),
+            at_key: false,
+            message: fallback.to_string(),
+            label: "here".into(),
+            help,
+        },
+    }
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 60 { format!("{}…", &s[..s.floor_char_boundary(57)]) } else { s }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing (null)",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+/// Edit distance suggestion.
+fn closest<'a>(key: &str, known: &'a [String]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim(key, k), k))
+        .filter(|(d, k)| *d <= (k.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k.as_str())
+}
+
+fn strsim(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Resolve `$ref` against the root schema.
+fn deref<'a>(root: &'a Value, s: &'a Value) -> &'a Value {
+    let mut s = s;
+    for _ in 0..16 {
+        match s.get("$ref").and_then(Value::as_str) {
+            Some(r) => match r.strip_prefix('#').and_then(|p| root.pointer(p)) {
+                Some(t) => s = t,
+                None => return s,
+            },
+            None => return s,
+        }
+    }
+    s
+}
+
+/// Every sub-schema that can apply at `path` (following anyOf/oneOf branches).
+pub fn schemas_at<'a>(root: &'a Value, path: &Path) -> Vec<&'a Value> {
+    let mut current = expand(root, root);
+    for seg in &path.0 {
+        let mut next = Vec::new();
+        for s in current {
+            let child = match seg {
+                Seg::Key(k) => s
+                    .get("properties")
+                    .and_then(|p| p.get(k))
+                    .or_else(|| s.get("additionalProperties").filter(|a| a.is_object())),
+                Seg::Index(_) => s.get("items"),
+            };
+            if let Some(c) = child {
+                next.extend(expand(root, c));
+            }
+        }
+        current = next;
+    }
+    current
+}
+
+fn expand<'a>(root: &'a Value, s: &'a Value) -> Vec<&'a Value> {
+    let s = deref(root, s);
+    let mut out = vec![s];
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(branches) = s.get(key).and_then(Value::as_array) {
+            for b in branches {
+                out.extend(expand(root, b));
+            }
+        }
+    }
+    out
+}
+
+/// The description of what is expected at `path`, as a help line.
+pub fn help_at(root: &Value, path: &Path) -> Option<String> {
+    let schemas = schemas_at(root, path);
+    schemas
+        .iter()
+        .find_map(|s| s.get("description").and_then(Value::as_str))
+        .map(|d| d.split("\n\n").next().unwrap_or(d).replace('\n', " "))
+}
+
+fn property_names(root: &Value, path: &Path) -> Vec<String> {
+    let mut names: Vec<String> = schemas_at(root, path)
+        .iter()
+        .filter_map(|s| s.get("properties").and_then(Value::as_object))
+        .flat_map(|p| p.keys().cloned())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn types_at(root: &Value, path: &Path) -> Vec<String> {
+    let mut types: Vec<String> = Vec::new();
+    for s in schemas_at(root, path) {
+        match s.get("type") {
+            Some(Value::String(t)) => types.push(t.clone()),
+            Some(Value::Array(ts)) => types.extend(ts.iter().filter_map(Value::as_str).map(str::to_string)),
+            _ => {}
+        }
+        if s.get("enum").is_some() {
+            types.push("string".into());
+        }
+    }
+    types.sort();
+    types.dedup();
+    types
+}
+
+fn expected_types(root: &Value, path: &Path) -> String {
+    let names: Vec<&str> = types_at(root, path)
+        .iter()
+        .map(|t| match t.as_str() {
+            "integer" => "an integer",
+            "number" => "a number",
+            "string" => "a string",
+            "boolean" => "a boolean",
+            "array" => "a list",
+            "object" => "a mapping",
+            _ => "null",
+        })
+        .filter(|t| *t != "null")
+        .collect();
+    if names.is_empty() { "another type".into() } else { names.join(" or ") }
+}
+
+/// Type a `--set` value by what the schema expects at `path`: integers, numbers and booleans are
+/// parsed as such, strings stay strings (so `--set tag=1.10` keeps its trailing zero).
+pub fn typed_value(root: &Value, path: &Path, raw: &str) -> Result<Value, String> {
+    let types = types_at(root, path);
+    let has = |t: &str| types.iter().any(|x| x == t);
+    if types.is_empty() {
+        // Unknown path: keep the text; validation reports the unknown key with its location.
+        return Ok(Value::String(raw.to_string()));
+    }
+    if has("integer") {
+        if let Ok(i) = raw.parse::<i64>() {
+            return Ok(Value::from(i));
+        }
+    }
+    if has("number") {
+        if let Ok(f) = raw.parse::<f64>() {
+            if let Some(n) = serde_json::Number::from_f64(f) {
+                return Ok(Value::Number(n));
+            }
+        }
+    }
+    if has("boolean") {
+        match raw {
+            "true" => return Ok(Value::Bool(true)),
+            "false" => return Ok(Value::Bool(false)),
+            _ => {}
+        }
+    }
+    if has("string") {
+        return Ok(Value::String(raw.to_string()));
+    }
+    if has("array") || has("object") {
+        return serde_yaml::from_str::<Value>(raw)
+            .map_err(|e| format!("cannot read {raw:?} as YAML: {e}"));
+    }
+    Err(format!("expected {}, found {raw:?}", expected_types(root, path)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_values_are_typed_by_the_schema() {
+        let s = profile_schema();
+        let p = Path::parse_dotted("services.kafka.resources.cpus");
+        assert_eq!(typed_value(&s, &p, "1.5").unwrap(), serde_json::json!(1.5));
+        assert!(typed_value(&s, &p, "lots").is_err());
+        let p = Path::parse_dotted("services.kafka.image.tag");
+        assert_eq!(typed_value(&s, &p, "7.0").unwrap(), serde_json::json!("7.0"));
+        let p = Path::parse_dotted("knobs.replicas.value");
+        assert_eq!(typed_value(&s, &p, "3").unwrap(), serde_json::json!(3));
+        let p = Path::parse_dotted("services.kafka.resources.memory");
+        assert_eq!(typed_value(&s, &p, "2g").unwrap(), serde_json::json!("2g"));
+    }
+
+    #[test]
+    fn suggestions() {
+        let known = vec!["image".to_string(), "environment".to_string()];
+        assert_eq!(closest("imgae", &known), Some("image"));
+        assert_eq!(closest("zzzzzzzz", &known), None);
+    }
+}

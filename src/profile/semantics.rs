@@ -1,0 +1,238 @@
+//! Checks a schema cannot express: references between parts of a profile, knob constraints,
+//! and the secure-by-default promises (pinned images, limits on every service).
+
+use std::net::Ipv4Addr;
+
+use super::load::Problem;
+use super::model::{Arg, Count, EnvValue, KnobType, KnobValue, Mount, Profile, Service};
+use crate::yaml::Path;
+
+/// Every problem of a deserialized profile, in document order.
+pub fn check(p: &Profile) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let root = Path::root();
+    for (name, knob) in &p.knobs {
+        let at = root.key("knobs").key(name);
+        let (value, vpath) = match &knob.value {
+            Some(v) => (v, at.key("value")),
+            None => (&knob.default, at.key("default")),
+        };
+        let ok_type = matches!(
+            (knob.kind, value),
+            (KnobType::Integer, KnobValue::Int(_))
+                | (KnobType::String, KnobValue::Str(_))
+                | (KnobType::Boolean, KnobValue::Bool(_))
+        );
+        if !ok_type {
+            out.push(Problem::new(
+                vpath.clone(),
+                format!("knob `{name}` is {:?}, but the value is {value:?}", knob.kind).to_lowercase(),
+                Some(knob.description.clone()),
+            ));
+            continue;
+        }
+        if let KnobValue::Int(v) = value {
+            let constraint = |msg: String| Problem::new(vpath.clone(), msg, Some(knob.description.clone()));
+            if let Some(min) = knob.min
+                && *v < min
+            {
+                out.push(constraint(format!("knob `{name}` must be at least {min}, got {v}")));
+            }
+            if let Some(max) = knob.max
+                && *v > max
+            {
+                out.push(constraint(format!("knob `{name}` must be at most {max}, got {v}")));
+            }
+            if knob.odd && v % 2 == 0 {
+                out.push(constraint(format!("knob `{name}` must be odd, got {v}")));
+            }
+        }
+    }
+    for (name, svc) in &p.services {
+        check_service(p, name, svc, &root.key("services").key(name), &mut out);
+    }
+    for (name, net) in &p.networks {
+        if let Some(subnet) = &net.subnet
+            && parse_cidr(subnet).is_none()
+        {
+            out.push(Problem::new(
+                root.key("networks").key(name).key("subnet"),
+                format!("invalid subnet {subnet:?}"),
+                Some("an IPv4 network in CIDR form, e.g. 172.19.0.0/16".to_string()),
+            ));
+        }
+    }
+    for (name, f) in &p.files {
+        if f.path.starts_with('/') || f.path.split('/').any(|c| c == "..") {
+            out.push(Problem::new(
+                root.key("files").key(name).key("path"),
+                format!("bundle path {:?} must stay inside the output directory", f.path),
+                Some("use a relative path such as prometheus/prometheus.yml".to_string()),
+            ));
+        }
+    }
+    out
+}
+
+fn knob_ref(p: &Profile, knob: &str, want_int: bool, at: Path, out: &mut Vec<Problem>) {
+    match p.knobs.get(knob) {
+        None => out.push(Problem::new(
+            at,
+            format!("unknown knob `{knob}`"),
+            Some(format!("declared knobs: {}", p.knobs.keys().cloned().collect::<Vec<_>>().join(", "))),
+        )),
+        Some(k) if want_int && k.kind != KnobType::Integer => {
+            out.push(Problem::new(at, format!("knob `{knob}` is not an integer"), None))
+        }
+        Some(_) => {}
+    }
+}
+
+fn check_service(p: &Profile, name: &str, s: &Service, at: &Path, out: &mut Vec<Problem>) {
+    if s.image.is_none() && s.build.is_none() {
+        out.push(Problem::new(
+            at.clone(),
+            "a service needs an `image` or a `build`",
+            Some("add `image: {name: …, tag: …}`".to_string()),
+        ));
+    }
+    if let Some(img) = &s.image
+        && img.tag == "latest"
+    {
+        out.push(Problem::new(
+            at.key("image").key("tag"),
+            "`latest` is not a version",
+            Some("pin an explicit version tag so that every render runs the same image".to_string()),
+        ));
+    }
+    if s.resources.is_none() {
+        out.push(Problem::new(
+            at.clone(),
+            format!("service `{name}` has no resource limits"),
+            Some("add `resources: {memory: 512m, cpus: 0.5}`: every rendered service gets limits".to_string()),
+        ));
+    }
+    if s.jvm.is_some() && s.resources.is_none() {
+        out.push(Problem::new(at.key("jvm"), "a JVM heap is derived from `resources.memory`, which is missing", None));
+    }
+    if let Some(part) = &s.part
+        && !p.parts.contains_key(part)
+    {
+        out.push(Problem::new(at.key("part"), format!("unknown part `{part}`"), Some("declare it under top-level `parts`".to_string())));
+    }
+    for (field, count) in [("instances", &s.instances), ("replicas", &s.replicas)] {
+        if let Some(Count::Knob { knob }) = count {
+            knob_ref(p, knob, true, at.key(field).key("knob"), out);
+        }
+    }
+    if s.replicas.is_some() {
+        if s.container_name.is_some() {
+            out.push(Problem::new(at.key("container_name"), "a scalable service (`replicas`) cannot have a container_name", None));
+        }
+        if s.ports.iter().any(|port| port.host.is_some()) {
+            out.push(Problem::new(
+                at.key("ports"),
+                "a scalable service (`replicas`) cannot publish a fixed host port",
+                Some("replicas would collide on the host port; put a proxy in front or use `expose`".to_string()),
+            ));
+        }
+    }
+    if s.instances.is_some() && s.container_name.is_some() {
+        out.push(Problem::new(at.key("container_name"), "numbered instances cannot share one container_name", None));
+    }
+    for (dep, _) in &s.depends_on {
+        if !p.services.contains_key(dep) {
+            out.push(Problem::new(at.key("depends_on").key(dep), format!("unknown service `{dep}`"), None));
+        } else if dep == name {
+            out.push(Problem::new(at.key("depends_on").key(dep), "a service cannot depend on itself", None));
+        }
+    }
+    for (key, v) in &s.environment {
+        let here = at.key("environment").key(key);
+        match v {
+            EnvValue::Secret { secret, .. } if !p.secrets.contains_key(secret) => out.push(Problem::new(
+                here.key("secret"),
+                format!("unknown secret `{secret}`"),
+                Some("declare it under top-level `secrets`".to_string()),
+            )),
+            EnvValue::Knob { knob, .. } => knob_ref(p, knob, false, here.key("knob"), out),
+            _ => {}
+        }
+    }
+    for (field, args) in [("command", &s.command), ("entrypoint", &s.entrypoint)] {
+        for (i, a) in args.iter().flatten().enumerate() {
+            if let Arg::Knob { knob, .. } = a {
+                knob_ref(p, knob, false, at.key(field).index(i).key("knob"), out);
+            }
+        }
+    }
+    for (i, m) in s.volumes.iter().enumerate() {
+        if let Mount::Volume { volume, .. } = m {
+            match p.volumes.get(volume) {
+                None => out.push(Problem::new(
+                    at.key("volumes").index(i).key("volume"),
+                    format!("volume `{volume}` is not declared"),
+                    Some("declare it under top-level `volumes`".to_string()),
+                )),
+                Some(v) if v.per_instance && s.instances.is_none() => out.push(Problem::new(
+                    at.key("volumes").index(i).key("volume"),
+                    format!("volume `{volume}` is per_instance but `{name}` has no `instances`"),
+                    None,
+                )),
+                _ => {}
+            }
+        }
+    }
+    for (i, f) in s.files.iter().enumerate() {
+        if !p.files.contains_key(&f.file) {
+            out.push(Problem::new(
+                at.key("files").index(i).key("file"),
+                format!("file `{}` is not declared", f.file),
+                Some("declare it under top-level `files`".to_string()),
+            ));
+        }
+    }
+    for (net, attach) in &s.networks {
+        let here = at.key("networks").key(net);
+        let Some(decl) = p.networks.get(net) else {
+            out.push(Problem::new(here, format!("network `{net}` is not declared"), None));
+            continue;
+        };
+        if let Some(addr) = &attach.ipv4_address {
+            let Some(subnet) = decl.subnet.as_deref().and_then(parse_cidr) else {
+                out.push(Problem::new(
+                    here.key("ipv4_address"),
+                    format!("network `{net}` has no subnet to take a static address from"),
+                    Some("set `subnet:` on the network".to_string()),
+                ));
+                continue;
+            };
+            if addr != "auto" {
+                match addr.parse::<Ipv4Addr>() {
+                    Ok(ip) if in_subnet(ip, subnet) => {}
+                    Ok(_) => out.push(Problem::new(here.key("ipv4_address"), format!("{addr} is outside the subnet of `{net}`"), None)),
+                    Err(_) => out.push(Problem::new(here.key("ipv4_address"), format!("invalid IPv4 address {addr:?}"), None)),
+                }
+            }
+        }
+    }
+    for net in &p.defaults.networks {
+        if !p.networks.contains_key(net) {
+            out.push(Problem::new(Path::root().key("defaults").key("networks"), format!("network `{net}` is not declared"), None));
+        }
+    }
+}
+
+/// Parse `a.b.c.d/n`.
+pub fn parse_cidr(s: &str) -> Option<(Ipv4Addr, u8)> {
+    let (ip, len) = s.split_once('/')?;
+    let ip: Ipv4Addr = ip.parse().ok()?;
+    let len: u8 = len.parse().ok()?;
+    (len <= 30).then_some((ip, len))
+}
+
+/// Whether `ip` is inside `(net, len)`.
+pub fn in_subnet(ip: Ipv4Addr, (net, len): (Ipv4Addr, u8)) -> bool {
+    let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+    u32::from(ip) & mask == u32::from(net) & mask
+}

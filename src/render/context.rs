@@ -1,0 +1,724 @@
+//! Resolution: a validated profile becomes the render context, where every value is final
+//! (instances expanded, addresses allocated, heaps computed, secrets turned into
+//! `${VAR:?…}` references, `$` escaped for Compose). Templates only lay it out.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::profile::model::{
+    Arg, Condition, Count, EnvValue, KnobValue, Logging, Mount, Profile, Protocol, Restart, Service,
+};
+use crate::profile::semantics::parse_cidr;
+
+/// Everything a render produces, before templates run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stack {
+    /// Profile name.
+    pub name: String,
+    /// Profile description.
+    pub description: String,
+    /// Effective knob values.
+    pub knobs: BTreeMap<String, KnobValue>,
+    /// Output compose files, the main one first.
+    pub outputs: Vec<Output>,
+    /// Every service of every output, by base name (for config templates).
+    pub services: IndexMap<String, ServiceInfo>,
+    /// Config files to render: name → (template, bundle path).
+    pub files: IndexMap<String, FileInfo>,
+    /// Secrets: what `.env.example` lists.
+    pub secrets: Vec<SecretInfo>,
+}
+
+/// A config file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileInfo {
+    /// Template name.
+    pub template: String,
+    /// Path in a bundle.
+    pub path: String,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// A secret as `.env` sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretInfo {
+    /// Variable name.
+    pub env: String,
+    /// Description.
+    pub description: String,
+    /// Fixed value, when the secret is not sensitive.
+    pub value: Option<String>,
+    /// Random length, when it is.
+    pub length: usize,
+}
+
+/// What config templates may ask about a service.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceInfo {
+    /// Names of the rendered containers' services (one, or the numbered instances).
+    pub names: Vec<String>,
+    /// Static IPv4 addresses per network, per instance (same order as `names`).
+    pub addresses: Vec<BTreeMap<String, String>>,
+    /// Container ports it listens on (published and exposed).
+    pub ports: Vec<u16>,
+    /// Image repository, if any.
+    pub image: Option<String>,
+    /// Feature group, if any.
+    pub group: Option<String>,
+    /// Output part, if not the main file.
+    pub part: Option<String>,
+}
+
+/// One compose file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Output {
+    /// `main` or the part name.
+    pub key: String,
+    /// File name in a bundle.
+    pub file: String,
+    /// Compose project name.
+    pub project: String,
+    /// Header comment lines.
+    pub header: Vec<String>,
+    /// Services in order.
+    pub services: Vec<RService>,
+    /// Networks used by this file.
+    pub networks: Vec<RNetwork>,
+    /// Named volumes used by this file.
+    pub volumes: Vec<String>,
+    /// Config files used by this file.
+    pub configs: Vec<RConfig>,
+}
+
+/// A network declaration.
+#[derive(Debug, Clone, Serialize)]
+pub struct RNetwork {
+    /// Key in the file.
+    pub key: String,
+    /// Explicit name.
+    pub name: Option<String>,
+    /// Declared in another output file of this stack.
+    pub external: bool,
+    /// Driver.
+    pub driver: String,
+    /// Subnet.
+    pub subnet: Option<String>,
+    /// Internal.
+    pub internal: bool,
+}
+
+/// A config declaration; `content` is filled in by the renderer (stdout mode) or `file` (bundle).
+#[derive(Debug, Clone, Serialize)]
+pub struct RConfig {
+    /// Config name.
+    pub name: String,
+    /// Bundle path.
+    pub path: String,
+    /// Inline content, `$` escaped for Compose (stdout mode).
+    pub content: Option<String>,
+}
+
+/// A fully resolved service.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RService {
+    /// Service name.
+    pub name: String,
+    /// Comment lines above it.
+    pub comment: Vec<String>,
+    /// `image:` value.
+    pub image: Option<String>,
+    /// Build section.
+    pub build: Option<RBuild>,
+    /// container_name.
+    pub container_name: Option<String>,
+    /// hostname.
+    pub hostname: Option<String>,
+    /// compose profiles.
+    pub profiles: Vec<String>,
+    /// entrypoint.
+    pub entrypoint: Vec<String>,
+    /// command.
+    pub command: Vec<String>,
+    /// Environment, in order.
+    pub environment: Vec<(String, String)>,
+    /// Published ports.
+    pub ports: Vec<RPort>,
+    /// Exposed ports.
+    pub expose: Vec<String>,
+    /// Volume mounts (short syntax) with comments.
+    pub volumes: Vec<RMount>,
+    /// tmpfs mounts.
+    pub tmpfs: Vec<String>,
+    /// Config mounts.
+    pub configs: Vec<(String, String)>,
+    /// deploy.replicas.
+    pub replicas: Option<u32>,
+    /// Memory limit.
+    pub memory: Option<String>,
+    /// Memory reservation.
+    pub memory_reservation: Option<String>,
+    /// CPU limit (as Compose writes it).
+    pub cpus: Option<String>,
+    /// pids_limit.
+    pub pids_limit: Option<u32>,
+    /// read_only.
+    pub read_only: bool,
+    /// user.
+    pub user: Option<String>,
+    /// cap_drop.
+    pub cap_drop: Vec<String>,
+    /// cap_add.
+    pub cap_add: Vec<String>,
+    /// security_opt.
+    pub security_opt: Vec<String>,
+    /// Healthcheck.
+    pub healthcheck: Option<RHealth>,
+    /// depends_on.
+    pub depends_on: Vec<(String, String)>,
+    /// restart.
+    pub restart: String,
+    /// networks.
+    pub networks: Vec<RAttach>,
+    /// logging.
+    pub logging: Option<Logging>,
+    /// labels.
+    pub labels: Vec<(String, String)>,
+    /// ulimits.
+    pub ulimits: Vec<(String, u64)>,
+    /// stop_grace_period.
+    pub stop_grace_period: Option<String>,
+    /// Inline suppressions: `CODE reason`.
+    pub ignores: Vec<(String, String)>,
+}
+
+/// A build section.
+#[derive(Debug, Clone, Serialize)]
+pub struct RBuild {
+    /// Context.
+    pub context: String,
+    /// Dockerfile.
+    pub dockerfile: Option<String>,
+    /// Target.
+    pub target: Option<String>,
+    /// Args.
+    pub args: Vec<(String, String)>,
+}
+
+/// A published port, short syntax.
+#[derive(Debug, Clone, Serialize)]
+pub struct RPort {
+    /// e.g. `127.0.0.1:9090:9090` or `127.0.0.1:5000:5000/udp`.
+    pub spec: String,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// A mount.
+#[derive(Debug, Clone, Serialize)]
+pub struct RMount {
+    /// Short syntax.
+    pub spec: String,
+    /// Comment (why a host path is needed).
+    pub comment: Option<String>,
+}
+
+/// A healthcheck.
+#[derive(Debug, Clone, Serialize)]
+pub struct RHealth {
+    /// Test, with `CMD` / `CMD-SHELL` first.
+    pub test: Vec<String>,
+    /// Interval.
+    pub interval: String,
+    /// Timeout.
+    pub timeout: String,
+    /// Retries.
+    pub retries: u32,
+    /// Start period.
+    pub start_period: Option<String>,
+}
+
+/// A network attachment.
+#[derive(Debug, Clone, Serialize)]
+pub struct RAttach {
+    /// Network key.
+    pub name: String,
+    /// Static address.
+    pub ipv4_address: Option<String>,
+    /// Aliases.
+    pub aliases: Vec<String>,
+}
+
+/// Escape `$` so that Compose does not interpolate a literal value.
+pub fn escape_dollars(s: &str) -> String {
+    s.replace('$', "$$")
+}
+
+fn knob_value(p: &Profile, name: &str) -> KnobValue {
+    p.knobs
+        .get(name)
+        .map(|k| k.value.clone().unwrap_or_else(|| k.default.clone()))
+        .unwrap_or(KnobValue::Str(String::new()))
+}
+
+fn count(p: &Profile, c: &Count) -> u32 {
+    match c {
+        Count::Fixed(n) => *n,
+        Count::Knob { knob } => match knob_value(p, knob) {
+            KnobValue::Int(i) => u32::try_from(i).unwrap_or(0),
+            _ => 0,
+        },
+    }
+}
+
+fn format_with(format: &Option<String>, value: &str) -> String {
+    match format {
+        Some(f) => f.replace("{}", value),
+        None => value.to_string(),
+    }
+}
+
+fn arg(p: &Profile, a: &Arg) -> String {
+    match a {
+        Arg::Literal(s) => escape_dollars(s),
+        Arg::Knob { knob, format } => escape_dollars(&format_with(format, &knob_value(p, knob).to_string())),
+    }
+}
+
+/// A `${VAR:?message}` reference; the message may not contain `}`.
+fn secret_ref(env: &str, description: &str) -> String {
+    let msg: String = description
+        .chars()
+        .map(|c| if matches!(c, '}' | '$' | '\n' | '\r') { ' ' } else { c })
+        .collect();
+    format!("${{{env}:?{}}}", msg.trim())
+}
+
+/// Names of a service's containers: itself, or its numbered instances.
+fn instance_names(p: &Profile, name: &str, s: &Service) -> Vec<String> {
+    match &s.instances {
+        None => vec![name.to_string()],
+        Some(c) => (1..=count(p, c)).map(|i| format!("{name}-{i}")).collect(),
+    }
+}
+
+/// Resolve a profile into its render context.
+pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
+    let defaults = &p.defaults;
+    let host_ip = defaults.host_ip.clone().unwrap_or_else(|| "127.0.0.1".into());
+    let default_logging = defaults.logging.clone().unwrap_or_else(|| Logging {
+        driver: "json-file".into(),
+        options: [("max-size".to_string(), "10m".to_string()), ("max-file".to_string(), "3".to_string())]
+            .into_iter()
+            .collect(),
+    });
+
+    // Static addresses: explicit ones are reserved first, then `auto` in service order.
+    let mut taken: BTreeMap<String, BTreeSet<Ipv4Addr>> = BTreeMap::new();
+    for s in p.services.values() {
+        for (net, a) in &s.networks {
+            if let Some(ip) = a.ipv4_address.as_deref().and_then(|x| x.parse::<Ipv4Addr>().ok()) {
+                taken.entry(net.clone()).or_default().insert(ip);
+            }
+        }
+    }
+    let mut next_ip: BTreeMap<String, u32> = BTreeMap::new();
+    let mut allocate = |net: &str| -> Result<String> {
+        let (base, len) = p
+            .networks
+            .get(net)
+            .and_then(|n| n.subnet.as_deref())
+            .and_then(parse_cidr)
+            .ok_or_else(|| Error::msg(format!("network `{net}` has no subnet"), None))?;
+        let size = 1u64 << (32 - len);
+        let start = u32::from(base) & (u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0));
+        let slot = next_ip.entry(net.to_string()).or_insert(2);
+        loop {
+            if u64::from(*slot) >= size - 1 {
+                return Err(Error::msg(format!("network `{net}` has no free address left"), None));
+            }
+            let ip = Ipv4Addr::from(start + *slot);
+            *slot += 1;
+            if !taken.get(net).is_some_and(|t| t.contains(&ip)) {
+                return Ok(ip.to_string());
+            }
+        }
+    };
+
+    let mut services_info: IndexMap<String, ServiceInfo> = IndexMap::new();
+    let mut rendered: Vec<(Option<String>, RService)> = Vec::new();
+    for (base, s) in &p.services {
+        let names = instance_names(p, base, s);
+        let mut info = ServiceInfo {
+            names: names.clone(),
+            addresses: Vec::new(),
+            ports: s.ports.iter().map(|x| x.container).chain(s.expose.iter().copied()).collect(),
+            image: s.image.as_ref().map(|i| i.name.clone()),
+            group: s.group.clone(),
+            part: s.part.clone(),
+        };
+        for (idx, name) in names.iter().enumerate() {
+            let instance = s.instances.as_ref().map(|_| idx + 1);
+            let mut r = resolve_service(p, base, name, instance, s, &host_ip, &default_logging)?;
+            let mut addrs = BTreeMap::new();
+            let attach: Vec<(String, crate::profile::model::Attach)> = if s.networks.is_empty() {
+                defaults.networks.iter().map(|n| (n.clone(), Default::default())).collect()
+            } else {
+                s.networks.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+            };
+            for (net, a) in attach {
+                let ip = match a.ipv4_address.as_deref() {
+                    Some("auto") => Some(allocate(&net)?),
+                    Some(x) => Some(x.to_string()),
+                    None => None,
+                };
+                if let Some(ip) = &ip {
+                    addrs.insert(net.clone(), ip.clone());
+                }
+                r.networks.push(RAttach {
+                    name: net,
+                    ipv4_address: ip,
+                    aliases: a.aliases.clone(),
+                });
+            }
+            info.addresses.push(addrs);
+            rendered.push((s.part.clone(), r));
+        }
+        services_info.insert(base.clone(), info);
+    }
+
+    // depends_on on an instanced service means all of its instances.
+    for (_, r) in &mut rendered {
+        let deps = std::mem::take(&mut r.depends_on);
+        for (dep, cond) in deps {
+            for n in services_info.get(&dep).map(|i| i.names.clone()).unwrap_or_else(|| vec![dep.clone()]) {
+                r.depends_on.push((n, cond.clone()));
+            }
+        }
+    }
+
+    // Split into output files.
+    let mut outputs = vec![Output {
+        key: "main".into(),
+        file: "docker-compose.yml".into(),
+        project: p.name.clone(),
+        header: header.to_vec(),
+        services: Vec::new(),
+        networks: Vec::new(),
+        volumes: Vec::new(),
+        configs: Vec::new(),
+    }];
+    for (key, part) in &p.parts {
+        let mut h = header.to_vec();
+        if let Some(d) = &part.description {
+            h.push(d.clone());
+        }
+        outputs.push(Output {
+            key: key.clone(),
+            file: part.file.clone(),
+            project: part.project.clone().unwrap_or_else(|| format!("{}-{key}", p.name)),
+            header: h,
+            services: Vec::new(),
+            networks: Vec::new(),
+            volumes: Vec::new(),
+            configs: Vec::new(),
+        });
+    }
+    for (part, r) in rendered {
+        let key = part.unwrap_or_else(|| "main".into());
+        if let Some(out) = outputs.iter_mut().find(|o| o.key == key) {
+            out.services.push(r);
+        }
+    }
+    let mut network_owner: BTreeMap<String, String> = BTreeMap::new();
+    for out in &mut outputs {
+        let mut nets: Vec<String> = Vec::new();
+        let mut vols: Vec<String> = Vec::new();
+        let mut cfgs: Vec<String> = Vec::new();
+        for s in &out.services {
+            for a in &s.networks {
+                if !nets.contains(&a.name) {
+                    nets.push(a.name.clone());
+                }
+            }
+            for m in &s.volumes {
+                if let Some(v) = m.spec.split(':').next().filter(|v| !v.starts_with('.') && !v.starts_with('/'))
+                    && !vols.iter().any(|x| x == v)
+                {
+                    vols.push(v.to_string());
+                }
+            }
+            for (c, _) in &s.configs {
+                if !cfgs.contains(c) {
+                    cfgs.push(c.clone());
+                }
+            }
+        }
+        // Declaration order: as in the profile.
+        nets.sort_by_key(|n| p.networks.get_index_of(n));
+        cfgs.sort_by_key(|c| p.files.get_index_of(c));
+        for n in nets {
+            let decl = p.networks.get(&n).cloned().unwrap_or_default();
+            let external = match network_owner.get(&n) {
+                Some(owner) if owner != &out.key => true,
+                _ => {
+                    network_owner.insert(n.clone(), out.key.clone());
+                    false
+                }
+            };
+            if external && decl.name.is_none() {
+                return Err(Error::msg(
+                    format!("network `{n}` is used by two output files but has no explicit `name`"),
+                    Some(format!("set `networks.{n}.name` so that the second file can attach to it")),
+                ));
+            }
+            out.networks.push(RNetwork {
+                key: n,
+                name: decl.name,
+                external,
+                driver: decl.driver.unwrap_or_else(|| "bridge".into()),
+                subnet: decl.subnet,
+                internal: decl.internal,
+            });
+        }
+        out.volumes = vols;
+        out.configs = cfgs
+            .into_iter()
+            .map(|c| RConfig {
+                path: p.files.get(&c).map(|f| f.path.clone()).unwrap_or_default(),
+                name: c,
+                content: None,
+            })
+            .collect();
+    }
+    // An output file with no services is not written.
+    outputs.retain(|o| o.key == "main" || !o.services.is_empty());
+
+    let knobs = p.knobs.keys().map(|k| (k.clone(), knob_value(p, k))).collect();
+    let files = p
+        .files
+        .iter()
+        .map(|(k, f)| {
+            (
+                k.clone(),
+                FileInfo {
+                    template: f.template.clone(),
+                    path: f.path.clone(),
+                    description: f.description.clone(),
+                },
+            )
+        })
+        .collect();
+    let secrets = p
+        .secrets
+        .values()
+        .map(|s| {
+            let (value, length) = match &s.generate {
+                crate::profile::model::Generate::Value { value } => (Some(value.clone()), 0),
+                crate::profile::model::Generate::Random { length } => (None, usize::from(*length)),
+            };
+            SecretInfo {
+                env: s.env.clone(),
+                description: s.description.clone(),
+                value,
+                length,
+            }
+        })
+        .collect();
+    Ok(Stack {
+        name: p.name.clone(),
+        description: p.description.clone(),
+        knobs,
+        outputs,
+        services: services_info,
+        files,
+        secrets,
+    })
+}
+
+fn duration(d: &Option<crate::profile::model::Duration>, default: &str) -> String {
+    d.as_ref().map_or_else(|| default.to_string(), |d| d.0.clone())
+}
+
+fn cpus(c: f64) -> String {
+    let s = format!("{c:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+fn resolve_service(
+    p: &Profile,
+    base: &str,
+    name: &str,
+    instance: Option<usize>,
+    s: &Service,
+    host_ip: &str,
+    default_logging: &Logging,
+) -> Result<RService> {
+    let mut r = RService {
+        name: name.to_string(),
+        ..Default::default()
+    };
+    if let Some(d) = &s.description {
+        r.comment.push(d.clone());
+    }
+    r.image = s.image.as_ref().map(|i| match &i.digest {
+        Some(d) => format!("{}:{}@{d}", i.name, i.tag),
+        None => format!("{}:{}", i.name, i.tag),
+    });
+    r.build = s.build.as_ref().map(|b| RBuild {
+        context: b.context.clone(),
+        dockerfile: b.dockerfile.clone(),
+        target: b.target.clone(),
+        args: b.args.iter().map(|(k, v)| (k.clone(), escape_dollars(v))).collect(),
+    });
+    r.container_name = s.container_name.clone();
+    r.hostname = s.hostname.clone();
+    r.profiles = s.group.iter().cloned().collect();
+    r.entrypoint = s.entrypoint.iter().flatten().map(|a| arg(p, a)).collect();
+    r.command = s.command.iter().flatten().map(|a| arg(p, a)).collect();
+    for (k, v) in &s.environment {
+        let value = match v {
+            EnvValue::Literal(x) => escape_dollars(&x.to_string()),
+            EnvValue::Secret { secret, format } => {
+                let decl = p.secrets.get(secret).ok_or_else(|| Error::msg(format!("unknown secret `{secret}`"), None))?;
+                let reference = secret_ref(&decl.env, &decl.description);
+                match format {
+                    Some(f) => escape_dollars(f).replace("{}", &reference),
+                    None => reference,
+                }
+            }
+            EnvValue::Knob { knob, format } => escape_dollars(&format_with(format, &knob_value(p, knob).to_string())),
+        };
+        r.environment.push((k.clone(), value));
+    }
+    if let (Some(jvm), Some(res)) = (&s.jvm, &s.resources) {
+        let heap = (res.memory.mebibytes() * u64::from(jvm.heap_percent) / 100).max(64);
+        let mut opts = format!("-Xms{heap}m -Xmx{heap}m");
+        if let Some(extra) = &jvm.extra {
+            opts.push(' ');
+            opts.push_str(extra);
+        }
+        let opts = escape_dollars(&opts);
+        match r.environment.iter_mut().find(|(k, _)| *k == jvm.env) {
+            Some(slot) => slot.1 = opts,
+            None => r.environment.push((jvm.env.clone(), opts)),
+        }
+    }
+    for port in &s.ports {
+        let proto = match port.protocol {
+            Protocol::Tcp => "",
+            Protocol::Udp => "/udp",
+        };
+        let ip = port.host_ip.as_deref().unwrap_or(host_ip);
+        // A scalable service publishes only the container port (Docker picks host ports).
+        let spec = if s.replicas.is_some() {
+            format!("{}{proto}", port.container)
+        } else {
+            let h = port.host.unwrap_or(port.container);
+            let ip = if ip.contains(':') { format!("[{ip}]") } else { ip.to_string() };
+            format!("{ip}:{h}:{}{proto}", port.container)
+        };
+        r.ports.push(RPort {
+            spec,
+            comment: port.description.clone(),
+        });
+    }
+    r.expose = s.expose.iter().map(u16::to_string).collect();
+    for m in &s.volumes {
+        match m {
+            Mount::Volume { volume, target, read_only } => {
+                let per = p.volumes.get(volume).is_some_and(|v| v.per_instance);
+                let src = match (per, instance) {
+                    (true, Some(i)) => format!("{volume}-{i}"),
+                    _ => volume.clone(),
+                };
+                r.volumes.push(RMount {
+                    spec: format!("{src}:{target}{}", if *read_only { ":ro" } else { "" }),
+                    comment: None,
+                });
+            }
+            Mount::Bind { bind, target, read_only, reason } => {
+                r.volumes.push(RMount {
+                    spec: format!("{}:{target}{}", escape_dollars(bind), if *read_only { ":ro" } else { "" }),
+                    comment: reason.clone(),
+                });
+            }
+            Mount::Tmpfs { tmpfs, size, mode } => {
+                let mut opts = Vec::new();
+                if let Some(sz) = size {
+                    opts.push(format!("size={}", sz.to_compose()));
+                }
+                if let Some(m) = mode {
+                    opts.push(format!("mode={m}"));
+                }
+                r.tmpfs.push(if opts.is_empty() {
+                    tmpfs.clone()
+                } else {
+                    format!("{tmpfs}:{}", opts.join(","))
+                });
+            }
+        }
+    }
+    r.configs = s.files.iter().map(|f| (f.file.clone(), f.target.clone())).collect();
+    r.replicas = s.replicas.as_ref().map(|c| count(p, c));
+    if let Some(res) = &s.resources {
+        r.memory = Some(res.memory.to_compose());
+        r.memory_reservation = res.memory_reservation.map(|m| m.to_compose());
+        r.cpus = Some(cpus(res.cpus));
+        r.pids_limit = res.pids;
+    }
+    let d = &p.defaults.security;
+    let sec = &s.security;
+    r.read_only = sec.read_only.or(d.read_only).unwrap_or(false);
+    r.user = sec.user.clone().or_else(|| d.user.clone());
+    r.cap_drop = sec.cap_drop.clone().or_else(|| d.cap_drop.clone()).unwrap_or_default();
+    r.cap_add = sec.cap_add.clone().or_else(|| d.cap_add.clone()).unwrap_or_default();
+    if sec.no_new_privileges.or(d.no_new_privileges).unwrap_or(true) {
+        r.security_opt.push("no-new-privileges:true".into());
+    }
+    r.healthcheck = s.healthcheck.as_ref().map(|h| {
+        let test = match (&h.exec, &h.shell) {
+            (Some(exec), _) => std::iter::once("CMD".to_string()).chain(exec.iter().map(|x| escape_dollars(x))).collect(),
+            (None, Some(sh)) => vec!["CMD-SHELL".to_string(), escape_dollars(sh)],
+            (None, None) => vec!["NONE".to_string()],
+        };
+        RHealth {
+            test,
+            interval: duration(&h.interval, "10s"),
+            timeout: duration(&h.timeout, "5s"),
+            retries: h.retries.unwrap_or(5),
+            start_period: h.start_period.as_ref().map(|d| d.0.clone()),
+        }
+    });
+    r.depends_on = s
+        .depends_on
+        .iter()
+        .map(|(k, c)| {
+            let c = match c {
+                Condition::ServiceStarted => "service_started",
+                Condition::ServiceHealthy => "service_healthy",
+                Condition::ServiceCompletedSuccessfully => "service_completed_successfully",
+            };
+            (k.clone(), c.to_string())
+        })
+        .collect();
+    r.restart = match s.restart.or(p.defaults.restart).unwrap_or(Restart::UnlessStopped) {
+        Restart::No => "no",
+        Restart::Always => "always",
+        Restart::OnFailure => "on-failure",
+        Restart::UnlessStopped => "unless-stopped",
+    }
+    .to_string();
+    r.logging = Some(s.logging.clone().unwrap_or_else(|| default_logging.clone()));
+    r.labels = s.labels.iter().map(|(k, v)| (k.clone(), escape_dollars(v))).collect();
+    r.ulimits = s.ulimits.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    r.stop_grace_period = s.stop_grace_period.as_ref().map(|d| d.0.clone());
+    r.ignores = s.exceptions.iter().map(|e| (e.rule.clone(), e.reason.clone())).collect();
+    let _ = base;
+    Ok(r)
+}

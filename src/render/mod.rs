@@ -1,0 +1,97 @@
+//! Rendering: resolved profile → compose files and config files, checked before anything is
+//! printed or written.
+
+pub mod bundle;
+pub mod check;
+pub mod context;
+pub mod templates;
+
+use indexmap::IndexMap;
+use minijinja::Value;
+
+use crate::error::{Error, Result};
+use crate::profile::load::Loaded;
+use context::{Stack, escape_dollars};
+
+/// How config files reach the containers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// One self-contained file: configs inlined as `content:`.
+    Inline,
+    /// A bundle directory: configs written next to the compose file and referenced by `file:`.
+    Bundle,
+}
+
+/// The result of a render.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// Compose files: (output key, file name, text), the main one first.
+    pub compose: Vec<(String, String, String)>,
+    /// Config files: bundle path → text.
+    pub files: IndexMap<String, String>,
+    /// The context it was rendered from.
+    pub stack: Stack,
+}
+
+/// The main compose template.
+pub const COMPOSE_TEMPLATE: &str = "compose.yml.j2";
+
+/// Render a loaded profile. `header` lines are written as comments at the top of each file.
+pub fn render(loaded: &Loaded, mode: Mode, header: &[String]) -> Result<Rendered> {
+    let mut stack = context::resolve(&loaded.profile, header)?;
+    let env = templates::environment(loaded.base_dir.clone());
+
+    // Config files first: their text is inlined into the compose files in Inline mode.
+    let mut files = IndexMap::new();
+    for (name, f) in &stack.files {
+        let tmpl = env.get_template(&f.template).map_err(|e| template_error(&f.template, &e))?;
+        let text = tmpl
+            .render(minijinja::context! { stack => Value::from(minijinja::value::Serde(&stack)), file => name })
+            .map_err(|e| template_error(&f.template, &e))?;
+        files.insert(name.clone(), text);
+    }
+    let paths: IndexMap<String, String> = stack.files.iter().map(|(k, f)| (k.clone(), f.path.clone())).collect();
+    for out in &mut stack.outputs {
+        for c in &mut out.configs {
+            if mode == Mode::Inline {
+                c.content = files.get(&c.name).map(|t| escape_dollars(t));
+            }
+        }
+    }
+
+    let tmpl = env
+        .get_template(COMPOSE_TEMPLATE)
+        .map_err(|e| template_error(COMPOSE_TEMPLATE, &e))?;
+    let mut compose = Vec::new();
+    for out in &stack.outputs {
+        let text = tmpl
+            .render(minijinja::context! { out => Value::from(minijinja::value::Serde(out)), stack => Value::from(minijinja::value::Serde(&stack)) })
+            .map_err(|e| template_error(COMPOSE_TEMPLATE, &e))?;
+        check::verify(out, &text).map_err(|message| Error::Template {
+            template: format!("{COMPOSE_TEMPLATE} ({})", out.file),
+            message,
+        })?;
+        compose.push((out.key.clone(), out.file.clone(), text));
+    }
+    let files = files
+        .into_iter()
+        .filter_map(|(k, text)| paths.get(&k).map(|p| (p.clone(), text)))
+        .collect();
+    Ok(Rendered { compose, files, stack })
+}
+
+fn template_error(name: &str, e: &minijinja::Error) -> Error {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    if let Some(line) = e.line() {
+        message.push_str(&format!(" (line {line})"));
+    }
+    Error::Template {
+        template: name.to_string(),
+        message,
+    }
+}

@@ -1,0 +1,222 @@
+//! The minijinja environment: embedded templates (plus a profile's own directory), strict
+//! undefined behaviour, and a YAML-aware formatter so that no value can inject YAML.
+//!
+//! In templates named `*.yml.j2` / `*.yaml.j2`, every `{{ value }}` is written as one YAML
+//! scalar: a plain scalar when that reads back as the same string, otherwise a double-quoted
+//! one. A value containing `: `, `#`, quotes, newlines, `{{` or a leading `*`, `&`, `!` therefore
+//! renders as that literal string. Other templates (nginx.conf, redis.conf …) are written as is.
+
+use minijinja::value::Value;
+use minijinja::{AutoEscape, Environment, Error as JinjaError, ErrorKind, State, UndefinedBehavior};
+
+use crate::assets;
+
+/// Build the template environment. `user_dir` is searched before the embedded templates.
+pub fn environment(user_dir: Option<std::path::PathBuf>) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(true)
+        .build()
+    {
+        env.set_syntax(syntax);
+    }
+    env.set_loader(move |name| {
+        if name.split('/').any(|c| c == "..") {
+            return Ok(None);
+        }
+        if let Some(dir) = &user_dir {
+            let p = dir.join(name);
+            if p.is_file() {
+                return std::fs::read_to_string(&p).map(Some).map_err(|e| {
+                    JinjaError::new(ErrorKind::TemplateNotFound, format!("cannot read {}: {e}", p.display()))
+                });
+            }
+        }
+        Ok(assets::template(name).map(str::to_string))
+    });
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".yml.j2") || name.ends_with(".yaml.j2") {
+            AutoEscape::Custom("yaml".into())
+        } else {
+            AutoEscape::None
+        }
+    });
+    env.set_formatter(|out, state, value| {
+        if matches!(state.auto_escape(), AutoEscape::Custom(n) if n == "yaml") && !value.is_safe() {
+            out.write_str(&yaml_value(value))?;
+            Ok(())
+        } else {
+            minijinja::escape_formatter(out, state, value)
+        }
+    });
+    env.add_filter("comment", comment);
+    env.add_filter("trailing_comment", trailing_comment);
+    env.add_filter("block", block);
+    env.add_filter("yaml", |v: Value| Value::from_safe_string(yaml_value(&v)));
+    env
+}
+
+/// A value as one YAML scalar (or JSON flow collection).
+pub fn yaml_value(v: &Value) -> String {
+    if let Some(s) = v.as_str() {
+        return yaml_string(s);
+    }
+    if v.is_none() || v.is_undefined() {
+        return "null".into();
+    }
+    match v.kind() {
+        minijinja::value::ValueKind::Bool | minijinja::value::ValueKind::Number => v.to_string(),
+        _ => serde_json::to_string(v).unwrap_or_else(|_| "null".into()),
+    }
+}
+
+/// A string as a YAML scalar that reads back as exactly that string, in YAML 1.1 and 1.2.
+pub fn yaml_string(s: &str) -> String {
+    if is_plain_safe(s) {
+        s.to_string()
+    } else {
+        // JSON string syntax is valid YAML double-quoted scalar syntax.
+        serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+    }
+}
+
+fn is_plain_safe(s: &str) -> bool {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else { return false };
+    let second = chars.next();
+    if is_unit_number(s) {
+        return true;
+    }
+    let dash_word = first == '-' && second.is_some_and(|c| c == '-' || c.is_ascii_alphabetic());
+    if !(first.is_ascii_alphabetic() || first == '/' || first == '_' || dash_word) {
+        return false;
+    }
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-' | ':' | '@' | '+' | '%' | '=' | ','))
+    {
+        return false;
+    }
+    if s.ends_with(':') {
+        return false;
+    }
+    // Words that YAML 1.1 or 1.2 read as booleans or null.
+    let lower = s.to_ascii_lowercase();
+    !matches!(
+        lower.as_str(),
+        "y" | "n" | "yes" | "no" | "true" | "false" | "on" | "off" | "null" | "nan" | "inf"
+    ) && !s.contains(',')
+}
+
+/// `10s`, `512m`, `1d`: a number with a unit, which no YAML version reads as anything but a string.
+fn is_unit_number(s: &str) -> bool {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return false;
+    }
+    let rest = &s[digits..];
+    let rest = match rest.strip_prefix('.') {
+        Some(frac) => {
+            let d = frac.bytes().take_while(u8::is_ascii_digit).count();
+            if d == 0 {
+                return false;
+            }
+            &frac[d..]
+        }
+        None => rest,
+    };
+    matches!(
+        rest,
+        "ns" | "us" | "ms" | "s" | "m" | "h" | "d" | "w" | "y" | "k" | "kb" | "mb" | "g" | "gb" | "t" | "b"
+    )
+}
+
+/// Text safe to place after `# ` on one line.
+fn comment(s: String) -> Value {
+    let one_line: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    Value::from_safe_string(one_line)
+}
+
+/// `  # text` after a value, or nothing.
+fn trailing_comment(v: Value) -> Value {
+    match v.as_str() {
+        Some(s) if !s.is_empty() => {
+            let one_line: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+            Value::from_safe_string(format!("  # {one_line}"))
+        }
+        _ => Value::from_safe_string(String::new()),
+    }
+}
+
+/// Multi-line content as a YAML block scalar indented by `indent` spaces, or a double-quoted
+/// string when a block scalar could not hold it exactly.
+fn block(_state: &State, s: String, indent: usize) -> Result<Value, JinjaError> {
+    let block_ok = s.ends_with('\n')
+        && !s.ends_with("\n\n")
+        && !s.starts_with([' ', '\t', '\n'])
+        && !s.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{feff}')
+        && !s.lines().any(|l| l.ends_with([' ', '\t']));
+    if !block_ok {
+        return Ok(Value::from_safe_string(yaml_string(&s)));
+    }
+    let pad = " ".repeat(indent);
+    let mut out = String::from("|");
+    for line in s.lines() {
+        out.push('\n');
+        if !line.is_empty() {
+            out.push_str(&pad);
+            out.push_str(line);
+        }
+    }
+    Ok(Value::from_safe_string(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reads_back(s: &str) {
+        let doc = format!("k: {}\n", yaml_string(s));
+        let v: serde_yaml::Value = serde_yaml::from_str(&doc).unwrap_or_else(|e| panic!("{doc}: {e}"));
+        assert_eq!(v["k"].as_str(), Some(s), "{doc}");
+        let node = crate::yaml::Node::parse(&doc).unwrap();
+        assert_eq!(node.get("k").and_then(|n| n.as_str()), Some(s), "{doc}");
+    }
+
+    #[test]
+    fn hostile_strings_stay_literal() {
+        for s in [
+            "a: b", "a #b", "#x", "\"q\"", "'q'", "line\nbreak", "{{ x }}", "*alias", "&anchor", "!tag",
+            "yes", "no", "on", "off", "true", "null", "~", "", " lead", "trail ", "8080:80", "12:30", "0o17",
+            "1e3", "- item", "? key", "[a]", "{a: b}", "a,b", "|", ">", "%x", "@x", "`x", "a: b\n- c", "\t",
+            "x\u{0}y", "é", "redis:7.2", "http://a:b@c/d", "${VAR:?set it}", "$$x", "=", ".5", "-1", "0x1F",
+        ] {
+            reads_back(s);
+        }
+    }
+
+    #[test]
+    fn ordinary_values_are_plain() {
+        assert_eq!(yaml_string("redis:7.2-alpine"), "redis:7.2-alpine");
+        assert_eq!(yaml_string("/data"), "/data");
+        assert_eq!(yaml_string("8080:80"), "\"8080:80\"");
+        assert_eq!(yaml_string("yes"), "\"yes\"");
+        assert_eq!(yaml_string("10s"), "10s");
+        assert_eq!(yaml_string("--config.file=/etc/x"), "--config.file=/etc/x");
+        assert_eq!(yaml_string("-1"), "\"-1\"");
+    }
+
+    #[test]
+    fn block_scalars_round_trip() {
+        let env = environment(None);
+        for content in ["a: 1\nb: 2\n", "  leading\n", "no newline", "x\n\n", "tab\tin\n", "trail \n"] {
+            let tmpl = "c: {{ content|block(2) }}\n";
+            let out = env.render_str(tmpl, minijinja::context! { content }).unwrap();
+            let v: serde_yaml::Value = serde_yaml::from_str(&out).unwrap_or_else(|e| panic!("{out}: {e}"));
+            assert_eq!(v["c"].as_str(), Some(content), "{out}");
+        }
+    }
+}
