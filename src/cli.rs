@@ -155,7 +155,10 @@ pub fn load_profile(args: &ProfileArgs) -> Result<Loaded> {
     if looks_like_path(&args.profile) && assets::profile(&args.profile).is_none() {
         let path = Path::new(&args.profile);
         layers.push(Layer::yaml(path.display().to_string(), read(path)?)?);
-        base_dir = Some(path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf));
+        base_dir = Some(
+            path.parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        );
     } else {
         layers.push(builtin_layer(&args.profile)?);
     }
@@ -195,7 +198,11 @@ fn render_cmd(args: &RenderArgs) -> Result<i32> {
             let rendered = render::render(&loaded, Mode::Inline, &header)?;
             let key = args.part.as_deref().unwrap_or("main");
             let Some((_, _, text)) = rendered.compose.iter().find(|(k, _, _)| k == key) else {
-                let parts: Vec<&str> = rendered.compose.iter().map(|(k, _, _)| k.as_str()).collect();
+                let parts: Vec<&str> = rendered
+                    .compose
+                    .iter()
+                    .map(|(k, _, _)| k.as_str())
+                    .collect();
                 return Err(Error::msg(
                     format!("profile {} has no part {key:?}", loaded.profile.name),
                     Some(format!("parts: {}", parts.join(", "))),
@@ -217,7 +224,10 @@ fn render_cmd(args: &RenderArgs) -> Result<i32> {
         }
         Some(dir) => {
             if args.part.is_some() {
-                return Err(Error::msg("--part selects what goes to stdout; -o writes every part", None));
+                return Err(Error::msg(
+                    "--part selects what goes to stdout; -o writes every part",
+                    None,
+                ));
             }
             let rendered = render::render(&loaded, Mode::Bundle, &header)?;
             let written = bundle::write(dir, &rendered)?;
@@ -225,7 +235,10 @@ fn render_cmd(args: &RenderArgs) -> Result<i32> {
                 eprintln!("wrote {}", dir.join(f).display());
             }
             if written.env_created {
-                eprintln!("generated {} with fresh random secrets; keep it out of version control", dir.join(".env").display());
+                eprintln!(
+                    "generated {} with fresh random secrets; keep it out of version control",
+                    dir.join(".env").display()
+                );
             }
             Ok(0)
         }
@@ -233,7 +246,11 @@ fn render_cmd(args: &RenderArgs) -> Result<i32> {
 }
 
 fn new_profile(name: &str, from: &str, dir: &Path) -> Result<i32> {
-    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_') || name.is_empty() {
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        || name.is_empty()
+    {
         return Err(Error::msg(
             format!("invalid profile name {name:?}"),
             Some("use lowercase letters, digits, `-` and `_`".to_string()),
@@ -262,8 +279,16 @@ fn new_profile(name: &str, from: &str, dir: &Path) -> Result<i32> {
     bundle::write_atomic(&path, &out, false)?;
     let schema_path = dir.join("profile.schema.json");
     if !schema_path.exists() {
-        bundle::write_atomic(&schema_path, &schema::to_pretty(&schema::profile_schema()), false)?;
+        bundle::write_atomic(
+            &schema_path,
+            &schema::to_pretty(&schema::profile_schema()),
+            false,
+        )?;
     }
-    eprintln!("wrote {} (from {from}); render it with: composegen render {}", path.display(), path.display());
+    eprintln!(
+        "wrote {} (from {from}); render it with: composegen render {}",
+        path.display(),
+        path.display()
+    );
     Ok(0)
 }

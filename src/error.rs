@@ -7,23 +7,9 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum Error {
     /// Something wrong at a place in a file (or a command-line argument).
-    #[error("{message}")]
-    #[diagnostic(code(composegen::input))]
-    Located {
-        /// What is wrong.
-        message: String,
-        /// The file (or argument) text.
-        #[source_code]
-        src: NamedSource<String>,
-        /// Where.
-        #[label("{label}")]
-        span: SourceSpan,
-        /// Label next to the span.
-        label: String,
-        /// How to fix it.
-        #[help]
-        help: Option<String>,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Located(Box<Located>),
     /// Several errors at once (all schema violations of a profile, say).
     #[error("{summary}")]
     #[diagnostic(code(composegen::input))]
@@ -63,7 +49,9 @@ pub enum Error {
     #[error("template {template}: {message}")]
     #[diagnostic(
         code(composegen::template),
-        help("this is a bug in the template; please report it with the profile and overrides used")
+        help(
+            "this is a bug in the template; please report it with the profile and overrides used"
+        )
     )]
     Template {
         /// Template name.
@@ -83,7 +71,11 @@ impl Error {
     }
 
     /// An I/O error on `path`.
-    pub fn io(action: &'static str, path: impl AsRef<std::path::Path>, source: std::io::Error) -> Error {
+    pub fn io(
+        action: &'static str,
+        path: impl AsRef<std::path::Path>,
+        source: std::io::Error,
+    ) -> Error {
         Error::Io {
             action,
             path: path.as_ref().display().to_string(),
@@ -101,6 +93,46 @@ impl Error {
             summary: summary.into(),
             errors,
         }
+    }
+}
+
+/// Something wrong at a place in a file (or a command-line argument).
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(composegen::input))]
+pub struct Located {
+    /// What is wrong.
+    pub message: String,
+    /// The file (or argument) text.
+    #[source_code]
+    pub src: NamedSource<String>,
+    /// Where.
+    #[label("{label}")]
+    pub span: SourceSpan,
+    /// Label next to the span.
+    pub label: String,
+    /// How to fix it.
+    #[help]
+    pub help: Option<String>,
+}
+
+impl Error {
+    /// An error at `span` of a named text.
+    pub fn located(
+        message: impl Into<String>,
+        name: impl AsRef<str>,
+        text: impl Into<String>,
+        span: impl Into<SourceSpan>,
+        label: impl Into<String>,
+        help: Option<String>,
+    ) -> Error {
+        Error::Located(Box::new(Located {
+            message: message.into(),
+            src: NamedSource::new(name, text.into()),
+            span: span.into(),
+            label: label.into(),
+            help,
+        }))
     }
 }
 

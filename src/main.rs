@@ -14,7 +14,10 @@ fn main() -> ExitCode {
     let color = match cli.color.as_str() {
         "always" => true,
         "never" => false,
-        _ => std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        _ => {
+            std::env::var_os("NO_COLOR").is_none()
+                && std::io::IsTerminal::is_terminal(&std::io::stderr())
+        }
     };
     let _ = miette::set_hook(Box::new(move |_| {
         Box::new(

@@ -2,13 +2,12 @@
 //! overrides (typed through the schema), validated against the JSON schema generated from the
 //! Rust types, then deserialized. Every error points at the layer and line that caused it.
 
-use miette::NamedSource;
 use serde_json::{Map, Value};
 
 use super::model::Profile;
 use super::{schema, semantics};
 use crate::error::{Error, Result};
-use crate::yaml::{Node, Path, Seg, Span, line_col};
+use crate::yaml::{Node, Path, Seg, Span};
 
 /// One input that contributes to the profile.
 #[derive(Debug, Clone)]
@@ -53,26 +52,28 @@ impl Layer {
                 text,
                 kind: LayerKind::Yaml(node),
             }),
-            Err(e) => Err(Error::Located {
-                message: format!("invalid YAML: {}", e.message),
-                src: NamedSource::new(name, text),
-                span: e.span.into(),
-                label: "here".into(),
-                help: Some("fix the YAML syntax (indentation, quotes, brackets)".into()),
-            }),
+            Err(e) => Err(Error::located(
+                format!("invalid YAML: {}", e.message),
+                name,
+                text,
+                e.span,
+                "here",
+                Some("fix the YAML syntax (indentation, quotes, brackets)".into()),
+            )),
         }
     }
 
     /// Parse a `--set PATH=VALUE` argument.
     pub fn set(arg: &str) -> Result<Layer> {
         let Some(eq) = arg.find('=') else {
-            return Err(Error::Located {
-                message: format!("invalid --set {arg:?}: expected PATH=VALUE"),
-                src: NamedSource::new("--set", arg.to_string()),
-                span: (0, arg.len().max(1)).into(),
-                label: "no `=` here".into(),
-                help: Some("e.g. --set replicas=3 or --set services.kafka.resources.memory=2g".into()),
-            });
+            return Err(Error::located(
+                format!("invalid --set {arg:?}: expected PATH=VALUE"),
+                "--set",
+                arg,
+                (0, arg.len().max(1)),
+                "no `=` here",
+                Some("e.g. --set replicas=3 or --set services.kafka.resources.memory=2g".into()),
+            ));
         };
         let path = Path::parse_dotted(arg[..eq].trim());
         Ok(Layer {
@@ -154,37 +155,39 @@ pub fn locate(layers: &[Layer], problems: Vec<Problem>, what: &str) -> Error {
         .map(|p| {
             let mut best: Option<(usize, Span)> = None;
             for (i, layer) in layers.iter().enumerate() {
-                if let Some((span, full)) = layer.locate(&p.path, p.at_key) {
-                    if full || best.is_none() {
-                        best = Some((i, span));
-                    }
+                if let Some((span, full)) = layer.locate(&p.path, p.at_key)
+                    && (full || best.is_none())
+                {
+                    best = Some((i, span));
                 }
             }
             let (i, span) = best.unwrap_or((0, Span::default()));
             let layer = &layers[i];
-            let (line, _) = line_col(&layer.text, span.start);
-            let _ = line;
-            Error::Located {
-                message: format!("{}: {}", p.path, p.message),
-                src: NamedSource::new(layer.name.clone(), layer.text.clone()),
-                span: span.into(),
-                label: p.label,
-                help: p.help,
-            }
+            Error::located(
+                format!("{}: {}", p.path, p.message),
+                &layer.name,
+                layer.text.clone(),
+                span,
+                p.label,
+                p.help,
+            )
         })
         .collect();
     Error::many(format!("{count} errors in {what}"), errors)
 }
 
 /// Build a profile from its layers.
-pub fn load(layers: Vec<Layer>, base_dir: Option<std::path::PathBuf>) -> Result<Loaded> {
+pub fn load(mut layers: Vec<Layer>, base_dir: Option<std::path::PathBuf>) -> Result<Loaded> {
     let Some(LayerKind::Yaml(base)) = layers.first().map(|l| &l.kind) else {
         return Err(Error::msg("no profile given", None));
     };
     let mut merged = base.to_json();
     let schema = schema::profile_schema();
     let mut problems = Vec::new();
-    for layer in &layers[1..] {
+    for layer in &mut layers[1..] {
+        if let LayerKind::Set(path, _) = &mut layer.kind {
+            *path = shorthand(&merged, path);
+        }
         match &layer.kind {
             LayerKind::Yaml(node) => {
                 let overlay = node.to_json();
@@ -192,7 +195,10 @@ pub fn load(layers: Vec<Layer>, base_dir: Option<std::path::PathBuf>) -> Result<
                     problems.push(Problem::new(
                         Path::root(),
                         "a values file must be a mapping",
-                        Some("write the keys of the profile to change, e.g. `knobs: {replicas: 3}`".to_string()),
+                        Some(
+                            "write the keys of the profile to change, e.g. `knobs: {replicas: 3}`"
+                                .to_string(),
+                        ),
                     ));
                     continue;
                 }
@@ -200,14 +206,18 @@ pub fn load(layers: Vec<Layer>, base_dir: Option<std::path::PathBuf>) -> Result<
             }
             LayerKind::Set(path, span) => {
                 let raw = &layer.text[span.start..span.end];
-                let path = shorthand(&merged, path);
-                match schema::typed_value(&schema, &path, raw) {
+                let path = path.clone();
+                match typed_set(&schema, &merged, &path, raw) {
                     Ok(value) => {
                         if let Err(msg) = set_path(&mut merged, &path, value) {
                             problems.push(Problem::new(path.clone(), msg, None));
                         }
                     }
-                    Err(msg) => problems.push(Problem::new(path.clone(), msg, schema::help_at(&schema, &path))),
+                    Err(msg) => problems.push(Problem::new(
+                        path.clone(),
+                        msg,
+                        schema::help_at(&schema, &path),
+                    )),
                 }
             }
         }
@@ -236,6 +246,36 @@ pub fn load(layers: Vec<Layer>, base_dir: Option<std::path::PathBuf>) -> Result<
         base_dir,
         layers,
     })
+}
+
+/// Type a `--set` value: a knob's value by the knob's declared type, anything else by the schema.
+fn typed_set(
+    schema: &Value,
+    merged: &Value,
+    path: &Path,
+    raw: &str,
+) -> std::result::Result<Value, String> {
+    if let [Seg::Key(k), Seg::Key(name), Seg::Key(v)] = path.0.as_slice()
+        && k == "knobs"
+        && v == "value"
+        && let Some(kind) = merged
+            .pointer(&format!("/knobs/{name}/type"))
+            .and_then(Value::as_str)
+    {
+        return match kind {
+            "integer" => raw
+                .parse::<i64>()
+                .map(Value::from)
+                .map_err(|_| format!("knob `{name}` takes an integer, got {raw:?}")),
+            "boolean" => match raw {
+                "true" => Ok(Value::Bool(true)),
+                "false" => Ok(Value::Bool(false)),
+                _ => Err(format!("knob `{name}` takes true or false, got {raw:?}")),
+            },
+            _ => Ok(Value::String(raw.to_string())),
+        };
+    }
+    schema::typed_value(schema, path, raw)
 }
 
 /// `--set replicas=3` means `knobs.replicas.value=3` when `replicas` is a knob.
@@ -285,7 +325,9 @@ fn set_path(root: &mut Value, path: &Path, value: Value) -> std::result::Result<
                     *node = Value::Object(Map::new());
                 }
                 let Some(obj) = node.as_object_mut() else {
-                    return Err(format!("cannot set key `{k}`: the value here is not a mapping"));
+                    return Err(format!(
+                        "cannot set key `{k}`: the value here is not a mapping"
+                    ));
                 };
                 if last {
                     obj.insert(k.clone(), value);
@@ -295,11 +337,15 @@ fn set_path(root: &mut Value, path: &Path, value: Value) -> std::result::Result<
             }
             Seg::Index(n) => {
                 let Some(arr) = node.as_array_mut() else {
-                    return Err(format!("cannot set index [{n}]: the value here is not a list"));
+                    return Err(format!(
+                        "cannot set index [{n}]: the value here is not a list"
+                    ));
                 };
                 let len = arr.len();
                 let Some(slot) = arr.get_mut(*n) else {
-                    return Err(format!("index [{n}] is out of range (the list has {len} items)"));
+                    return Err(format!(
+                        "index [{n}] is out of range (the list has {len} items)"
+                    ));
                 };
                 if last {
                     *slot = value;

@@ -684,7 +684,7 @@ impl ByteSize {
     /// Shortest exact rendering: `2g`, `512m`, `1536k`, `100`.
     pub fn to_compose(self) -> String {
         for (unit, m) in [("g", 1u64 << 30), ("m", 1 << 20), ("k", 1 << 10)] {
-            if self.0 % m == 0 {
+            if self.0.is_multiple_of(m) {
                 return format!("{}{}", self.0 / m, unit);
             }
         }

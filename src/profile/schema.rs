@@ -10,6 +10,7 @@ use crate::yaml::{Path, Seg};
 /// The JSON schema of a profile, as committed in `schema/profile.schema.json`.
 pub fn profile_schema() -> Value {
     let mut schema = serde_json::to_value(schemars::schema_for!(Profile)).unwrap_or(Value::Null);
+    strip_null(&mut schema);
     if let Some(obj) = schema.as_object_mut() {
         obj.insert(
             "$id".into(),
@@ -17,6 +18,42 @@ pub fn profile_schema() -> Value {
         );
     }
     schema
+}
+
+/// Optional fields are optional by omission: a profile never needs to write `null`, so the
+/// `null` alternatives schemars adds for `Option<T>` are removed. This keeps editor completion
+/// simple and makes validation errors point at the real alternative.
+pub fn strip_null(v: &mut Value) {
+    match v {
+        Value::Object(obj) => {
+            if let Some(Value::Array(types)) = obj.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    obj.insert("type".into(), only);
+                }
+            }
+            for key in ["anyOf", "oneOf"] {
+                if let Some(Value::Array(branches)) = obj.get_mut(key) {
+                    branches.retain(|b| b.get("type").and_then(Value::as_str) != Some("null"));
+                    if branches.len() == 1 {
+                        let only = branches.remove(0);
+                        obj.remove(key);
+                        if let Value::Object(inner) = only {
+                            for (k, val) in inner {
+                                obj.entry(k).or_insert(val);
+                            }
+                        }
+                    }
+                }
+            }
+            for val in obj.values_mut() {
+                strip_null(val);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_null),
+        _ => {}
+    }
 }
 
 /// Pretty JSON text of a schema, with a trailing newline.
@@ -40,14 +77,32 @@ pub fn validate(schema: &Value, doc: &Value) -> Vec<Problem> {
     };
     let mut problems: Vec<Problem> = validator
         .iter_errors(doc)
-        .map(|e| {
-            let path = Path::from_json_pointer(e.instance_path().as_str());
-            describe(schema, &path, e.kind(), e.instance(), &e.to_string())
-        })
+        .map(|e| describe_error(schema, &e))
         .collect();
     problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
     problems.dedup_by(|a, b| a.path == b.path && a.message == b.message);
     problems
+}
+
+fn describe_error(schema: &Value, e: &jsonschema::ValidationError<'_>) -> Problem {
+    use jsonschema::error::ValidationErrorKind as K;
+    let path = Path::from_json_pointer(e.instance_path().as_str());
+    // For "none of the alternatives matched", explain the alternative that came closest (the
+    // fewest errors), unless every alternative failed on the type of the value itself.
+    if let K::AnyOf { context } | K::OneOfNotValid { context } = e.kind()
+        && let Some(best) = context
+            .iter()
+            .filter(|b| !b.is_empty())
+            .min_by_key(|b| b.len())
+        && let Some(first) = best.first()
+        && !(matches!(
+            first.kind(),
+            K::Type { .. } | K::Constant { .. } | K::Enum { .. }
+        ) && first.instance_path().as_str() == e.instance_path().as_str())
+    {
+        return describe_error(schema, first);
+    }
+    describe(schema, &path, e.kind(), e.instance(), &e.to_string())
 }
 
 fn describe(
@@ -66,7 +121,9 @@ fn describe(
             let help = if known.is_empty() {
                 None
             } else {
-                let suggestion = closest(&key, &known).map(|s| format!("did you mean `{s}`? ")).unwrap_or_default();
+                let suggestion = closest(&key, &known)
+                    .map(|s| format!("did you mean `{s}`? "))
+                    .unwrap_or_default();
                 Some(format!("{suggestion}known keys: {}", known.join(", ")))
             };
             Problem {
@@ -80,14 +137,21 @@ fn describe(
         K::Required { property } => Problem {
             path: path.clone(),
             at_key: false,
-            message: format!("missing required key `{}`", property.as_str().unwrap_or_default()),
+            message: format!(
+                "missing required key `{}`",
+                property.as_str().unwrap_or_default()
+            ),
             label: "in this mapping".into(),
             help,
         },
         K::Type { .. } => Problem {
             path: path.clone(),
             at_key: false,
-            message: format!("expected {}, found {}", expected_types(schema, path), json_type(instance)),
+            message: format!(
+                "expected {}, found {}",
+                expected_types(schema, path),
+                json_type(instance)
+            ),
             label: "wrong type".into(),
             help,
         },
@@ -111,13 +175,25 @@ fn describe(
                     .unwrap_or_default()
             )),
         },
-        K::AnyOf { .. } | K::OneOfNotValid { .. } => Problem {
-            path: path.clone(),
-            at_key: false,
-            message: format!("invalid value {}", short(instance)),
-            label: "matches none of the accepted forms".into(),
-            help,
-        },
+        K::AnyOf { .. } | K::OneOfNotValid { .. } => {
+            let consts = alternatives(schema, path);
+            Problem {
+                path: path.clone(),
+                at_key: false,
+                message: format!("invalid value {}", short(instance)),
+                label: if consts.is_empty() {
+                    "matches none of the accepted forms"
+                } else {
+                    "not one of the allowed values"
+                }
+                .into(),
+                help: if consts.is_empty() {
+                    help
+                } else {
+                    Some(format!("expected one of: {}", consts.join(", ")))
+                },
+            }
+        }
         _ => Problem {
             path: path.clone(),
             at_key: false,
@@ -130,7 +206,11 @@ fn describe(
 
 fn short(v: &Value) -> String {
     let s = v.to_string();
-    if s.len() > 60 { format!("{}…", &s[..s.floor_char_boundary(57)]) } else { s }
+    if s.len() > 60 {
+        format!("{}…", &s[..s.floor_char_boundary(57)])
+    } else {
+        s
+    }
 }
 
 fn json_type(v: &Value) -> &'static str {
@@ -228,6 +308,21 @@ pub fn help_at(root: &Value, path: &Path) -> Option<String> {
         .map(|d| d.split("\n\n").next().unwrap_or(d).replace('\n', " "))
 }
 
+/// The allowed constant values at `path` (enums written as `oneOf` of `const`s).
+fn alternatives(root: &Value, path: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in schemas_at(root, path) {
+        if let Some(c) = s.get("const").and_then(Value::as_str) {
+            out.push(c.to_string());
+        }
+        if let Some(e) = s.get("enum").and_then(Value::as_array) {
+            out.extend(e.iter().filter_map(Value::as_str).map(str::to_string));
+        }
+    }
+    out.dedup();
+    out
+}
+
 fn property_names(root: &Value, path: &Path) -> Vec<String> {
     let mut names: Vec<String> = schemas_at(root, path)
         .iter()
@@ -244,7 +339,9 @@ fn types_at(root: &Value, path: &Path) -> Vec<String> {
     for s in schemas_at(root, path) {
         match s.get("type") {
             Some(Value::String(t)) => types.push(t.clone()),
-            Some(Value::Array(ts)) => types.extend(ts.iter().filter_map(Value::as_str).map(str::to_string)),
+            Some(Value::Array(ts)) => {
+                types.extend(ts.iter().filter_map(Value::as_str).map(str::to_string))
+            }
             _ => {}
         }
         if s.get("enum").is_some() {
@@ -270,7 +367,11 @@ fn expected_types(root: &Value, path: &Path) -> String {
         })
         .filter(|t| *t != "null")
         .collect();
-    if names.is_empty() { "another type".into() } else { names.join(" or ") }
+    if names.is_empty() {
+        "another type".into()
+    } else {
+        names.join(" or ")
+    }
 }
 
 /// Type a `--set` value by what the schema expects at `path`: integers, numbers and booleans are
@@ -282,17 +383,16 @@ pub fn typed_value(root: &Value, path: &Path, raw: &str) -> Result<Value, String
         // Unknown path: keep the text; validation reports the unknown key with its location.
         return Ok(Value::String(raw.to_string()));
     }
-    if has("integer") {
-        if let Ok(i) = raw.parse::<i64>() {
-            return Ok(Value::from(i));
-        }
+    if has("integer")
+        && let Ok(i) = raw.parse::<i64>()
+    {
+        return Ok(Value::from(i));
     }
-    if has("number") {
-        if let Ok(f) = raw.parse::<f64>() {
-            if let Some(n) = serde_json::Number::from_f64(f) {
-                return Ok(Value::Number(n));
-            }
-        }
+    if has("number")
+        && let Ok(f) = raw.parse::<f64>()
+        && let Some(n) = serde_json::Number::from_f64(f)
+    {
+        return Ok(Value::Number(n));
     }
     if has("boolean") {
         match raw {
@@ -308,7 +408,10 @@ pub fn typed_value(root: &Value, path: &Path, raw: &str) -> Result<Value, String
         return serde_yaml::from_str::<Value>(raw)
             .map_err(|e| format!("cannot read {raw:?} as YAML: {e}"));
     }
-    Err(format!("expected {}, found {raw:?}", expected_types(root, path)))
+    Err(format!(
+        "expected {}, found {raw:?}",
+        expected_types(root, path)
+    ))
 }
 
 #[cfg(test)]
@@ -322,7 +425,10 @@ mod tests {
         assert_eq!(typed_value(&s, &p, "1.5").unwrap(), serde_json::json!(1.5));
         assert!(typed_value(&s, &p, "lots").is_err());
         let p = Path::parse_dotted("services.kafka.image.tag");
-        assert_eq!(typed_value(&s, &p, "7.0").unwrap(), serde_json::json!("7.0"));
+        assert_eq!(
+            typed_value(&s, &p, "7.0").unwrap(),
+            serde_json::json!("7.0")
+        );
         let p = Path::parse_dotted("knobs.replicas.value");
         assert_eq!(typed_value(&s, &p, "3").unwrap(), serde_json::json!(3));
         let p = Path::parse_dotted("services.kafka.resources.memory");

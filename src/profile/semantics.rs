@@ -26,22 +26,31 @@ pub fn check(p: &Profile) -> Vec<Problem> {
         if !ok_type {
             out.push(Problem::new(
                 vpath.clone(),
-                format!("knob `{name}` is {:?}, but the value is {value:?}", knob.kind).to_lowercase(),
+                format!(
+                    "knob `{name}` is {:?}, but the value is {value:?}",
+                    knob.kind
+                )
+                .to_lowercase(),
                 Some(knob.description.clone()),
             ));
             continue;
         }
         if let KnobValue::Int(v) = value {
-            let constraint = |msg: String| Problem::new(vpath.clone(), msg, Some(knob.description.clone()));
+            let constraint =
+                |msg: String| Problem::new(vpath.clone(), msg, Some(knob.description.clone()));
             if let Some(min) = knob.min
                 && *v < min
             {
-                out.push(constraint(format!("knob `{name}` must be at least {min}, got {v}")));
+                out.push(constraint(format!(
+                    "knob `{name}` must be at least {min}, got {v}"
+                )));
             }
             if let Some(max) = knob.max
                 && *v > max
             {
-                out.push(constraint(format!("knob `{name}` must be at most {max}, got {v}")));
+                out.push(constraint(format!(
+                    "knob `{name}` must be at most {max}, got {v}"
+                )));
             }
             if knob.odd && v % 2 == 0 {
                 out.push(constraint(format!("knob `{name}` must be odd, got {v}")));
@@ -66,7 +75,10 @@ pub fn check(p: &Profile) -> Vec<Problem> {
         if f.path.starts_with('/') || f.path.split('/').any(|c| c == "..") {
             out.push(Problem::new(
                 root.key("files").key(name).key("path"),
-                format!("bundle path {:?} must stay inside the output directory", f.path),
+                format!(
+                    "bundle path {:?} must stay inside the output directory",
+                    f.path
+                ),
                 Some("use a relative path such as prometheus/prometheus.yml".to_string()),
             ));
         }
@@ -79,11 +91,16 @@ fn knob_ref(p: &Profile, knob: &str, want_int: bool, at: Path, out: &mut Vec<Pro
         None => out.push(Problem::new(
             at,
             format!("unknown knob `{knob}`"),
-            Some(format!("declared knobs: {}", p.knobs.keys().cloned().collect::<Vec<_>>().join(", "))),
+            Some(format!(
+                "declared knobs: {}",
+                p.knobs.keys().cloned().collect::<Vec<_>>().join(", ")
+            )),
         )),
-        Some(k) if want_int && k.kind != KnobType::Integer => {
-            out.push(Problem::new(at, format!("knob `{knob}` is not an integer"), None))
-        }
+        Some(k) if want_int && k.kind != KnobType::Integer => out.push(Problem::new(
+            at,
+            format!("knob `{knob}` is not an integer"),
+            None,
+        )),
         Some(_) => {}
     }
 }
@@ -102,23 +119,36 @@ fn check_service(p: &Profile, name: &str, s: &Service, at: &Path, out: &mut Vec<
         out.push(Problem::new(
             at.key("image").key("tag"),
             "`latest` is not a version",
-            Some("pin an explicit version tag so that every render runs the same image".to_string()),
+            Some(
+                "pin an explicit version tag so that every render runs the same image".to_string(),
+            ),
         ));
     }
     if s.resources.is_none() {
         out.push(Problem::new(
             at.clone(),
             format!("service `{name}` has no resource limits"),
-            Some("add `resources: {memory: 512m, cpus: 0.5}`: every rendered service gets limits".to_string()),
+            Some(
+                "add `resources: {memory: 512m, cpus: 0.5}`: every rendered service gets limits"
+                    .to_string(),
+            ),
         ));
     }
     if s.jvm.is_some() && s.resources.is_none() {
-        out.push(Problem::new(at.key("jvm"), "a JVM heap is derived from `resources.memory`, which is missing", None));
+        out.push(Problem::new(
+            at.key("jvm"),
+            "a JVM heap is derived from `resources.memory`, which is missing",
+            None,
+        ));
     }
     if let Some(part) = &s.part
         && !p.parts.contains_key(part)
     {
-        out.push(Problem::new(at.key("part"), format!("unknown part `{part}`"), Some("declare it under top-level `parts`".to_string())));
+        out.push(Problem::new(
+            at.key("part"),
+            format!("unknown part `{part}`"),
+            Some("declare it under top-level `parts`".to_string()),
+        ));
     }
     for (field, count) in [("instances", &s.instances), ("replicas", &s.replicas)] {
         if let Some(Count::Knob { knob }) = count {
@@ -127,34 +157,55 @@ fn check_service(p: &Profile, name: &str, s: &Service, at: &Path, out: &mut Vec<
     }
     if s.replicas.is_some() {
         if s.container_name.is_some() {
-            out.push(Problem::new(at.key("container_name"), "a scalable service (`replicas`) cannot have a container_name", None));
+            out.push(Problem::new(
+                at.key("container_name"),
+                "a scalable service (`replicas`) cannot have a container_name",
+                None,
+            ));
         }
         if s.ports.iter().any(|port| port.host.is_some()) {
             out.push(Problem::new(
                 at.key("ports"),
                 "a scalable service (`replicas`) cannot publish a fixed host port",
-                Some("replicas would collide on the host port; put a proxy in front or use `expose`".to_string()),
+                Some(
+                    "replicas would collide on the host port; put a proxy in front or use `expose`"
+                        .to_string(),
+                ),
             ));
         }
     }
     if s.instances.is_some() && s.container_name.is_some() {
-        out.push(Problem::new(at.key("container_name"), "numbered instances cannot share one container_name", None));
+        out.push(Problem::new(
+            at.key("container_name"),
+            "numbered instances cannot share one container_name",
+            None,
+        ));
     }
     for (dep, _) in &s.depends_on {
         if !p.services.contains_key(dep) {
-            out.push(Problem::new(at.key("depends_on").key(dep), format!("unknown service `{dep}`"), None));
+            out.push(Problem::new(
+                at.key("depends_on").key(dep),
+                format!("unknown service `{dep}`"),
+                None,
+            ));
         } else if dep == name {
-            out.push(Problem::new(at.key("depends_on").key(dep), "a service cannot depend on itself", None));
+            out.push(Problem::new(
+                at.key("depends_on").key(dep),
+                "a service cannot depend on itself",
+                None,
+            ));
         }
     }
     for (key, v) in &s.environment {
         let here = at.key("environment").key(key);
         match v {
-            EnvValue::Secret { secret, .. } if !p.secrets.contains_key(secret) => out.push(Problem::new(
-                here.key("secret"),
-                format!("unknown secret `{secret}`"),
-                Some("declare it under top-level `secrets`".to_string()),
-            )),
+            EnvValue::Secret { secret, .. } if !p.secrets.contains_key(secret) => {
+                out.push(Problem::new(
+                    here.key("secret"),
+                    format!("unknown secret `{secret}`"),
+                    Some("declare it under top-level `secrets`".to_string()),
+                ))
+            }
             EnvValue::Knob { knob, .. } => knob_ref(p, knob, false, here.key("knob"), out),
             _ => {}
         }
@@ -195,7 +246,11 @@ fn check_service(p: &Profile, name: &str, s: &Service, at: &Path, out: &mut Vec<
     for (net, attach) in &s.networks {
         let here = at.key("networks").key(net);
         let Some(decl) = p.networks.get(net) else {
-            out.push(Problem::new(here, format!("network `{net}` is not declared"), None));
+            out.push(Problem::new(
+                here,
+                format!("network `{net}` is not declared"),
+                None,
+            ));
             continue;
         };
         if let Some(addr) = &attach.ipv4_address {
@@ -210,15 +265,27 @@ fn check_service(p: &Profile, name: &str, s: &Service, at: &Path, out: &mut Vec<
             if addr != "auto" {
                 match addr.parse::<Ipv4Addr>() {
                     Ok(ip) if in_subnet(ip, subnet) => {}
-                    Ok(_) => out.push(Problem::new(here.key("ipv4_address"), format!("{addr} is outside the subnet of `{net}`"), None)),
-                    Err(_) => out.push(Problem::new(here.key("ipv4_address"), format!("invalid IPv4 address {addr:?}"), None)),
+                    Ok(_) => out.push(Problem::new(
+                        here.key("ipv4_address"),
+                        format!("{addr} is outside the subnet of `{net}`"),
+                        None,
+                    )),
+                    Err(_) => out.push(Problem::new(
+                        here.key("ipv4_address"),
+                        format!("invalid IPv4 address {addr:?}"),
+                        None,
+                    )),
                 }
             }
         }
     }
     for net in &p.defaults.networks {
         if !p.networks.contains_key(net) {
-            out.push(Problem::new(Path::root().key("defaults").key("networks"), format!("network `{net}` is not declared"), None));
+            out.push(Problem::new(
+                Path::root().key("defaults").key("networks"),
+                format!("network `{net}` is not declared"),
+                None,
+            ));
         }
     }
 }

@@ -29,13 +29,18 @@ fn expect(what: &str, got: Option<&Value>, want: &Value) -> Result<(), String> {
 
 fn keys(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_mapping)
-        .map(|m| m.keys().filter_map(|k| k.as_str().map(str::to_string)).collect())
+        .map(|m| {
+            m.keys()
+                .filter_map(|k| k.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 /// Compare a rendered compose file with its output description.
 pub fn verify(out: &Output, text: &str) -> Result<(), String> {
-    let doc: Value = serde_yaml::from_str(text).map_err(|e| format!("rendered file is not valid YAML: {e}"))?;
+    let doc: Value =
+        serde_yaml::from_str(text).map_err(|e| format!("rendered file is not valid YAML: {e}"))?;
     if !doc.is_mapping() {
         return Err("rendered file is not a mapping".into());
     }
@@ -54,7 +59,11 @@ pub fn verify(out: &Output, text: &str) -> Result<(), String> {
             expect(&at("image"), get("image"), &s(image))?;
         }
         if let Some(build) = &svc.build {
-            expect(&at("build.context"), get("build").and_then(|b| b.get("context")), &s(&build.context))?;
+            expect(
+                &at("build.context"),
+                get("build").and_then(|b| b.get("context")),
+                &s(&build.context),
+            )?;
         }
         if !svc.environment.is_empty() {
             let mut m = serde_yaml::Mapping::new();
@@ -74,24 +83,37 @@ pub fn verify(out: &Output, text: &str) -> Result<(), String> {
             }
         };
         list("ports", svc.ports.iter().map(|p| p.spec.clone()).collect())?;
-        list("volumes", svc.volumes.iter().map(|m| m.spec.clone()).collect())?;
+        list(
+            "volumes",
+            svc.volumes.iter().map(|m| m.spec.clone()).collect(),
+        )?;
         list("tmpfs", svc.tmpfs.clone())?;
         list("command", svc.command.clone())?;
         list("entrypoint", svc.entrypoint.clone())?;
         list("cap_drop", svc.cap_drop.clone())?;
         list("cap_add", svc.cap_add.clone())?;
         if let Some(h) = &svc.healthcheck {
-            expect(&at("healthcheck.test"), get("healthcheck").and_then(|x| x.get("test")), &seq(h.test.clone()))?;
+            expect(
+                &at("healthcheck.test"),
+                get("healthcheck").and_then(|x| x.get("test")),
+                &seq(h.test.clone()),
+            )?;
         }
         let nets = keys(get("networks"));
         let want_nets: Vec<String> = svc.networks.iter().map(|n| n.name.clone()).collect();
         if nets != want_nets {
-            return Err(format!("{}: rendered {nets:?}, expected {want_nets:?}", at("networks")));
+            return Err(format!(
+                "{}: rendered {nets:?}, expected {want_nets:?}",
+                at("networks")
+            ));
         }
         let deps = keys(get("depends_on"));
         let want_deps: Vec<String> = svc.depends_on.iter().map(|d| d.0.clone()).collect();
         if deps != want_deps {
-            return Err(format!("{}: rendered {deps:?}, expected {want_deps:?}", at("depends_on")));
+            return Err(format!(
+                "{}: rendered {deps:?}, expected {want_deps:?}",
+                at("depends_on")
+            ));
         }
         if let Some(mem) = &svc.memory {
             let got = get("deploy")
@@ -108,13 +130,23 @@ pub fn verify(out: &Output, text: &str) -> Result<(), String> {
         }
         Ok(())
     };
-    top("networks", out.networks.iter().map(|n| n.key.clone()).collect())?;
+    top(
+        "networks",
+        out.networks.iter().map(|n| n.key.clone()).collect(),
+    )?;
     top("volumes", out.volumes.clone())?;
-    top("configs", out.configs.iter().map(|c| c.name.clone()).collect())?;
+    top(
+        "configs",
+        out.configs.iter().map(|c| c.name.clone()).collect(),
+    )?;
     for c in &out.configs {
         let d = doc.get("configs").and_then(|m| m.get(c.name.as_str()));
         match &c.content {
-            Some(content) => expect(&format!("configs.{}.content", c.name), d.and_then(|x| x.get("content")), &s(content))?,
+            Some(content) => expect(
+                &format!("configs.{}.content", c.name),
+                d.and_then(|x| x.get("content")),
+                &s(content),
+            )?,
             None => expect(
                 &format!("configs.{}.file", c.name),
                 d.and_then(|x| x.get("file")),

@@ -285,7 +285,9 @@ fn format_with(format: &Option<String>, value: &str) -> String {
 fn arg(p: &Profile, a: &Arg) -> String {
     match a {
         Arg::Literal(s) => escape_dollars(s),
-        Arg::Knob { knob, format } => escape_dollars(&format_with(format, &knob_value(p, knob).to_string())),
+        Arg::Knob { knob, format } => {
+            escape_dollars(&format_with(format, &knob_value(p, knob).to_string()))
+        }
     }
 }
 
@@ -293,7 +295,13 @@ fn arg(p: &Profile, a: &Arg) -> String {
 fn secret_ref(env: &str, description: &str) -> String {
     let msg: String = description
         .chars()
-        .map(|c| if matches!(c, '}' | '$' | '\n' | '\r') { ' ' } else { c })
+        .map(|c| {
+            if matches!(c, '}' | '$' | '\n' | '\r') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     format!("${{{env}:?{}}}", msg.trim())
 }
@@ -309,19 +317,29 @@ fn instance_names(p: &Profile, name: &str, s: &Service) -> Vec<String> {
 /// Resolve a profile into its render context.
 pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
     let defaults = &p.defaults;
-    let host_ip = defaults.host_ip.clone().unwrap_or_else(|| "127.0.0.1".into());
+    let host_ip = defaults
+        .host_ip
+        .clone()
+        .unwrap_or_else(|| "127.0.0.1".into());
     let default_logging = defaults.logging.clone().unwrap_or_else(|| Logging {
         driver: "json-file".into(),
-        options: [("max-size".to_string(), "10m".to_string()), ("max-file".to_string(), "3".to_string())]
-            .into_iter()
-            .collect(),
+        options: [
+            ("max-size".to_string(), "10m".to_string()),
+            ("max-file".to_string(), "3".to_string()),
+        ]
+        .into_iter()
+        .collect(),
     });
 
     // Static addresses: explicit ones are reserved first, then `auto` in service order.
     let mut taken: BTreeMap<String, BTreeSet<Ipv4Addr>> = BTreeMap::new();
     for s in p.services.values() {
         for (net, a) in &s.networks {
-            if let Some(ip) = a.ipv4_address.as_deref().and_then(|x| x.parse::<Ipv4Addr>().ok()) {
+            if let Some(ip) = a
+                .ipv4_address
+                .as_deref()
+                .and_then(|x| x.parse::<Ipv4Addr>().ok())
+            {
                 taken.entry(net.clone()).or_default().insert(ip);
             }
         }
@@ -339,7 +357,10 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
         let slot = next_ip.entry(net.to_string()).or_insert(2);
         loop {
             if u64::from(*slot) >= size - 1 {
-                return Err(Error::msg(format!("network `{net}` has no free address left"), None));
+                return Err(Error::msg(
+                    format!("network `{net}` has no free address left"),
+                    None,
+                ));
             }
             let ip = Ipv4Addr::from(start + *slot);
             *slot += 1;
@@ -356,7 +377,12 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
         let mut info = ServiceInfo {
             names: names.clone(),
             addresses: Vec::new(),
-            ports: s.ports.iter().map(|x| x.container).chain(s.expose.iter().copied()).collect(),
+            ports: s
+                .ports
+                .iter()
+                .map(|x| x.container)
+                .chain(s.expose.iter().copied())
+                .collect(),
             image: s.image.as_ref().map(|i| i.name.clone()),
             group: s.group.clone(),
             part: s.part.clone(),
@@ -366,9 +392,16 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
             let mut r = resolve_service(p, base, name, instance, s, &host_ip, &default_logging)?;
             let mut addrs = BTreeMap::new();
             let attach: Vec<(String, crate::profile::model::Attach)> = if s.networks.is_empty() {
-                defaults.networks.iter().map(|n| (n.clone(), Default::default())).collect()
+                defaults
+                    .networks
+                    .iter()
+                    .map(|n| (n.clone(), Default::default()))
+                    .collect()
             } else {
-                s.networks.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+                s.networks
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
             };
             for (net, a) in attach {
                 let ip = match a.ipv4_address.as_deref() {
@@ -395,7 +428,11 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
     for (_, r) in &mut rendered {
         let deps = std::mem::take(&mut r.depends_on);
         for (dep, cond) in deps {
-            for n in services_info.get(&dep).map(|i| i.names.clone()).unwrap_or_else(|| vec![dep.clone()]) {
+            for n in services_info
+                .get(&dep)
+                .map(|i| i.names.clone())
+                .unwrap_or_else(|| vec![dep.clone()])
+            {
                 r.depends_on.push((n, cond.clone()));
             }
         }
@@ -420,7 +457,10 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
         outputs.push(Output {
             key: key.clone(),
             file: part.file.clone(),
-            project: part.project.clone().unwrap_or_else(|| format!("{}-{key}", p.name)),
+            project: part
+                .project
+                .clone()
+                .unwrap_or_else(|| format!("{}-{key}", p.name)),
             header: h,
             services: Vec::new(),
             networks: Vec::new(),
@@ -446,7 +486,11 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
                 }
             }
             for m in &s.volumes {
-                if let Some(v) = m.spec.split(':').next().filter(|v| !v.starts_with('.') && !v.starts_with('/'))
+                if let Some(v) = m
+                    .spec
+                    .split(':')
+                    .next()
+                    .filter(|v| !v.starts_with('.') && !v.starts_with('/'))
                     && !vols.iter().any(|x| x == v)
                 {
                     vols.push(v.to_string());
@@ -473,7 +517,9 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
             if external && decl.name.is_none() {
                 return Err(Error::msg(
                     format!("network `{n}` is used by two output files but has no explicit `name`"),
-                    Some(format!("set `networks.{n}.name` so that the second file can attach to it")),
+                    Some(format!(
+                        "set `networks.{n}.name` so that the second file can attach to it"
+                    )),
                 ));
             }
             out.networks.push(RNetwork {
@@ -498,7 +544,11 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
     // An output file with no services is not written.
     outputs.retain(|o| o.key == "main" || !o.services.is_empty());
 
-    let knobs = p.knobs.keys().map(|k| (k.clone(), knob_value(p, k))).collect();
+    let knobs = p
+        .knobs
+        .keys()
+        .map(|k| (k.clone(), knob_value(p, k)))
+        .collect();
     let files = p
         .files
         .iter()
@@ -541,7 +591,8 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
 }
 
 fn duration(d: &Option<crate::profile::model::Duration>, default: &str) -> String {
-    d.as_ref().map_or_else(|| default.to_string(), |d| d.0.clone())
+    d.as_ref()
+        .map_or_else(|| default.to_string(), |d| d.0.clone())
 }
 
 fn cpus(c: f64) -> String {
@@ -574,7 +625,11 @@ fn resolve_service(
         context: b.context.clone(),
         dockerfile: b.dockerfile.clone(),
         target: b.target.clone(),
-        args: b.args.iter().map(|(k, v)| (k.clone(), escape_dollars(v))).collect(),
+        args: b
+            .args
+            .iter()
+            .map(|(k, v)| (k.clone(), escape_dollars(v)))
+            .collect(),
     });
     r.container_name = s.container_name.clone();
     r.hostname = s.hostname.clone();
@@ -585,14 +640,19 @@ fn resolve_service(
         let value = match v {
             EnvValue::Literal(x) => escape_dollars(&x.to_string()),
             EnvValue::Secret { secret, format } => {
-                let decl = p.secrets.get(secret).ok_or_else(|| Error::msg(format!("unknown secret `{secret}`"), None))?;
+                let decl = p
+                    .secrets
+                    .get(secret)
+                    .ok_or_else(|| Error::msg(format!("unknown secret `{secret}`"), None))?;
                 let reference = secret_ref(&decl.env, &decl.description);
                 match format {
                     Some(f) => escape_dollars(f).replace("{}", &reference),
                     None => reference,
                 }
             }
-            EnvValue::Knob { knob, format } => escape_dollars(&format_with(format, &knob_value(p, knob).to_string())),
+            EnvValue::Knob { knob, format } => {
+                escape_dollars(&format_with(format, &knob_value(p, knob).to_string()))
+            }
         };
         r.environment.push((k.clone(), value));
     }
@@ -620,7 +680,11 @@ fn resolve_service(
             format!("{}{proto}", port.container)
         } else {
             let h = port.host.unwrap_or(port.container);
-            let ip = if ip.contains(':') { format!("[{ip}]") } else { ip.to_string() };
+            let ip = if ip.contains(':') {
+                format!("[{ip}]")
+            } else {
+                ip.to_string()
+            };
             format!("{ip}:{h}:{}{proto}", port.container)
         };
         r.ports.push(RPort {
@@ -631,7 +695,11 @@ fn resolve_service(
     r.expose = s.expose.iter().map(u16::to_string).collect();
     for m in &s.volumes {
         match m {
-            Mount::Volume { volume, target, read_only } => {
+            Mount::Volume {
+                volume,
+                target,
+                read_only,
+            } => {
                 let per = p.volumes.get(volume).is_some_and(|v| v.per_instance);
                 let src = match (per, instance) {
                     (true, Some(i)) => format!("{volume}-{i}"),
@@ -642,9 +710,18 @@ fn resolve_service(
                     comment: None,
                 });
             }
-            Mount::Bind { bind, target, read_only, reason } => {
+            Mount::Bind {
+                bind,
+                target,
+                read_only,
+                reason,
+            } => {
                 r.volumes.push(RMount {
-                    spec: format!("{}:{target}{}", escape_dollars(bind), if *read_only { ":ro" } else { "" }),
+                    spec: format!(
+                        "{}:{target}{}",
+                        escape_dollars(bind),
+                        if *read_only { ":ro" } else { "" }
+                    ),
                     comment: reason.clone(),
                 });
             }
@@ -664,7 +741,11 @@ fn resolve_service(
             }
         }
     }
-    r.configs = s.files.iter().map(|f| (f.file.clone(), f.target.clone())).collect();
+    r.configs = s
+        .files
+        .iter()
+        .map(|f| (f.file.clone(), f.target.clone()))
+        .collect();
     r.replicas = s.replicas.as_ref().map(|c| count(p, c));
     if let Some(res) = &s.resources {
         r.memory = Some(res.memory.to_compose());
@@ -676,14 +757,28 @@ fn resolve_service(
     let sec = &s.security;
     r.read_only = sec.read_only.or(d.read_only).unwrap_or(false);
     r.user = sec.user.clone().or_else(|| d.user.clone());
-    r.cap_drop = sec.cap_drop.clone().or_else(|| d.cap_drop.clone()).unwrap_or_default();
-    r.cap_add = sec.cap_add.clone().or_else(|| d.cap_add.clone()).unwrap_or_default();
-    if sec.no_new_privileges.or(d.no_new_privileges).unwrap_or(true) {
+    r.cap_drop = sec
+        .cap_drop
+        .clone()
+        .or_else(|| d.cap_drop.clone())
+        .unwrap_or_default();
+    r.cap_add = sec
+        .cap_add
+        .clone()
+        .or_else(|| d.cap_add.clone())
+        .unwrap_or_default();
+    if sec
+        .no_new_privileges
+        .or(d.no_new_privileges)
+        .unwrap_or(true)
+    {
         r.security_opt.push("no-new-privileges:true".into());
     }
     r.healthcheck = s.healthcheck.as_ref().map(|h| {
         let test = match (&h.exec, &h.shell) {
-            (Some(exec), _) => std::iter::once("CMD".to_string()).chain(exec.iter().map(|x| escape_dollars(x))).collect(),
+            (Some(exec), _) => std::iter::once("CMD".to_string())
+                .chain(exec.iter().map(|x| escape_dollars(x)))
+                .collect(),
             (None, Some(sh)) => vec!["CMD-SHELL".to_string(), escape_dollars(sh)],
             (None, None) => vec!["NONE".to_string()],
         };
@@ -707,7 +802,11 @@ fn resolve_service(
             (k.clone(), c.to_string())
         })
         .collect();
-    r.restart = match s.restart.or(p.defaults.restart).unwrap_or(Restart::UnlessStopped) {
+    r.restart = match s
+        .restart
+        .or(p.defaults.restart)
+        .unwrap_or(Restart::UnlessStopped)
+    {
         Restart::No => "no",
         Restart::Always => "always",
         Restart::OnFailure => "on-failure",
@@ -715,10 +814,18 @@ fn resolve_service(
     }
     .to_string();
     r.logging = Some(s.logging.clone().unwrap_or_else(|| default_logging.clone()));
-    r.labels = s.labels.iter().map(|(k, v)| (k.clone(), escape_dollars(v))).collect();
+    r.labels = s
+        .labels
+        .iter()
+        .map(|(k, v)| (k.clone(), escape_dollars(v)))
+        .collect();
     r.ulimits = s.ulimits.iter().map(|(k, v)| (k.clone(), *v)).collect();
     r.stop_grace_period = s.stop_grace_period.as_ref().map(|d| d.0.clone());
-    r.ignores = s.exceptions.iter().map(|e| (e.rule.clone(), e.reason.clone())).collect();
+    r.ignores = s
+        .exceptions
+        .iter()
+        .map(|e| (e.rule.clone(), e.reason.clone()))
+        .collect();
     let _ = base;
     Ok(r)
 }

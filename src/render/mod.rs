@@ -44,13 +44,19 @@ pub fn render(loaded: &Loaded, mode: Mode, header: &[String]) -> Result<Rendered
     // Config files first: their text is inlined into the compose files in Inline mode.
     let mut files = IndexMap::new();
     for (name, f) in &stack.files {
-        let tmpl = env.get_template(&f.template).map_err(|e| template_error(&f.template, &e))?;
+        let tmpl = env
+            .get_template(&f.template)
+            .map_err(|e| template_error(&f.template, &e))?;
         let text = tmpl
             .render(minijinja::context! { stack => Value::from(minijinja::value::Serde(&stack)), file => name })
             .map_err(|e| template_error(&f.template, &e))?;
         files.insert(name.clone(), text);
     }
-    let paths: IndexMap<String, String> = stack.files.iter().map(|(k, f)| (k.clone(), f.path.clone())).collect();
+    let paths: IndexMap<String, String> = stack
+        .files
+        .iter()
+        .map(|(k, f)| (k.clone(), f.path.clone()))
+        .collect();
     for out in &mut stack.outputs {
         for c in &mut out.configs {
             if mode == Mode::Inline {
@@ -77,7 +83,11 @@ pub fn render(loaded: &Loaded, mode: Mode, header: &[String]) -> Result<Rendered
         .into_iter()
         .filter_map(|(k, text)| paths.get(&k).map(|p| (p.clone(), text)))
         .collect();
-    Ok(Rendered { compose, files, stack })
+    Ok(Rendered {
+        compose,
+        files,
+        stack,
+    })
 }
 
 fn template_error(name: &str, e: &minijinja::Error) -> Error {

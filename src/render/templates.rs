@@ -7,7 +7,9 @@
 //! renders as that literal string. Other templates (nginx.conf, redis.conf …) are written as is.
 
 use minijinja::value::Value;
-use minijinja::{AutoEscape, Environment, Error as JinjaError, ErrorKind, State, UndefinedBehavior};
+use minijinja::{
+    AutoEscape, Environment, Error as JinjaError, ErrorKind, State, UndefinedBehavior,
+};
 
 use crate::assets;
 
@@ -31,7 +33,10 @@ pub fn environment(user_dir: Option<std::path::PathBuf>) -> Environment<'static>
             let p = dir.join(name);
             if p.is_file() {
                 return std::fs::read_to_string(&p).map(Some).map_err(|e| {
-                    JinjaError::new(ErrorKind::TemplateNotFound, format!("cannot read {}: {e}", p.display()))
+                    JinjaError::new(
+                        ErrorKind::TemplateNotFound,
+                        format!("cannot read {}: {e}", p.display()),
+                    )
                 });
             }
         }
@@ -85,19 +90,22 @@ pub fn yaml_string(s: &str) -> String {
 
 fn is_plain_safe(s: &str) -> bool {
     let mut chars = s.chars();
-    let Some(first) = chars.next() else { return false };
+    let Some(first) = chars.next() else {
+        return false;
+    };
     let second = chars.next();
     if is_unit_number(s) {
         return true;
     }
     let dash_word = first == '-' && second.is_some_and(|c| c == '-' || c.is_ascii_alphabetic());
-    if !(first.is_ascii_alphabetic() || first == '/' || first == '_' || dash_word) {
+    let relative = first == '.' && second.is_some_and(|c| c == '/' || c == '.');
+    if !(first.is_ascii_alphabetic() || first == '/' || first == '_' || dash_word || relative) {
         return false;
     }
-    if !s
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-' | ':' | '@' | '+' | '%' | '=' | ','))
-    {
+    if !s.chars().all(|c| {
+        c.is_ascii_alphanumeric()
+            || matches!(c, '_' | '.' | '/' | '-' | ':' | '@' | '+' | '%' | '=' | ',')
+    }) {
         return false;
     }
     if s.ends_with(':') {
@@ -130,13 +138,30 @@ fn is_unit_number(s: &str) -> bool {
     };
     matches!(
         rest,
-        "ns" | "us" | "ms" | "s" | "m" | "h" | "d" | "w" | "y" | "k" | "kb" | "mb" | "g" | "gb" | "t" | "b"
+        "ns" | "us"
+            | "ms"
+            | "s"
+            | "m"
+            | "h"
+            | "d"
+            | "w"
+            | "y"
+            | "k"
+            | "kb"
+            | "mb"
+            | "g"
+            | "gb"
+            | "t"
+            | "b"
     )
 }
 
 /// Text safe to place after `# ` on one line.
 fn comment(s: String) -> Value {
-    let one_line: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let one_line: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     Value::from_safe_string(one_line)
 }
 
@@ -144,7 +169,10 @@ fn comment(s: String) -> Value {
 fn trailing_comment(v: Value) -> Value {
     match v.as_str() {
         Some(s) if !s.is_empty() => {
-            let one_line: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+            let one_line: String = s
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
             Value::from_safe_string(format!("  # {one_line}"))
         }
         _ => Value::from_safe_string(String::new()),
@@ -157,7 +185,9 @@ fn block(_state: &State, s: String, indent: usize) -> Result<Value, JinjaError> 
     let block_ok = s.ends_with('\n')
         && !s.ends_with("\n\n")
         && !s.starts_with([' ', '\t', '\n'])
-        && !s.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{feff}')
+        && !s
+            .chars()
+            .any(|c| (c.is_control() && c != '\n') || c == '\u{feff}')
         && !s.lines().any(|l| l.ends_with([' ', '\t']));
     if !block_ok {
         return Ok(Value::from_safe_string(yaml_string(&s)));
@@ -180,7 +210,8 @@ mod tests {
 
     fn reads_back(s: &str) {
         let doc = format!("k: {}\n", yaml_string(s));
-        let v: serde_yaml::Value = serde_yaml::from_str(&doc).unwrap_or_else(|e| panic!("{doc}: {e}"));
+        let v: serde_yaml::Value =
+            serde_yaml::from_str(&doc).unwrap_or_else(|e| panic!("{doc}: {e}"));
         assert_eq!(v["k"].as_str(), Some(s), "{doc}");
         let node = crate::yaml::Node::parse(&doc).unwrap();
         assert_eq!(node.get("k").and_then(|n| n.as_str()), Some(s), "{doc}");
@@ -189,10 +220,56 @@ mod tests {
     #[test]
     fn hostile_strings_stay_literal() {
         for s in [
-            "a: b", "a #b", "#x", "\"q\"", "'q'", "line\nbreak", "{{ x }}", "*alias", "&anchor", "!tag",
-            "yes", "no", "on", "off", "true", "null", "~", "", " lead", "trail ", "8080:80", "12:30", "0o17",
-            "1e3", "- item", "? key", "[a]", "{a: b}", "a,b", "|", ">", "%x", "@x", "`x", "a: b\n- c", "\t",
-            "x\u{0}y", "é", "redis:7.2", "http://a:b@c/d", "${VAR:?set it}", "$$x", "=", ".5", "-1", "0x1F",
+            "a: b",
+            "a #b",
+            "#x",
+            "\"q\"",
+            "'q'",
+            "line\nbreak",
+            "{{ x }}",
+            "*alias",
+            "&anchor",
+            "!tag",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "true",
+            "null",
+            "~",
+            "",
+            " lead",
+            "trail ",
+            "8080:80",
+            "12:30",
+            "0o17",
+            "1e3",
+            "- item",
+            "? key",
+            "[a]",
+            "{a: b}",
+            "a,b",
+            "|",
+            ">",
+            "%x",
+            "@x",
+            "`x",
+            "a: b\n- c",
+            "\t",
+            "x\u{0}y",
+            "é",
+            "redis:7.2",
+            "http://a:b@c/d",
+            "${VAR:?set it}",
+            "$$x",
+            "=",
+            ".5",
+            "-1",
+            "0x1F",
+            "./x",
+            "../y",
+            ".inf",
+            ".NaN",
         ] {
             reads_back(s);
         }
@@ -212,10 +289,20 @@ mod tests {
     #[test]
     fn block_scalars_round_trip() {
         let env = environment(None);
-        for content in ["a: 1\nb: 2\n", "  leading\n", "no newline", "x\n\n", "tab\tin\n", "trail \n"] {
+        for content in [
+            "a: 1\nb: 2\n",
+            "  leading\n",
+            "no newline",
+            "x\n\n",
+            "tab\tin\n",
+            "trail \n",
+        ] {
             let tmpl = "c: {{ content|block(2) }}\n";
-            let out = env.render_str(tmpl, minijinja::context! { content }).unwrap();
-            let v: serde_yaml::Value = serde_yaml::from_str(&out).unwrap_or_else(|e| panic!("{out}: {e}"));
+            let out = env
+                .render_str(tmpl, minijinja::context! { content })
+                .unwrap();
+            let v: serde_yaml::Value =
+                serde_yaml::from_str(&out).unwrap_or_else(|e| panic!("{out}: {e}"));
             assert_eq!(v["c"].as_str(), Some(content), "{out}");
         }
     }
