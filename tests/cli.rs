@@ -289,3 +289,35 @@ fn schema_command_prints_valid_json() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
     assert_eq!(v["title"], "Profile");
 }
+
+#[test]
+fn the_readme_profile_example_renders_and_compose_accepts_it() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let start = readme.find("```yaml\n").expect("yaml example") + "```yaml\n".len();
+    let example = &readme[start..start + readme[start..].find("```").expect("end")];
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("my-stack.yaml"), example).expect("write");
+    std::fs::write(dir.path().join("init.sql.j2"), "CREATE TABLE t (id int);\n").expect("write");
+    let out = dir.path().join("out");
+    let r = run(&[
+        "render",
+        dir.path().join("my-stack.yaml").to_str().expect("path"),
+        "-o",
+        out.to_str().expect("path"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    std::fs::create_dir_all(out.join("api")).expect("mkdir");
+    let env: Vec<(String, String)> = std::fs::read_to_string(out.join(".env"))
+        .expect(".env")
+        .lines()
+        .filter_map(|l| l.split_once('=').filter(|_| !l.starts_with('#')))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let Some(result) = support::compose_config_json(&out.join("docker-compose.yml"), &env) else {
+        return;
+    };
+    let json = result.expect("docker-compose accepts the README example");
+    assert_eq!(json["services"]["api"]["deploy"]["replicas"], 2);
+    assert_eq!(json["services"]["db"]["ports"][0]["host_ip"], "127.0.0.1");
+}
