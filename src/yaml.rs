@@ -9,7 +9,8 @@
 
 use std::fmt;
 
-use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use saphyr::{MarkedYaml, ScalarStyle, YamlData, YamlLoader};
+use saphyr_parser::Parser;
 
 /// A byte range in the source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -138,6 +139,11 @@ pub struct Node {
     pub span: Span,
     /// Its value.
     pub kind: Kind,
+    /// A scalar written without quotes (plain style): the one style whose meaning depends on the
+    /// YAML version (`22:22` is a base-60 number in YAML 1.1, a string in 1.2).
+    pub plain: bool,
+    /// An explicit tag such as `!reset` or `!override`.
+    pub tag: Option<String>,
 }
 
 /// The value of a node.
@@ -172,17 +178,28 @@ impl Node {
     /// Parse the first document of `text`. An empty document is `Null`.
     pub fn parse(text: &str) -> Result<Node, SyntaxError> {
         let offsets = ByteOffsets::new(text);
-        let docs = MarkedYaml::load_from_str(text).map_err(|e| {
+        let error = |e: &saphyr_parser::ScanError| {
             let at = offsets.byte(e.marker().index());
             SyntaxError {
                 message: e.info().to_string(),
                 span: Span { start: at, end: at },
             }
-        })?;
+        };
+        let mut parser = Parser::new_from_str(text);
+        let mut loader: YamlLoader<'_, MarkedYaml<'_>> = YamlLoader::default();
+        loader.early_parse(false);
+        loader.alias_limit(100_000);
+        parser.load(&mut loader, false).map_err(|e| error(&e))?;
+        if let Some(e) = loader.error() {
+            return Err(error(e));
+        }
+        let docs = loader.into_documents();
         match docs.first() {
             None => Ok(Node {
                 span: Span::default(),
                 kind: Kind::Null,
+                plain: true,
+                tag: None,
             }),
             Some(doc) => Ok(convert(doc, &offsets)),
         }
@@ -314,29 +331,138 @@ fn convert(node: &MarkedYaml<'_>, offsets: &ByteOffsets) -> Node {
         start: offsets.byte(node.span.start.index()),
         end: offsets.byte(node.span.end.index()),
     };
+    let mut plain = false;
+    let mut tag = None;
     let kind = match &node.data {
-        YamlData::Value(s) => scalar(s),
-        YamlData::Representation(raw, _, _) => Kind::Str(raw.to_string()),
+        YamlData::Representation(raw, style, t) => {
+            tag = t.as_ref().map(|t| format!("{}{}", t.handle, t.suffix));
+            if *style == ScalarStyle::Plain && tag.is_none() {
+                plain = true;
+                resolve_plain(raw)
+            } else if tag.as_deref() == Some("!!str") || tag.as_deref() == Some("tag:yaml.org,2002:str") {
+                Kind::Str(raw.to_string())
+            } else if *style == ScalarStyle::Plain {
+                plain = true;
+                resolve_plain(raw)
+            } else {
+                Kind::Str(raw.to_string())
+            }
+        }
+        YamlData::Value(v) => match v {
+            saphyr::Scalar::Null => Kind::Null,
+            saphyr::Scalar::Boolean(b) => Kind::Bool(*b),
+            saphyr::Scalar::Integer(i) => Kind::Int(*i),
+            saphyr::Scalar::FloatingPoint(f) => Kind::Float(f.into_inner()),
+            saphyr::Scalar::String(s) => Kind::Str(s.to_string()),
+        },
         YamlData::Sequence(items) => Kind::Seq(items.iter().map(|n| convert(n, offsets)).collect()),
-        YamlData::Mapping(map) => Kind::Map(
-            map.iter()
+        YamlData::Mapping(map) => {
+            let entries: Vec<(Node, Node)> = map
+                .iter()
                 .map(|(k, v)| (convert(k, offsets), convert(v, offsets)))
-                .collect(),
-        ),
-        YamlData::Tagged(_, inner) => return convert(inner, offsets),
+                .collect();
+            Kind::Map(apply_merge_keys(entries))
+        }
+        YamlData::Tagged(t, inner) => {
+            let mut n = convert(inner, offsets);
+            n.tag = Some(format!("{}{}", t.handle, t.suffix));
+            return n;
+        }
         YamlData::Alias(_) | YamlData::BadValue => Kind::Null,
     };
-    Node { span, kind }
+    Node { span, kind, plain, tag }
 }
 
-fn scalar(s: &Scalar<'_>) -> Kind {
-    match s {
-        Scalar::Null => Kind::Null,
-        Scalar::Boolean(b) => Kind::Bool(*b),
-        Scalar::Integer(i) => Kind::Int(*i),
-        Scalar::FloatingPoint(f) => Kind::Float(f.into_inner()),
-        Scalar::String(s) => Kind::Str(s.to_string()),
+/// YAML merge keys (`<<: *base`, `<<: [*a, *b]`), as Docker Compose applies them: keys written in
+/// the mapping win, then the merged mappings in order. Merged entries keep the spans of the anchor
+/// they came from, so a finding on an inherited value points at the anchor definition.
+fn apply_merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
+    if !entries.iter().any(|(k, _)| k.plain && k.as_str() == Some("<<")) {
+        return entries;
     }
+    let mut own = Vec::new();
+    let mut merged: Vec<(Node, Node)> = Vec::new();
+    for (k, v) in entries {
+        if k.plain && k.as_str() == Some("<<") {
+            let sources = match v.kind {
+                Kind::Map(m) => vec![m],
+                Kind::Seq(items) => items
+                    .into_iter()
+                    .filter_map(|n| match n.kind {
+                        Kind::Map(m) => Some(m),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for m in sources {
+                for (mk, mv) in m {
+                    if !merged.iter().any(|(x, _)| x.kind == mk.kind) {
+                        merged.push((mk, mv));
+                    }
+                }
+            }
+        } else {
+            own.push((k, v));
+        }
+    }
+    for (mk, mv) in merged {
+        if !own.iter().any(|(x, _)| x.kind == mk.kind) {
+            own.push((mk, mv));
+        }
+    }
+    own
+}
+
+/// Resolve a plain scalar by the YAML 1.2 core schema (what Compose's YAML library does).
+fn resolve_plain(raw: &str) -> Kind {
+    match raw {
+        "" | "~" | "null" | "Null" | "NULL" => return Kind::Null,
+        "true" | "True" | "TRUE" => return Kind::Bool(true),
+        "false" | "False" | "FALSE" => return Kind::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Kind::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Kind::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Kind::Float(f64::NAN),
+        _ => {}
+    }
+    let digits = |s: &str, radix: u32| !s.is_empty() && s.chars().all(|c| c.is_digit(radix));
+    let (sign, body) = match raw.strip_prefix('-') {
+        Some(b) => (-1i64, b),
+        None => (1, raw.strip_prefix('+').unwrap_or(raw)),
+    };
+    if digits(body, 10)
+        && let Ok(i) = raw.parse::<i64>()
+    {
+        return Kind::Int(i);
+    }
+    if let Some(h) = raw.strip_prefix("0x").filter(|h| digits(h, 16))
+        && let Ok(i) = i64::from_str_radix(h, 16)
+    {
+        return Kind::Int(i);
+    }
+    if let Some(o) = raw.strip_prefix("0o").filter(|o| digits(o, 8))
+        && let Ok(i) = i64::from_str_radix(o, 8)
+    {
+        return Kind::Int(i);
+    }
+    let is_float = {
+        let b = body;
+        let (mantissa, exp) = match b.find(['e', 'E']) {
+            Some(i) => (&b[..i], Some(&b[i + 1..])),
+            None => (b, None),
+        };
+        let mantissa_ok = match mantissa.split_once('.') {
+            Some((a, c)) => (digits(a, 10) || a.is_empty()) && (digits(c, 10) || c.is_empty()) && !(a.is_empty() && c.is_empty()),
+            None => digits(mantissa, 10),
+        };
+        let exp_ok = exp.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e), 10));
+        mantissa_ok && exp_ok && (mantissa.contains('.') || exp.is_some())
+    };
+    if is_float && let Ok(f) = raw.parse::<f64>() {
+        let _ = sign;
+        return Kind::Float(f);
+    }
+    Kind::Str(raw.to_string())
 }
 
 /// 1-based line and column of a byte offset.
@@ -386,6 +512,41 @@ mod tests {
         assert_eq!(line_col("a: 1\na: 2\n", err.span.start).0, 2);
         let err = Node::parse("a: [1, 2\n").unwrap_err();
         assert!(!err.message.is_empty());
+    }
+
+    #[test]
+    fn scalars_resolve_by_the_core_schema_and_keep_their_style() {
+        let root = Node::parse("a: 22:22\nb: '1'\nc: 1\nd: yes\ne: 1.5\nf: ~\ng: 0x1F\nh: !reset []\n").unwrap();
+        let a = root.get("a").unwrap();
+        assert_eq!(a.kind, Kind::Str("22:22".into()));
+        assert!(a.plain);
+        assert_eq!(root.get("b").unwrap().kind, Kind::Str("1".into()));
+        assert!(!root.get("b").unwrap().plain);
+        assert_eq!(root.get("c").unwrap().kind, Kind::Int(1));
+        assert_eq!(root.get("d").unwrap().kind, Kind::Str("yes".into()));
+        assert_eq!(root.get("e").unwrap().kind, Kind::Float(1.5));
+        assert_eq!(root.get("f").unwrap().kind, Kind::Null);
+        assert_eq!(root.get("g").unwrap().kind, Kind::Int(31));
+        assert_eq!(root.get("h").unwrap().tag.as_deref(), Some("!reset"));
+    }
+
+    #[test]
+    fn merge_keys_merge_with_anchor_spans() {
+        let text = "x-base: &base\n  image: redis\n  restart: always\nservices:\n  a:\n    <<: *base\n    restart: 'no'\n";
+        let root = Node::parse(text).unwrap();
+        let a = root.get("services").unwrap().get("a").unwrap();
+        assert_eq!(a.get("restart").unwrap().as_str(), Some("no"));
+        let image = a.get("image").unwrap();
+        assert_eq!(image.as_str(), Some("redis"));
+        assert_eq!(line_col(text, image.span.start).0, 2, "points at the anchor");
+        assert!(a.get("<<").is_none());
+    }
+
+    #[test]
+    fn aliases_resolve_to_the_anchored_value() {
+        let root = Node::parse("x: &a\n  k: v\ny: *a\nl: &s hello\nm: *s\n").unwrap();
+        assert_eq!(root.get("y").and_then(|y| y.get("k")).and_then(Node::as_str), Some("v"));
+        assert_eq!(root.get("m").and_then(Node::as_str), Some("hello"));
     }
 
     #[test]
