@@ -49,6 +49,7 @@ fn profile_with(values: &[&str]) -> String {
         command.push_str(&format!("      - {q}\n"));
     }
     let desc = serde_json::to_string(values.join(" | ").as_str()).expect("json");
+    let secret_format = serde_json::to_string(&format!("db://u:{{}}@h/{}", values.join(" | "))).expect("json");
     format!(
         "name: hostile\n\
          description: {desc}\n\
@@ -58,7 +59,7 @@ fn profile_with(values: &[&str]) -> String {
          services:\n  app:\n    description: {desc}\n\
          \x20   image: {{name: busybox, tag: \"1.36.1\"}}\n\
          \x20   resources: {{memory: 64m, cpus: 0.1}}\n\
-         \x20   environment:\n{env}      SECRET_URL: {{secret: pw, format: {desc}}}\n\
+         \x20   environment:\n{env}      SECRET_URL: {{secret: pw, format: {secret_format}}}\n\
          \x20   labels:\n{labels}\
          \x20   command:\n{command}\
          \x20   ports:\n      - {{container: 80, description: {desc}}}\n\
