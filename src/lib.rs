@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod cli;
 pub mod error;
+pub mod lint;
 pub mod profile;
 pub mod render;
 pub mod yaml;

@@ -201,7 +201,7 @@ impl Node {
                 plain: true,
                 tag: None,
             }),
-            Some(doc) => Ok(convert(doc, &offsets)),
+            Some(doc) => Ok(convert(doc, &offsets, text)),
         }
     }
 
@@ -326,8 +326,8 @@ impl ByteOffsets {
     }
 }
 
-fn convert(node: &MarkedYaml<'_>, offsets: &ByteOffsets) -> Node {
-    let span = Span {
+fn convert(node: &MarkedYaml<'_>, offsets: &ByteOffsets, text: &str) -> Node {
+    let mut span = Span {
         start: offsets.byte(node.span.start.index()),
         end: offsets.byte(node.span.end.index()),
     };
@@ -335,11 +335,14 @@ fn convert(node: &MarkedYaml<'_>, offsets: &ByteOffsets) -> Node {
     let mut tag = None;
     let kind = match &node.data {
         YamlData::Representation(raw, style, t) => {
+            span = scalar_extent(text, span, *style);
             tag = t.as_ref().map(|t| format!("{}{}", t.handle, t.suffix));
             if *style == ScalarStyle::Plain && tag.is_none() {
                 plain = true;
                 resolve_plain(raw)
-            } else if tag.as_deref() == Some("!!str") || tag.as_deref() == Some("tag:yaml.org,2002:str") {
+            } else if tag.as_deref() == Some("!!str")
+                || tag.as_deref() == Some("tag:yaml.org,2002:str")
+            {
                 Kind::Str(raw.to_string())
             } else if *style == ScalarStyle::Plain {
                 plain = true;
@@ -355,29 +358,89 @@ fn convert(node: &MarkedYaml<'_>, offsets: &ByteOffsets) -> Node {
             saphyr::Scalar::FloatingPoint(f) => Kind::Float(f.into_inner()),
             saphyr::Scalar::String(s) => Kind::Str(s.to_string()),
         },
-        YamlData::Sequence(items) => Kind::Seq(items.iter().map(|n| convert(n, offsets)).collect()),
+        YamlData::Sequence(items) => {
+            Kind::Seq(items.iter().map(|n| convert(n, offsets, text)).collect())
+        }
         YamlData::Mapping(map) => {
             let entries: Vec<(Node, Node)> = map
                 .iter()
-                .map(|(k, v)| (convert(k, offsets), convert(v, offsets)))
+                .map(|(k, v)| (convert(k, offsets, text), convert(v, offsets, text)))
                 .collect();
             Kind::Map(apply_merge_keys(entries))
         }
         YamlData::Tagged(t, inner) => {
-            let mut n = convert(inner, offsets);
+            let mut n = convert(inner, offsets, text);
             n.tag = Some(format!("{}{}", t.handle, t.suffix));
             return n;
         }
         YamlData::Alias(_) | YamlData::BadValue => Kind::Null,
     };
-    Node { span, kind, plain, tag }
+    Node {
+        span,
+        kind,
+        plain,
+        tag,
+    }
+}
+
+/// The exact extent of a one-line scalar: the parser's end marker can run past the closing
+/// quote up to a trailing comment.
+fn scalar_extent(text: &str, span: Span, style: ScalarStyle) -> Span {
+    let Some(rest) = text.get(span.start..) else {
+        return span;
+    };
+    let line = rest.split('\n').next().unwrap_or("");
+    let len = match style {
+        ScalarStyle::DoubleQuoted => {
+            let mut escaped = false;
+            line.char_indices().skip(1).find_map(|(i, c)| match c {
+                '\\' if !escaped => {
+                    escaped = true;
+                    None
+                }
+                '"' if !escaped => Some(i + 1),
+                _ => {
+                    escaped = false;
+                    None
+                }
+            })
+        }
+        ScalarStyle::SingleQuoted => {
+            let b = line.as_bytes();
+            let mut i = 1;
+            let mut end = None;
+            while i < b.len() {
+                if b[i] == b'\'' {
+                    if b.get(i + 1) == Some(&b'\'') {
+                        i += 2;
+                        continue;
+                    }
+                    end = Some(i + 1);
+                    break;
+                }
+                i += 1;
+            }
+            end
+        }
+        _ => None,
+    };
+    match len {
+        Some(l) => Span {
+            start: span.start,
+            end: span.start + l,
+        },
+        None => span,
+    }
 }
 
 /// YAML merge keys (`<<: *base`, `<<: [*a, *b]`), as Docker Compose applies them: keys written in
 /// the mapping win, then the merged mappings in order. Merged entries keep the spans of the anchor
 /// they came from, so a finding on an inherited value points at the anchor definition.
 fn apply_merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
-    if !entries.iter().any(|(k, _)| k.plain && k.as_str() == Some("<<")) {
+    if !entries
+        .iter()
+        .any(|(k, _)| k.plain && k.as_str() == Some("<<"))
+    {
         return entries;
     }
     let mut own = Vec::new();
@@ -420,7 +483,9 @@ fn resolve_plain(raw: &str) -> Kind {
         "" | "~" | "null" | "Null" | "NULL" => return Kind::Null,
         "true" | "True" | "TRUE" => return Kind::Bool(true),
         "false" | "False" | "FALSE" => return Kind::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Kind::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Kind::Float(f64::INFINITY);
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Kind::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return Kind::Float(f64::NAN),
         _ => {}
@@ -452,7 +517,11 @@ fn resolve_plain(raw: &str) -> Kind {
             None => (b, None),
         };
         let mantissa_ok = match mantissa.split_once('.') {
-            Some((a, c)) => (digits(a, 10) || a.is_empty()) && (digits(c, 10) || c.is_empty()) && !(a.is_empty() && c.is_empty()),
+            Some((a, c)) => {
+                (digits(a, 10) || a.is_empty())
+                    && (digits(c, 10) || c.is_empty())
+                    && !(a.is_empty() && c.is_empty())
+            }
             None => digits(mantissa, 10),
         };
         let exp_ok = exp.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e), 10));
@@ -516,7 +585,9 @@ mod tests {
 
     #[test]
     fn scalars_resolve_by_the_core_schema_and_keep_their_style() {
-        let root = Node::parse("a: 22:22\nb: '1'\nc: 1\nd: yes\ne: 1.5\nf: ~\ng: 0x1F\nh: !reset []\n").unwrap();
+        let root =
+            Node::parse("a: 22:22\nb: '1'\nc: 1\nd: yes\ne: 1.5\nf: ~\ng: 0x1F\nh: !reset []\n")
+                .unwrap();
         let a = root.get("a").unwrap();
         assert_eq!(a.kind, Kind::Str("22:22".into()));
         assert!(a.plain);
@@ -538,14 +609,33 @@ mod tests {
         assert_eq!(a.get("restart").unwrap().as_str(), Some("no"));
         let image = a.get("image").unwrap();
         assert_eq!(image.as_str(), Some("redis"));
-        assert_eq!(line_col(text, image.span.start).0, 2, "points at the anchor");
+        assert_eq!(
+            line_col(text, image.span.start).0,
+            2,
+            "points at the anchor"
+        );
         assert!(a.get("<<").is_none());
+    }
+
+    #[test]
+    fn quoted_scalars_end_at_their_quote() {
+        let text = "a:\n  - \"3000:3000\"   # comment\n  - 'it''s'  # c\n";
+        let root = Node::parse(text).unwrap();
+        let (span, _) = root.locate(&Path::parse_dotted("a[0]"));
+        assert_eq!(&text[span.start..span.end], "\"3000:3000\"");
+        let (span, _) = root.locate(&Path::parse_dotted("a[1]"));
+        assert_eq!(&text[span.start..span.end], "'it''s'");
     }
 
     #[test]
     fn aliases_resolve_to_the_anchored_value() {
         let root = Node::parse("x: &a\n  k: v\ny: *a\nl: &s hello\nm: *s\n").unwrap();
-        assert_eq!(root.get("y").and_then(|y| y.get("k")).and_then(Node::as_str), Some("v"));
+        assert_eq!(
+            root.get("y")
+                .and_then(|y| y.get("k"))
+                .and_then(Node::as_str),
+            Some("v")
+        );
         assert_eq!(root.get("m").and_then(Node::as_str), Some("hello"));
     }
 

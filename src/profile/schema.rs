@@ -84,7 +84,9 @@ pub fn validate(schema: &Value, doc: &Value) -> Vec<Problem> {
     problems
 }
 
-fn describe_error(schema: &Value, e: &jsonschema::ValidationError<'_>) -> Problem {
+/// A readable problem for one validation error: its path, a message that says what is expected,
+/// and the schema's description at the path as help. Shared by the profile and compose schemas.
+pub fn describe_error(schema: &Value, e: &jsonschema::ValidationError<'_>) -> Problem {
     use jsonschema::error::ValidationErrorKind as K;
     let path = Path::from_json_pointer(e.instance_path().as_str());
     // For "none of the alternatives matched", explain the alternative that came closest (the
@@ -204,7 +206,8 @@ fn describe(
     }
 }
 
-fn short(v: &Value) -> String {
+/// A value as compact JSON, cut at 60 characters.
+pub fn short(v: &Value) -> String {
     let s = v.to_string();
     if s.len() > 60 {
         format!("{}…", &s[..s.floor_char_boundary(57)])
@@ -213,7 +216,8 @@ fn short(v: &Value) -> String {
     }
 }
 
-fn json_type(v: &Value) -> &'static str {
+/// What kind of value this is, in words ("a string", "a mapping", ...).
+pub fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "nothing (null)",
         Value::Bool(_) => "a boolean",
@@ -226,7 +230,7 @@ fn json_type(v: &Value) -> &'static str {
 }
 
 /// Edit distance suggestion.
-fn closest<'a>(key: &str, known: &'a [String]) -> Option<&'a str> {
+pub fn closest<'a>(key: &str, known: &'a [String]) -> Option<&'a str> {
     known
         .iter()
         .map(|k| (strsim(key, k), k))
@@ -274,6 +278,7 @@ pub fn schemas_at<'a>(root: &'a Value, path: &Path) -> Vec<&'a Value> {
                 Seg::Key(k) => s
                     .get("properties")
                     .and_then(|p| p.get(k))
+                    .or_else(|| pattern_property(s, k))
                     .or_else(|| s.get("additionalProperties").filter(|a| a.is_object())),
                 Seg::Index(_) => s.get("items"),
             };
@@ -284,6 +289,16 @@ pub fn schemas_at<'a>(root: &'a Value, path: &Path) -> Vec<&'a Value> {
         current = next;
     }
     current
+}
+
+/// The `patternProperties` sub-schema whose pattern matches `key` (profiles have none; compose
+/// schemas key services, volumes, ... by name patterns).
+fn pattern_property<'a>(s: &'a Value, key: &str) -> Option<&'a Value> {
+    s.get("patternProperties")?
+        .as_object()?
+        .iter()
+        .find(|(pattern, _)| regex::Regex::new(pattern).is_ok_and(|re| re.is_match(key)))
+        .map(|(_, schema)| schema)
 }
 
 fn expand<'a>(root: &'a Value, s: &'a Value) -> Vec<&'a Value> {
@@ -323,7 +338,8 @@ fn alternatives(root: &Value, path: &Path) -> Vec<String> {
     out
 }
 
-fn property_names(root: &Value, path: &Path) -> Vec<String> {
+/// The known keys of the mapping at `path`, sorted.
+pub fn property_names(root: &Value, path: &Path) -> Vec<String> {
     let mut names: Vec<String> = schemas_at(root, path)
         .iter()
         .filter_map(|s| s.get("properties").and_then(Value::as_object))

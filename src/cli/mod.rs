@@ -11,6 +11,8 @@ use crate::profile::load::{self, Layer, Loaded};
 use crate::profile::schema;
 use crate::render::{self, Mode, bundle};
 
+pub mod lint;
+
 /// Generate and lint docker-compose files.
 #[derive(Debug, Parser)]
 #[command(name = "composegen", version, about, long_about = None, propagate_version = true)]
@@ -45,9 +47,22 @@ pub enum Command {
     },
     /// Print a JSON schema.
     Schema {
-        /// Which schema.
-        #[arg(value_parser = ["profile"])]
+        /// Which schema: `profile`, `config` (.composegen.yaml).
+        #[arg(value_parser = ["profile", "config"])]
         which: String,
+    },
+    /// Lint compose files.
+    Lint(lint::LintArgs),
+    /// List every lint rule.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: lint::RulesFormat,
+    },
+    /// Print a rule's documentation.
+    Explain {
+        /// Rule code, e.g. CG101.
+        code: String,
     },
 }
 
@@ -80,6 +95,7 @@ pub struct RenderArgs {
 
 /// Run the CLI; returns the exit code.
 pub fn run(cli: Cli) -> Result<i32> {
+    let color = use_color(&cli.color);
     match cli.command {
         Command::List => list(),
         Command::Show(args) => {
@@ -90,7 +106,29 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Command::Render(args) => render_cmd(&args),
         Command::New { name, from, dir } => new_profile(&name, &from, &dir),
-        Command::Schema { .. } => print(&schema::to_pretty(&schema::profile_schema())),
+        Command::Schema { which } => match which.as_str() {
+            "config" => print(&schema::to_pretty(&crate::lint::config::config_schema())),
+            _ => print(&schema::to_pretty(&schema::profile_schema())),
+        },
+        Command::Lint(args) => {
+            let (text, code) = lint::run(&args, color)?;
+            print(&text)?;
+            Ok(code)
+        }
+        Command::Rules { format } => print(&lint::rules(format)),
+        Command::Explain { code } => print(&lint::explain(&code)?),
+    }
+}
+
+/// Whether to colour output: `--color`, then NO_COLOR, then whether stdout is a terminal.
+pub fn use_color(choice: &str) -> bool {
+    match choice {
+        "always" => true,
+        "never" => false,
+        _ => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::IsTerminal::is_terminal(&std::io::stdout())
+        }
     }
 }
 

@@ -1,0 +1,204 @@
+//! Configuration: `.composegen.yaml` (or `--config FILE`) plus command-line options, resolved
+//! into [`Settings`]. Unknown keys are errors, located like every other input error.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::finding::Severity;
+use super::images::ImageEntry;
+use crate::error::{Error, Result};
+use crate::profile::load::{Layer, Problem, locate};
+
+/// The configuration file's name, looked up in the current directory and its parents up to the
+/// repository root.
+pub const CONFIG_FILE: &str = ".composegen.yaml";
+
+/// `.composegen.yaml`: how `composegen lint` behaves in this repository.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// Per-rule settings by code: `off`, a severity, or `{severity, options}`.
+    #[serde(default)]
+    pub rules: IndexMap<String, RuleSetting>,
+    /// Run only rules whose code starts with one of these (e.g. `CG1`, `CG203`); off-by-default
+    /// rules selected by their full code are turned on.
+    #[serde(default)]
+    pub select: Vec<String>,
+    /// Never run rules whose code starts with one of these.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Lowest severity that makes the run fail (exit 1). Default: error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_on: Option<Severity>,
+    /// Paths (globs, relative to the configuration file) never linted.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// More images for the knowledge table (data directories, written paths, ports …).
+    #[serde(default)]
+    pub images: Vec<ImageEntry>,
+}
+
+/// A rule's setting.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RuleSetting {
+    /// `off`, `info`, `warning` or `error`.
+    Level(Level),
+    /// Severity and options.
+    Full {
+        /// `off`, `info`, `warning` or `error`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        severity: Option<Level>,
+        /// Rule-specific options (see `composegen explain CODE`).
+        #[serde(default)]
+        options: serde_json::Map<String, serde_json::Value>,
+    },
+}
+
+/// A rule level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Disabled.
+    Off,
+    /// Info.
+    Info,
+    /// Warning.
+    Warning,
+    /// Error.
+    Error,
+}
+
+/// Resolved settings for a run.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Rule levels by code (after config and command line).
+    pub levels: BTreeMap<String, Level>,
+    /// Rule options by code.
+    pub options: BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
+    /// Prefix selection.
+    pub select: Vec<String>,
+    /// Prefix exclusion.
+    pub ignore: Vec<String>,
+    /// Failure threshold.
+    pub fail_on: Option<Severity>,
+    /// Never fail because of findings (`--fail-on never`).
+    pub fail_never: bool,
+    /// Disregard inline suppressions.
+    pub no_ignores: bool,
+    /// Excluded path globs.
+    pub exclude: Option<globset::GlobSet>,
+    /// Directory the excludes are relative to.
+    pub base: PathBuf,
+    /// User image entries.
+    pub images: Vec<ImageEntry>,
+}
+
+impl Settings {
+    /// Build settings from a configuration.
+    pub fn from_config(config: Config, base: PathBuf) -> Result<Settings> {
+        let mut s = Settings {
+            select: config.select,
+            ignore: config.ignore,
+            fail_on: config.fail_on,
+            base,
+            images: config.images,
+            ..Settings::default()
+        };
+        for (code, setting) in config.rules {
+            let code = code.to_ascii_uppercase();
+            match setting {
+                RuleSetting::Level(l) => {
+                    s.levels.insert(code, l);
+                }
+                RuleSetting::Full { severity, options } => {
+                    if let Some(l) = severity {
+                        s.levels.insert(code.clone(), l);
+                    }
+                    s.options.insert(code, options);
+                }
+            }
+        }
+        if !config.exclude.is_empty() {
+            let mut b = globset::GlobSetBuilder::new();
+            for pattern in &config.exclude {
+                let glob = globset::Glob::new(pattern).map_err(|e| {
+                    Error::msg(format!("invalid exclude pattern {pattern:?}: {e}"), None)
+                })?;
+                b.add(glob);
+            }
+            s.exclude = Some(
+                b.build()
+                    .map_err(|e| Error::msg(format!("invalid exclude patterns: {e}"), None))?,
+            );
+        }
+        Ok(s)
+    }
+
+    /// Whether `path` is excluded by the configuration.
+    pub fn excluded(&self, path: &Path) -> bool {
+        let Some(set) = &self.exclude else {
+            return false;
+        };
+        let rel = path.strip_prefix(&self.base).unwrap_or(path);
+        let rel = rel.strip_prefix("./").unwrap_or(rel);
+        set.is_match(rel)
+    }
+}
+
+/// JSON schema of the configuration file.
+pub fn config_schema() -> serde_json::Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(Config)).unwrap_or_default();
+    crate::profile::schema::strip_null(&mut schema);
+    schema
+}
+
+/// Find `.composegen.yaml` in `start` or a parent (stopping at a `.git` directory).
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        let candidate = d.join(CONFIG_FILE);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if d.join(".git").exists() {
+            return None;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// Load and validate a configuration file.
+pub fn load(path: &Path) -> Result<Config> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io("cannot read", path, e))?;
+    let layer = Layer::yaml(path.display().to_string(), text)?;
+    let crate::profile::load::LayerKind::Yaml(node) = &layer.kind else {
+        return Err(Error::msg("internal: configuration is not YAML", None));
+    };
+    let doc = node.to_json();
+    if doc.is_null() {
+        return Ok(Config::default());
+    }
+    let schema = config_schema();
+    let problems = crate::profile::schema::validate(&schema, &doc);
+    if !problems.is_empty() {
+        return Err(locate(
+            std::slice::from_ref(&layer),
+            problems,
+            "configuration",
+        ));
+    }
+    serde_path_to_error::deserialize(&doc).map_err(|e| {
+        let problem = Problem::new(
+            crate::yaml::Path::parse_dotted(&e.path().to_string()),
+            e.inner().to_string(),
+            None,
+        );
+        locate(std::slice::from_ref(&layer), vec![problem], "configuration")
+    })
+}

@@ -1,0 +1,415 @@
+//! Report formats: human (miette, with source snippets), concise (one line per finding), json
+//! (a documented, versioned shape), SARIF 2.1.0, and GitHub Actions annotations.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::finding::{Diagnostic, Location, Severity};
+use super::registry::RULES;
+use super::{FileReport, Report, effective_level};
+use crate::lint::config::Settings;
+
+/// Where rule documentation lives on the web (used for SARIF `helpUri`).
+pub const DOCS_URL: &str = "https://composegen.dev/rules/";
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// miette diagnostics with source snippets.
+    Human,
+    /// `file:line:col: severity[CODE] message`, one line each.
+    Concise,
+    /// The versioned JSON report (docs/json-format.md).
+    Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…`).
+    Github,
+}
+
+/// Render a report.
+pub fn render(report: &Report, format: Format, settings: &Settings, color: bool) -> String {
+    match format {
+        Format::Human => human(report, color),
+        Format::Concise => concise(report),
+        Format::Json => json(report),
+        Format::Sarif => sarif(report, settings),
+        Format::Github => github(report),
+    }
+}
+
+/// One-line summary: `3 errors, 1 warning, 0 infos in 2 files`.
+pub fn summary(report: &Report) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}, {} in {}",
+        plural(report.count(Severity::Error), "error"),
+        plural(report.count(Severity::Warning), "warning"),
+        plural(report.count(Severity::Info), "info"),
+        plural(report.files.len(), "file")
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// human
+
+#[derive(Debug)]
+struct Human<'a> {
+    d: &'a Diagnostic,
+    src: miette::NamedSource<String>,
+}
+
+impl std::fmt::Display for Human<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.d.message)
+    }
+}
+
+impl std::error::Error for Human<'_> {}
+
+impl miette::Diagnostic for Human<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        Some(Box::new(format!("{}({})", self.d.code, self.d.name)))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.d
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.src)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let label = |l: &Location, primary: bool| {
+            let text = if l.label.is_empty() {
+                None
+            } else {
+                Some(l.label.clone())
+            };
+            if primary {
+                miette::LabeledSpan::new_primary_with_span(text, (l.span.start, l.span.len()))
+            } else {
+                miette::LabeledSpan::new_with_span(text, (l.span.start, l.span.len()))
+            }
+        };
+        let same_file = self
+            .d
+            .related
+            .iter()
+            .filter(|r| r.file == self.d.primary.file);
+        Some(Box::new(
+            std::iter::once(label(&self.d.primary, true))
+                .chain(same_file.map(move |r| label(r, false))),
+        ))
+    }
+}
+
+fn human(report: &Report, color: bool) -> String {
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_links(false);
+    let mut out = String::new();
+    for (file, d) in report.diagnostics() {
+        let h = Human {
+            d,
+            src: miette::NamedSource::new(&file.name, file.text.clone()),
+        };
+        let _ = handler.render_report(&mut out, &h);
+        out.push('\n');
+    }
+    out.push_str(&summary(report));
+    out.push('\n');
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// concise
+
+fn concise(report: &Report) -> String {
+    let mut out = String::new();
+    for (file, d) in report.diagnostics() {
+        let p = &d.primary.pos;
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: {}[{}] {}",
+            file.name, p.line, p.column, d.severity, d.code, d.message
+        );
+    }
+    let _ = writeln!(out, "{}", summary(report));
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// json: a frozen, versioned shape (see docs/json-format.md), not the internal structs.
+
+/// Version of the JSON report shape.
+pub const JSON_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    tool: JsonTool,
+    summary: JsonSummary,
+    findings: Vec<JsonFinding<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonTool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    code: &'a str,
+    name: &'a str,
+    category: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service: Option<&'a str>,
+    location: JsonLocation<'a>,
+    related: Vec<JsonLocation<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonLocation<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    path: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    label: &'a str,
+}
+
+fn json_location<'a>(
+    report: &'a Report,
+    file: &'a FileReport,
+    l: &'a Location,
+) -> JsonLocation<'a> {
+    let name = report
+        .files
+        .get(l.file)
+        .map_or(file.name.as_str(), |f| f.name.as_str());
+    JsonLocation {
+        file: name,
+        line: l.pos.line,
+        column: l.pos.column,
+        end_line: l.pos.end_line,
+        end_column: l.pos.end_column,
+        path: &l.route,
+        label: &l.label,
+    }
+}
+
+fn json(report: &Report) -> String {
+    let findings = report
+        .diagnostics()
+        .map(|(file, d)| JsonFinding {
+            code: d.code,
+            name: d.name,
+            category: d.category.as_str(),
+            severity: d.severity.as_str(),
+            message: &d.message,
+            help: d.help.as_deref(),
+            service: d.service.as_deref(),
+            location: json_location(report, file, &d.primary),
+            related: d
+                .related
+                .iter()
+                .map(|r| json_location(report, file, r))
+                .collect(),
+        })
+        .collect();
+    let doc = JsonReport {
+        version: JSON_VERSION,
+        tool: JsonTool {
+            name: "composegen",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        summary: JsonSummary {
+            files: report.files.len(),
+            errors: report.count(Severity::Error),
+            warnings: report.count(Severity::Warning),
+            infos: report.count(Severity::Info),
+        },
+        findings,
+    };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+// ---------------------------------------------------------------------------------------------
+// SARIF 2.1.0
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn sarif_region(l: &Location) -> serde_json::Value {
+    serde_json::json!({
+        "startLine": l.pos.line,
+        "startColumn": l.pos.column,
+        "endLine": l.pos.end_line,
+        "endColumn": l.pos.end_column.max(1),
+    })
+}
+
+fn sarif(report: &Report, settings: &Settings) -> String {
+    use serde_json::json;
+    // One descriptor per rule that ran (or reported), in registry order.
+    let descriptors: Vec<&'static super::rule::RuleMeta> = RULES
+        .iter()
+        .map(|r| r.meta())
+        .filter(|m| {
+            effective_level(m, settings).is_some()
+                || report.diagnostics().any(|(_, d)| d.code == m.code)
+        })
+        .collect();
+    let rules: Vec<serde_json::Value> = descriptors
+        .iter()
+        .map(|m| {
+            let level = effective_level(m, settings).unwrap_or(m.severity);
+            json!({
+                "id": m.code,
+                "name": m.name,
+                "shortDescription": {"text": m.summary},
+                "fullDescription": {"text": m.summary},
+                "help": {"text": m.documentation(), "markdown": m.documentation()},
+                "helpUri": format!("{DOCS_URL}{}", m.code),
+                "defaultConfiguration": {"level": sarif_level(level)},
+                "properties": {"category": m.category.as_str(), "tags": [m.category.as_str()]},
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = report
+        .diagnostics()
+        .map(|(file, d)| {
+            let index = descriptors.iter().position(|m| m.code == d.code).unwrap_or(0);
+            let mut message = d.message.clone();
+            if let Some(h) = &d.help {
+                message.push_str(&format!("\nHelp: {h}"));
+            }
+            let related: Vec<serde_json::Value> = d
+                .related
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let uri = report.files.get(r.file).map_or(file.name.as_str(), |f| f.name.as_str());
+                    json!({
+                        "id": i,
+                        "physicalLocation": {"artifactLocation": {"uri": uri}, "region": sarif_region(r)},
+                        "message": {"text": if r.label.is_empty() { "related location".to_string() } else { r.label.clone() }},
+                    })
+                })
+                .collect();
+            let mut result = json!({
+                "ruleId": d.code,
+                "ruleIndex": index,
+                "level": sarif_level(d.severity),
+                "message": {"text": message},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": file.name},
+                        "region": sarif_region(&d.primary),
+                    }
+                }],
+            });
+            if !related.is_empty() {
+                result["relatedLocations"] = json!(related);
+            }
+            result
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "composegen",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": DOCS_URL,
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+// ---------------------------------------------------------------------------------------------
+// GitHub Actions
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn github(report: &Report) -> String {
+    let mut out = String::new();
+    for (file, d) in report.diagnostics() {
+        let kind = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let p = &d.primary.pos;
+        let mut message = d.message.clone();
+        if let Some(h) = &d.help {
+            message.push_str(&format!("\nhelp: {h}"));
+        }
+        let _ = writeln!(
+            out,
+            "::{kind} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            escape_property(&file.name),
+            p.line,
+            p.column,
+            p.end_line,
+            p.end_column,
+            escape_property(&format!("{} {}", d.code, d.name)),
+            escape_data(&message)
+        );
+    }
+    out
+}

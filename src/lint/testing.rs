@@ -1,0 +1,50 @@
+//! Helpers for rule unit tests: lint a snippet with one rule enabled.
+
+use super::config::{Level, Settings};
+use super::finding::Diagnostic;
+use super::images::ImageTable;
+use super::interpolate::Env;
+use super::{Input, lint};
+
+/// Lint `yaml` with only rule `code` enabled (at its default severity, even if off by default).
+pub fn lint_rule(code: &str, yaml: &str) -> Vec<Diagnostic> {
+    lint_rule_with(code, yaml, Env::empty())
+}
+
+/// The same, with variables.
+pub fn lint_rule_with(code: &str, yaml: &str, env: Env) -> Vec<Diagnostic> {
+    let meta = super::rule(code).unwrap_or_else(|| panic!("no rule {code}"));
+    let mut settings = Settings {
+        select: vec![code.to_string()],
+        ..Settings::default()
+    };
+    let level = match meta.severity {
+        super::finding::Severity::Info => Level::Info,
+        super::finding::Severity::Warning => Level::Warning,
+        super::finding::Severity::Error => Level::Error,
+    };
+    settings.levels.insert(code.to_string(), level);
+    let images = ImageTable::new(&[]).expect("image table");
+    let report = lint(
+        vec![Input {
+            name: "test.yaml".into(),
+            bytes: yaml.as_bytes().to_vec(),
+            env,
+        }],
+        &settings,
+        &images,
+    );
+    report
+        .files
+        .into_iter()
+        .flat_map(|f| f.diagnostics)
+        .collect()
+}
+
+/// `CODE@LINE` for each diagnostic.
+pub fn codes(diags: &[Diagnostic]) -> Vec<String> {
+    diags
+        .iter()
+        .map(|d| format!("{}@{}", d.code, d.primary.pos.line))
+        .collect()
+}
