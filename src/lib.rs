@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod cli;
+pub mod compose;
 pub mod error;
 pub mod lint;
 pub mod profile;

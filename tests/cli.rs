@@ -321,3 +321,27 @@ fn the_readme_profile_example_renders_and_compose_accepts_it() {
     assert_eq!(json["services"]["api"]["deploy"]["replicas"], 2);
     assert_eq!(json["services"]["db"]["ports"][0]["host_ip"], "127.0.0.1");
 }
+
+#[test]
+fn render_refuses_output_with_lint_errors_unless_no_lint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("clash.yaml");
+    std::fs::write(
+        &file,
+        "name: clash\ndescription: two services on one host port\nservices:\n  a:\n    image: {name: nginx, tag: \"1.27.3\"}\n    ports: [{container: 80, host: 8080}]\n    resources: {memory: 64m, cpus: 0.1}\n  b:\n    image: {name: nginx, tag: \"1.27.3\"}\n    ports: [{container: 80, host: 8080}]\n    resources: {memory: 64m, cpus: 0.1}\n",
+    )
+    .expect("write");
+    let f = file.to_str().expect("path");
+    let r = run(&["render", f]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.is_empty(), "nothing printed");
+    assert!(r.stderr.contains("CG101"), "{}", r.stderr);
+    assert!(r.stderr.contains("--no-lint"), "{}", r.stderr);
+    let out = dir.path().join("out");
+    let r = run(&["render", f, "-o", out.to_str().expect("path")]);
+    assert_eq!(r.code, 2);
+    assert!(!out.exists(), "nothing written");
+    let r = run(&["render", f, "--no-lint"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("127.0.0.1:8080:80"));
+}

@@ -49,7 +49,8 @@ fn profile_with(values: &[&str]) -> String {
         command.push_str(&format!("      - {q}\n"));
     }
     let desc = serde_json::to_string(values.join(" | ").as_str()).expect("json");
-    let secret_format = serde_json::to_string(&format!("db://u:{{}}@h/{}", values.join(" | "))).expect("json");
+    let secret_format =
+        serde_json::to_string(&format!("db://u:{{}}@h/{}", values.join(" | "))).expect("json");
     format!(
         "name: hostile\n\
          description: {desc}\n\

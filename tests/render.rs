@@ -221,3 +221,42 @@ fn rendered_output_has_no_literal_credentials_and_pins_every_image() {
         }
     }
 }
+
+#[test]
+fn every_profile_lints_clean_with_the_default_rules() {
+    for name in profiles() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = composegen()
+            .args(["render", name, "-o"])
+            .arg(dir.path())
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lint = composegen()
+            .current_dir(dir.path())
+            .args([
+                "lint",
+                "--no-config",
+                "--format",
+                "concise",
+                "--fail-on",
+                "info",
+                ".",
+            ])
+            .output()
+            .expect("run");
+        let report = String::from_utf8_lossy(&lint.stdout);
+        assert!(
+            lint.status.success(),
+            "{name} has unsuppressed findings:\n{report}"
+        );
+        assert!(
+            report.contains("0 errors, 0 warnings, 0 infos"),
+            "{name}: {report}"
+        );
+    }
+}

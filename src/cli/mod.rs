@@ -91,6 +91,9 @@ pub struct RenderArgs {
     /// On stdout, print this part instead of the main file (see the profile's `parts`).
     #[arg(long)]
     pub part: Option<String>,
+    /// Print or write the output even when linting it finds errors.
+    #[arg(long)]
+    pub no_lint: bool,
 }
 
 /// Run the CLI; returns the exit code.
@@ -104,7 +107,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 .map_err(|e| Error::msg(format!("cannot print profile: {e}"), None))?;
             print(&text)
         }
-        Command::Render(args) => render_cmd(&args),
+        Command::Render(args) => render_cmd(&args, color),
         Command::New { name, from, dir } => new_profile(&name, &from, &dir),
         Command::Schema { which } => match which.as_str() {
             "config" => print(&schema::to_pretty(&crate::lint::config::config_schema())),
@@ -228,12 +231,43 @@ pub fn header(args: &ProfileArgs) -> Vec<String> {
     ]
 }
 
-fn render_cmd(args: &RenderArgs) -> Result<i32> {
+/// Lint rendered compose files with the default rules; error-level findings stop the render.
+fn lint_rendered(rendered: &render::Rendered, color: bool) -> Result<()> {
+    use crate::lint::{Input, finding::Severity, images::ImageTable, interpolate::Env, output};
+    let settings = crate::lint::config::Settings::default();
+    let images = ImageTable::new(&[])?;
+    let inputs = rendered
+        .compose
+        .iter()
+        .map(|(_, file, text)| Input {
+            name: format!("<rendered {file}>"),
+            bytes: text.as_bytes().to_vec(),
+            env: Env::empty(),
+        })
+        .collect();
+    let report = crate::lint::lint(inputs, &settings, &images);
+    if report.worst() == Some(Severity::Error) {
+        eprint!(
+            "{}",
+            output::render(&report, output::Format::Human, &settings, color)
+        );
+        return Err(Error::msg(
+            "the rendered compose file has error-level lint findings; nothing was written",
+            Some("fix the profile, suppress the finding with an `exceptions` entry, or pass --no-lint".to_string()),
+        ));
+    }
+    Ok(())
+}
+
+fn render_cmd(args: &RenderArgs, color: bool) -> Result<i32> {
     let loaded = load_profile(&args.profile)?;
     let header = header(&args.profile);
     match &args.output {
         None => {
             let rendered = render::render(&loaded, Mode::Inline, &header)?;
+            if !args.no_lint {
+                lint_rendered(&rendered, color)?;
+            }
             let key = args.part.as_deref().unwrap_or("main");
             let Some((_, _, text)) = rendered.compose.iter().find(|(k, _, _)| k == key) else {
                 let parts: Vec<&str> = rendered
@@ -268,6 +302,9 @@ fn render_cmd(args: &RenderArgs) -> Result<i32> {
                 ));
             }
             let rendered = render::render(&loaded, Mode::Bundle, &header)?;
+            if !args.no_lint {
+                lint_rendered(&rendered, color)?;
+            }
             let written = bundle::write(dir, &rendered)?;
             for f in &written.files {
                 eprintln!("wrote {}", dir.join(f).display());

@@ -198,8 +198,12 @@ fn lint_one(
         for (rule, severity) in rules {
             let start = findings.len();
             rule.check(&cx, &mut findings);
-            for f in &mut findings[start..] {
-                f.severity = *severity;
+            // A configured level applies to every finding of the rule; at its default level a
+            // rule may report some findings lower (a read-only mount is less bad than a writable one).
+            if settings.levels.contains_key(rule.meta().code) {
+                for f in &mut findings[start..] {
+                    f.severity = *severity;
+                }
             }
         }
     }
@@ -207,7 +211,11 @@ fn lint_one(
     let suppressions = if settings.no_ignores {
         Suppressions::default()
     } else {
-        Suppressions::scan(&text)
+        let mut s = Suppressions::scan(&text);
+        if let Some(root) = &root {
+            s.extend_to_blocks(root, &text);
+        }
+        s
     };
     let mut diagnostics: Vec<Diagnostic> = findings
         .into_iter()

@@ -14,6 +14,14 @@ pub static RULES: &[&dyn Rule] = &[
     &cg103_sensitive_port_on_all_interfaces::SensitivePortOnAllInterfaces,
     &cg104_invalid_port::InvalidPort,
     &cg105_unquoted_base60_port::Base60Port,
+    &cg201_undeclared_volume::UndeclaredVolume,
+    &cg202_unused_volume::UnusedVolume,
+    &cg203_docker_socket_mounted::DockerSocketMounted,
+    &cg204_sensitive_host_path_mounted::SensitiveHostPathMounted,
+    &cg205_writable_config_bind_mount::WritableConfigBindMount,
+    &cg206_stateful_service_without_volume::StatefulServiceWithoutVolume,
+    &cg207_read_only_without_writable_path::ReadOnlyWithoutWritablePath,
+    &cg208_shared_volume_written_twice::SharedVolumeWrittenTwice,
 ];
 
 #[cfg(test)]

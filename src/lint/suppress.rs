@@ -9,6 +9,8 @@ pub struct Suppressions {
     lines: Vec<(usize, String)>,
     /// Codes ignored in the whole file.
     file: Vec<String>,
+    /// (first line, last line, code) of blocks whose key line carries a suppression.
+    blocks: Vec<(usize, usize, String)>,
 }
 
 impl Suppressions {
@@ -55,6 +57,58 @@ impl Suppressions {
                 .lines
                 .iter()
                 .any(|(l, c)| c == code && (first..=last).contains(l))
+            || self
+                .blocks
+                .iter()
+                .any(|(a, b, c)| c == code && *a <= first && last <= *b)
+    }
+
+    /// A suppression on the line of a mapping key whose value is a block covers the whole block:
+    /// `cadvisor:  # composegen: ignore[CG204] reason` applies to everything in that service.
+    pub fn extend_to_blocks(&mut self, root: &crate::yaml::Node, text: &str) {
+        use crate::yaml::{Kind, Node, line_col};
+        fn block_end(n: &Node) -> usize {
+            match &n.kind {
+                Kind::Map(entries) => entries
+                    .iter()
+                    .map(|(k, v)| block_end(v).max(k.span.end))
+                    .max()
+                    .unwrap_or(n.span.end),
+                Kind::Seq(items) => items.iter().map(block_end).max().unwrap_or(n.span.end),
+                _ => n.span.end,
+            }
+        }
+        fn walk(
+            n: &Node,
+            text: &str,
+            lines: &[(usize, String)],
+            out: &mut Vec<(usize, usize, String)>,
+        ) {
+            match &n.kind {
+                Kind::Map(entries) => {
+                    for (k, v) in entries {
+                        if matches!(v.kind, Kind::Map(_) | Kind::Seq(_)) {
+                            let key_line = line_col(text, k.span.start).0;
+                            let end_line = line_col(text, block_end(v)).0;
+                            for (l, code) in lines {
+                                if *l == key_line {
+                                    out.push((key_line, end_line, code.clone()));
+                                }
+                            }
+                        }
+                        walk(v, text, lines, out);
+                    }
+                }
+                Kind::Seq(items) => items.iter().for_each(|i| walk(i, text, lines, out)),
+                _ => {}
+            }
+        }
+        if self.lines.is_empty() {
+            return;
+        }
+        let mut blocks = Vec::new();
+        walk(root, text, &self.lines, &mut blocks);
+        self.blocks.extend(blocks);
     }
 }
 
@@ -118,6 +172,17 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_suppression_on_a_key_covers_its_block() {
+        let text = "services:\n  a:  # composegen: ignore[CG204] needs /sys\n    image: x\n    volumes:\n      - /sys:/sys:ro\n  b:\n    image: y\n";
+        let root = crate::yaml::Node::parse(text).unwrap();
+        let mut s = Suppressions::scan(text);
+        s.extend_to_blocks(&root, text);
+        assert!(s.suppresses("CG204", 5, 5));
+        assert!(!s.suppresses("CG204", 7, 7), "not service b");
+        assert!(!s.suppresses("CG203", 5, 5));
     }
 
     #[test]

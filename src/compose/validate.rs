@@ -1,0 +1,2432 @@
+//! Validation of compose documents: the JSON schema generated from [`super::model`], and the
+//! consistency checks Docker Compose performs beyond the schema.
+//!
+//! The pipeline for a compose file, as Docker Compose v2.40.3 runs it:
+//!
+//! 1. parse the YAML (`crate::yaml::Node::parse`, then `Node::to_json`);
+//! 2. [`resolve_merge_keys`]: apply YAML `<<` merge keys (saphyr resolves aliases, not merges);
+//! 3. [`interpolate`]: substitute `${VARIABLES}` (a minimal pass: unset variables are empty);
+//! 4. [`validate`]: the schema (types, unknown keys, enums, required keys, ...);
+//! 5. [`consistency`]: what Compose rejects beyond the schema: references to undefined services,
+//!    networks, volumes, secrets, configs and models; dependency cycles; conflicting settings;
+//!    unparsable ports, volumes, durations, sizes and numbers.
+//!
+//! [`check`] runs steps 4 and 5. Every problem names a path of the document
+//! (`services.web.ports[0]`) that `crate::profile::load::locate` or `Node::locate` turns into a
+//! source span. Problems are sorted by path, then message.
+//!
+//! The committed `schema/compose.schema.json` is [`compose_schema`] as pretty JSON; a unit test
+//! fails when it is stale. Regenerate it with:
+//!
+//! ```text
+//! COMPOSEGEN_BLESS=1 cargo test --lib compose::validate::tests::committed_schema_is_current
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value};
+
+use super::model::{ComposeFile, NAME_PATTERN, NULLABLE};
+use crate::profile::load::Problem;
+use crate::profile::schema as shared;
+use crate::yaml::{Kind, Node, Path};
+
+/// `$id` of the generated schema.
+pub const SCHEMA_ID: &str = "https://composegen.dev/schema/compose.schema.json";
+
+/// Where the generated schema is committed, relative to the crate root.
+pub const SCHEMA_FILE: &str = "schema/compose.schema.json";
+
+// ---------------------------------------------------------------------------------------------
+// The schema
+// ---------------------------------------------------------------------------------------------
+
+/// The JSON schema of a compose file, generated from [`ComposeFile`], as committed in
+/// `schema/compose.schema.json`.
+pub fn compose_schema() -> Value {
+    let mut schema =
+        serde_json::to_value(schemars::schema_for!(ComposeFile)).unwrap_or(Value::Null);
+    strip_null(&mut schema);
+    unwrap_descriptions(&mut schema);
+    if let Some(obj) = schema.as_object_mut() {
+        obj.insert("$id".into(), Value::String(SCHEMA_ID.into()));
+        obj.insert("title".into(), Value::String("Compose file".into()));
+    }
+    schema
+}
+
+/// Optional fields are optional by omission: the `null` alternatives that schemars adds for
+/// `Option<T>` are removed, except on the schemas marked nullable in the model (where Compose
+/// accepts an empty value, e.g. `environment: {A: }` or `volumes: {data: }`). The markers are
+/// removed too.
+fn strip_null(v: &mut Value) {
+    match v {
+        Value::Object(obj) => {
+            let keep = obj.remove(NULLABLE).is_some_and(|m| m == Value::Bool(true));
+            if !keep {
+                if let Some(Value::Array(types)) = obj.get_mut("type") {
+                    types.retain(|t| t != "null");
+                    if types.len() == 1 {
+                        let only = types.remove(0);
+                        obj.insert("type".into(), only);
+                    }
+                }
+                if let Some(Value::Array(options)) = obj.get_mut("enum") {
+                    options.retain(|o| !o.is_null());
+                }
+                for key in ["anyOf", "oneOf"] {
+                    let Some(Value::Array(branches)) = obj.get_mut(key) else {
+                        continue;
+                    };
+                    branches.retain(|b| b.get("type").and_then(Value::as_str) != Some("null"));
+                    if branches.len() == 1 {
+                        let only = branches.remove(0);
+                        obj.remove(key);
+                        if let Value::Object(inner) = only {
+                            for (k, val) in inner {
+                                obj.entry(k).or_insert(val);
+                            }
+                        }
+                    }
+                }
+                // A merged branch may carry the marker up: honour it by not stripping further.
+                obj.remove(NULLABLE);
+            }
+            for val in obj.values_mut() {
+                strip_null(val);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_null),
+        _ => {}
+    }
+}
+
+/// Doc comments are wrapped at 100 columns; descriptions read better unwrapped (paragraph
+/// breaks stay).
+fn unwrap_descriptions(v: &mut Value) {
+    match v {
+        Value::Object(obj) => {
+            if let Some(Value::String(d)) = obj.get_mut("description") {
+                *d = d
+                    .split("\n\n")
+                    .map(|para| para.replace('\n', " "))
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+            }
+            obj.values_mut().for_each(unwrap_descriptions);
+        }
+        Value::Array(items) => items.iter_mut().for_each(unwrap_descriptions),
+        _ => {}
+    }
+}
+
+/// The schema, generated once.
+fn schema() -> &'static Value {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    SCHEMA.get_or_init(compose_schema)
+}
+
+/// The compiled validator, built on first use (start-up does not pay for it).
+fn validator() -> Result<&'static jsonschema::Validator, String> {
+    static VALIDATOR: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    VALIDATOR
+        .get_or_init(|| jsonschema::validator_for(schema()).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema validation
+// ---------------------------------------------------------------------------------------------
+
+/// Validate a compose document (after [`resolve_merge_keys`] and [`interpolate`]) against the
+/// schema. Problems are sorted by path, then message.
+pub fn validate(doc: &Value) -> Vec<Problem> {
+    if doc.is_null() {
+        return vec![empty_file_problem()];
+    }
+    let validator = match validator() {
+        Ok(v) => v,
+        Err(e) => {
+            return vec![Problem::new(
+                Path::root(),
+                format!("internal error: the compose schema does not compile: {e}"),
+                None,
+            )];
+        }
+    };
+    let root = schema();
+    let mut problems: Vec<Problem> = validator
+        .iter_errors(doc)
+        .flat_map(|e| describe(root, &e))
+        .collect();
+    for p in &mut problems {
+        if p.help.is_none() {
+            p.help = Some(help_at(root, &p.path).unwrap_or_else(|| {
+                "see the Compose specification (https://compose-spec.io) for what this key takes"
+                    .into()
+            }));
+        }
+    }
+    sort(&mut problems);
+    problems
+}
+
+fn empty_file_problem() -> Problem {
+    problem(
+        Path::root(),
+        "empty compose file: it defines nothing",
+        "empty",
+        "a compose file needs at least `services:` (Docker Compose rejects an empty file)",
+    )
+}
+
+fn problem(
+    path: Path,
+    message: impl Into<String>,
+    label: &str,
+    help: impl Into<String>,
+) -> Problem {
+    Problem {
+        path,
+        at_key: false,
+        message: message.into(),
+        label: label.into(),
+        help: Some(help.into()),
+    }
+}
+
+fn sort(problems: &mut Vec<Problem>) {
+    problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
+    problems.dedup_by(|a, b| a.path == b.path && a.message == b.message);
+}
+
+/// A readable problem for one schema error. Compose-specific cases are handled here; the rest
+/// is shared with profile validation (`crate::profile::schema::describe_error`).
+fn describe(root: &Value, e: &jsonschema::ValidationError<'_>) -> Vec<Problem> {
+    use jsonschema::error::ValidationErrorKind as K;
+    let path = Path::from_json_pointer(e.instance_path().as_str());
+    match e.kind() {
+        K::AdditionalProperties { unexpected } => unexpected
+            .iter()
+            .map(|key| unknown_key(root, &path, key))
+            .collect(),
+        K::Pattern { pattern } => vec![Problem {
+            path: path.clone(),
+            at_key: false,
+            message: format!(
+                "invalid value {}: expected a value matching `{pattern}`",
+                shared::short(e.instance())
+            ),
+            label: "does not match the expected format".into(),
+            help: shared::help_at(root, &path),
+        }],
+        K::UniqueItems => {
+            let (first, second) = first_duplicate(e.instance()).unwrap_or((0, 0));
+            vec![Problem {
+                path: path.index(second),
+                at_key: false,
+                message: format!(
+                    "repeated entry {} (already at [{first}])",
+                    e.instance()
+                        .get(second)
+                        .map(shared::short)
+                        .unwrap_or_default()
+                ),
+                label: "repeated".into(),
+                help: Some("each entry may appear only once in this list".into()),
+            }]
+        }
+        K::Minimum { limit } | K::Maximum { limit } => {
+            let bound = if matches!(e.kind(), K::Minimum { .. }) {
+                "at least"
+            } else {
+                "at most"
+            };
+            vec![Problem {
+                path: path.clone(),
+                at_key: false,
+                message: format!(
+                    "value {} is out of range: expected {bound} {limit}",
+                    shared::short(e.instance())
+                ),
+                label: "out of range".into(),
+                help: shared::help_at(root, &path),
+            }]
+        }
+        K::Type { .. } => vec![Problem {
+            path: path.clone(),
+            at_key: false,
+            message: format!(
+                "expected {}, found {}",
+                expected_types(root, &path),
+                shared::json_type(e.instance())
+            ),
+            label: "wrong type".into(),
+            help: help_at(root, &path),
+        }],
+        _ => vec![shared::describe_error(root, e)],
+    }
+}
+
+/// The description of what is expected at `path`, or at its parent for list items and mapping
+/// values that have none of their own.
+fn help_at(root: &Value, path: &Path) -> Option<String> {
+    shared::help_at(root, path).or_else(|| {
+        let (_, parent) = path.0.split_last()?;
+        shared::help_at(root, &Path(parent.to_vec()))
+    })
+}
+
+/// The types accepted at `path`, in the order the schema lists them: "a number, a string or a
+/// mapping".
+fn expected_types(root: &Value, path: &Path) -> String {
+    let mut types: Vec<&str> = Vec::new();
+    for s in shared::schemas_at(root, path) {
+        let listed: Vec<&str> = match s.get("type") {
+            Some(Value::String(t)) => vec![t.as_str()],
+            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+            _ if s.get("const").is_some() || s.get("enum").is_some() => vec!["string"],
+            _ => Vec::new(),
+        };
+        for t in listed {
+            if !types.contains(&t) && t != "null" {
+                types.push(t);
+            }
+        }
+    }
+    let words: Vec<&str> = types
+        .iter()
+        .map(|t| match *t {
+            "integer" => "an integer",
+            "number" => "a number",
+            "string" => "a string",
+            "boolean" => "a boolean",
+            "array" => "a list",
+            "object" => "a mapping",
+            _ => "another type",
+        })
+        .collect();
+    match words.as_slice() {
+        [] => "another type".into(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// "unknown key", or "invalid name" for mappings keyed by name patterns.
+fn unknown_key(root: &Value, path: &Path, key: &str) -> Problem {
+    let schemas = shared::schemas_at(root, path);
+    let named = schemas.iter().any(|s| {
+        s.get("properties").is_none()
+            && s.get("patternProperties")
+                .and_then(Value::as_object)
+                .is_some_and(|p| p.contains_key(NAME_PATTERN))
+    });
+    if named {
+        return Problem {
+            path: path.key(key),
+            at_key: true,
+            message: format!("invalid name `{key}`"),
+            label: "not a valid name".into(),
+            help: Some(
+                "names may contain only letters, digits, `.`, `_` and `-` (`^[a-zA-Z0-9._-]+$`)"
+                    .into(),
+            ),
+        };
+    }
+    let known = shared::property_names(root, path);
+    let mut help = String::new();
+    if key == "pre_start" {
+        help.push_str(
+            "Docker Compose 2.40.3 does not support `pre_start` hooks, only `post_start` and \
+             `pre_stop`",
+        );
+    } else if let Some(s) = shared::closest(key, &known) {
+        help.push_str(&format!("did you mean `{s}`?"));
+    } else if known.is_empty() {
+        help.push_str("no keys are allowed here");
+    } else if known.len() <= 12 {
+        help.push_str(&format!("known keys: {}", known.join(", ")));
+    } else {
+        help.push_str(&format!(
+            "it is none of the {} keys the Compose specification defines here",
+            known.len()
+        ));
+    }
+    let extensible = shared::schemas_at(root, path).iter().any(|s| {
+        s.get("patternProperties")
+            .and_then(Value::as_object)
+            .is_some_and(|p| p.contains_key("^x-"))
+    });
+    if extensible {
+        help.push_str("; custom data goes under keys starting with `x-`");
+    }
+    Problem {
+        path: path.key(key),
+        at_key: true,
+        message: format!("unknown key `{key}`"),
+        label: "not a known key".into(),
+        help: Some(help),
+    }
+}
+
+fn first_duplicate(list: &Value) -> Option<(usize, usize)> {
+    let items = list.as_array()?;
+    for (j, b) in items.iter().enumerate() {
+        if let Some(i) = items[..j].iter().position(|a| a == b) {
+            return Some((i, j));
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preparation: merge keys and interpolation
+// ---------------------------------------------------------------------------------------------
+
+/// Apply YAML merge keys (`<<: *anchor` or `<<: [*a, *b]`) in place: the keys of the merged
+/// mappings are added where the mapping does not set them itself (earlier sources win over later
+/// ones), and the `<<` key is removed. Aliases are already resolved by the YAML parser.
+pub fn resolve_merge_keys(doc: &mut Value) {
+    match doc {
+        Value::Object(obj) => {
+            for v in obj.values_mut() {
+                resolve_merge_keys(v);
+            }
+            let Some(sources) = obj.shift_remove("<<") else {
+                return;
+            };
+            let sources = match sources {
+                Value::Array(items) => items,
+                other => vec![other],
+            };
+            for source in sources {
+                if let Value::Object(src) = source {
+                    for (k, v) in src {
+                        obj.entry(k).or_insert(v);
+                    }
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(resolve_merge_keys),
+        _ => {}
+    }
+}
+
+/// Minimal interpolation, as if no variable were set: `${VAR:-default}` and `${VAR-default}`
+/// become the default, `${VAR}`, `$VAR`, `${VAR:?error}` and `${VAR:+alternative}` become empty,
+/// `$$` becomes `$`. Mapping keys are not interpolated (Compose does not either). Returns the
+/// interpolated document and the problems for malformed expressions (`${VAR` without `}`).
+///
+/// A stand-in until a full interpolation module (with `.env` and the environment) replaces it.
+pub fn interpolate(doc: &Value) -> (Value, Vec<Problem>) {
+    interpolate_with(doc, &|_| None)
+}
+
+/// [`interpolate`] with variables looked up by `lookup`.
+pub fn interpolate_with(
+    doc: &Value,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> (Value, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let out = interpolate_value(doc, &Path::root(), lookup, &mut problems);
+    (out, problems)
+}
+
+fn interpolate_value(
+    v: &Value,
+    path: &Path,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    problems: &mut Vec<Problem>,
+) -> Value {
+    match v {
+        Value::String(s) => match substitute(s, lookup) {
+            Ok(out) => Value::String(out),
+            Err(msg) => {
+                problems.push(problem(
+                    path.clone(),
+                    format!("invalid interpolation format: {msg}"),
+                    "invalid `$` expression",
+                    "write `${NAME}`, `${NAME:-default}` or `$NAME`; escape a literal `$` as `$$`",
+                ));
+                v.clone()
+            }
+        },
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| interpolate_value(item, &path.index(i), lookup, problems))
+                .collect(),
+        ),
+        Value::Object(obj) => Value::Object(
+            obj.iter()
+                .map(|(k, item)| {
+                    (
+                        k.clone(),
+                        interpolate_value(item, &path.key(k), lookup, problems),
+                    )
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn is_name_start(c: char) -> bool {
+    c == '_' || c.is_ascii_alphabetic()
+}
+
+fn is_name_char(c: char) -> bool {
+    c == '_' || c.is_ascii_alphanumeric()
+}
+
+/// Substitute the variables of one string.
+fn substitute(s: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(r) = after.strip_prefix('$') {
+            out.push('$');
+            rest = r;
+        } else if let Some(inner) = after.strip_prefix('{') {
+            let end = closing_brace(inner).ok_or_else(|| format!("{s:?}: `${{` without `}}`"))?;
+            out.push_str(&braced(&inner[..end], s, lookup)?);
+            rest = &inner[end + 1..];
+        } else if after.starts_with(is_name_start) {
+            let end = after
+                .find(|c: char| !is_name_char(c))
+                .unwrap_or(after.len());
+            out.push_str(&lookup(&after[..end]).unwrap_or_default());
+            rest = &after[end..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Index of the `}` that closes a `${`, counting nested `${ ... }`.
+fn closing_brace(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                depth += 1;
+                i += 1;
+            }
+            b'}' if depth == 0 => return Some(i),
+            b'}' => depth -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The value of `${inner}`.
+fn braced(
+    inner: &str,
+    whole: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, String> {
+    let name_end = inner
+        .find(|c: char| !is_name_char(c))
+        .unwrap_or(inner.len());
+    let name = &inner[..name_end];
+    if name.is_empty() || !name.starts_with(is_name_start) {
+        return Err(format!(
+            "{whole:?}: `${{{inner}}}` does not start with a variable name"
+        ));
+    }
+    let op = &inner[name_end..];
+    let value = lookup(name);
+    let (colon, op) = match op.strip_prefix(':') {
+        Some(o) => (true, o),
+        None => (false, op),
+    };
+    let set = match &value {
+        Some(v) => !(colon && v.is_empty()),
+        None => false,
+    };
+    match op.chars().next() {
+        None if !colon => Ok(value.unwrap_or_default()),
+        Some('-') => {
+            if set {
+                Ok(value.unwrap_or_default())
+            } else {
+                substitute(&op[1..], lookup)
+            }
+        }
+        Some('+') => {
+            if set {
+                substitute(&op[1..], lookup)
+            } else {
+                Ok(String::new())
+            }
+        }
+        // Required variables: Compose fails when they are unset; without an environment to look
+        // them up in, they are taken as empty rather than reported.
+        Some('?') => Ok(value.unwrap_or_default()),
+        _ => Err(format!("{whole:?}: unsupported `${{{inner}}}`")),
+    }
+}
+
+/// Everything composegen checks in a parsed compose file: [`key_problems`], then
+/// [`prepare_and_check`] of its JSON value.
+pub fn check_node(node: &Node) -> Vec<Problem> {
+    let mut problems = key_problems(node);
+    problems.extend(prepare_and_check(&node.to_json()));
+    sort(&mut problems);
+    problems
+}
+
+/// Mapping keys that are not strings (`1:`, `true:`, `null:`, `1.5:`): Compose rejects them.
+/// This needs the YAML tree, because the JSON value has string keys only.
+pub fn key_problems(node: &Node) -> Vec<Problem> {
+    fn walk(node: &Node, path: &Path, out: &mut Vec<Problem>) {
+        match &node.kind {
+            Kind::Map(entries) => {
+                for (k, v) in entries {
+                    let key = k.key_string();
+                    let here = path.key(&key);
+                    if !matches!(k.kind, Kind::Str(_)) {
+                        let mut p = problem(
+                            here.clone(),
+                            format!("non-string key `{key}`"),
+                            "not a string",
+                            format!("Compose needs string keys: quote it (\"{key}\":)"),
+                        );
+                        p.at_key = true;
+                        out.push(p);
+                    }
+                    walk(v, &here, out);
+                }
+            }
+            Kind::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, &path.index(i), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(node, &Path::root(), &mut out);
+    out
+}
+
+/// Merge keys, interpolation, then [`check`]: everything a compose document goes through.
+pub fn prepare_and_check(doc: &Value) -> Vec<Problem> {
+    let mut merged = doc.clone();
+    resolve_merge_keys(&mut merged);
+    let (interpolated, mut problems) = interpolate(&merged);
+    problems.extend(check(&interpolated));
+    sort(&mut problems);
+    problems
+}
+
+/// The schema ([`validate`]) and the consistency checks ([`consistency`]), sorted.
+pub fn check(doc: &Value) -> Vec<Problem> {
+    let mut problems = validate(doc);
+    problems.extend(consistency(doc));
+    sort(&mut problems);
+    problems
+}
+
+// ---------------------------------------------------------------------------------------------
+// Consistency
+// ---------------------------------------------------------------------------------------------
+
+/// The errors Docker Compose raises beyond the schema, for `docker compose config` with no
+/// profile enabled (services with `profiles:` are disabled; see
+/// [`consistency_with_profiles`]). Works on any document without panicking; parts that do not
+/// have the expected shape are skipped (the schema reports them).
+pub fn consistency(doc: &Value) -> Vec<Problem> {
+    consistency_with_profiles(doc, &[])
+}
+
+/// [`consistency`] with the given profiles enabled (`*` enables all).
+pub fn consistency_with_profiles(doc: &Value, profiles: &[&str]) -> Vec<Problem> {
+    let Some(root) = doc.as_object() else {
+        return Vec::new();
+    };
+    let mut c = Checker {
+        root,
+        profiles,
+        problems: Vec::new(),
+    };
+    c.run();
+    let mut problems = c.problems;
+    sort(&mut problems);
+    problems
+}
+
+struct Checker<'a> {
+    root: &'a Map<String, Value>,
+    profiles: &'a [&'a str],
+    problems: Vec<Problem>,
+}
+
+fn services_path(name: &str) -> Path {
+    Path::root().key("services").key(name)
+}
+
+/// A path below `base` given as `a.b` keys.
+fn sub(base: &Path, keys: &str) -> Path {
+    keys.split('.').fold(base.clone(), |p, k| p.key(k))
+}
+
+fn get<'v>(v: &'v Value, keys: &str) -> Option<&'v Value> {
+    keys.split('.').try_fold(v, |v, k| v.get(k))
+}
+
+fn str_at<'v>(v: &'v Value, keys: &str) -> Option<&'v str> {
+    get(v, keys).and_then(Value::as_str)
+}
+
+/// What Compose converts a string to at a given path while interpolating.
+#[derive(Clone, Copy)]
+enum Cast {
+    Int,
+    Float,
+    Bool,
+    /// `all` or an integer (device counts).
+    Count,
+    /// No string at all, not even a quoted number (Compose decodes these as unsigned integers).
+    NoString,
+}
+
+impl Cast {
+    fn accepts(self, s: &str) -> bool {
+        match self {
+            Cast::Int => parse_go_int(s).is_some(),
+            Cast::Float => parse_go_float(s).is_some(),
+            Cast::Bool => parse_go_bool(s).is_some(),
+            Cast::Count => s == "all" || parse_go_int(s).is_some(),
+            Cast::NoString => false,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Cast::Int => "an integer",
+            Cast::Float => "a number",
+            Cast::Bool => "a boolean (true or false)",
+            Cast::Count => "`all` or an integer",
+            Cast::NoString => "a number, not a string",
+        }
+    }
+}
+
+fn parse_go_int(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.strip_prefix('+').unwrap_or(s).parse().ok()
+}
+
+fn parse_go_float(s: &str) -> Option<f64> {
+    if s.is_empty() || s.contains('_') {
+        return None;
+    }
+    s.parse::<f64>().ok()
+}
+
+fn parse_go_bool(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "true" | "y" | "yes" | "on" => Some(true),
+        "false" | "n" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// Service paths whose string values Compose casts while interpolating (compose-go
+/// `interpolateTypeCastMapping`). `[]` is any list item, `*` any mapping key.
+const SERVICE_CASTS: &[(&str, Cast)] = &[
+    ("configs.[].mode", Cast::Int),
+    ("cpu_count", Cast::Int),
+    ("cpu_percent", Cast::Float),
+    ("cpu_period", Cast::Int),
+    ("cpu_quota", Cast::Int),
+    ("cpu_rt_period", Cast::Int),
+    ("cpu_rt_runtime", Cast::Int),
+    ("cpus", Cast::Float),
+    ("cpu_shares", Cast::Int),
+    ("init", Cast::Bool),
+    ("deploy.replicas", Cast::Int),
+    ("deploy.update_config.parallelism", Cast::Int),
+    ("deploy.update_config.max_failure_ratio", Cast::Float),
+    ("deploy.rollback_config.parallelism", Cast::Int),
+    ("deploy.rollback_config.max_failure_ratio", Cast::Float),
+    ("deploy.restart_policy.max_attempts", Cast::Int),
+    ("deploy.placement.max_replicas_per_node", Cast::Int),
+    ("healthcheck.retries", Cast::Int),
+    ("healthcheck.disable", Cast::Bool),
+    ("oom_kill_disable", Cast::Bool),
+    ("oom_score_adj", Cast::Int),
+    ("pids_limit", Cast::Int),
+    ("ports.[].target", Cast::Int),
+    ("privileged", Cast::Bool),
+    ("read_only", Cast::Bool),
+    ("scale", Cast::Int),
+    ("secrets.[].mode", Cast::Int),
+    ("stdin_open", Cast::Bool),
+    ("tty", Cast::Bool),
+    ("ulimits.*", Cast::Int),
+    ("ulimits.*.hard", Cast::Int),
+    ("ulimits.*.soft", Cast::Int),
+    ("volumes.[].read_only", Cast::Bool),
+    ("volumes.[].volume.nocopy", Cast::Bool),
+    // Not cast while interpolating, but decoded (and rejected) the same way afterwards.
+    ("attach", Cast::Bool),
+    ("build.no_cache", Cast::Bool),
+    ("build.pull", Cast::Bool),
+    ("build.privileged", Cast::Bool),
+    ("depends_on.*.restart", Cast::Bool),
+    ("env_file.[].required", Cast::Bool),
+    ("post_start.[].privileged", Cast::Bool),
+    ("pre_stop.[].privileged", Cast::Bool),
+    ("develop.watch.[].exec.privileged", Cast::Bool),
+    ("volumes.[].bind.create_host_path", Cast::Bool),
+    ("deploy.resources.limits.cpus", Cast::Float),
+    ("deploy.resources.limits.pids", Cast::Int),
+    ("deploy.resources.reservations.cpus", Cast::Float),
+    (
+        "deploy.resources.reservations.generic_resources.[].discrete_resource_spec.value",
+        Cast::Int,
+    ),
+    (
+        "deploy.resources.reservations.devices.[].count",
+        Cast::Count,
+    ),
+    ("gpus.[].count", Cast::Count),
+    ("blkio_config.weight", Cast::NoString),
+    ("blkio_config.weight_device.[].weight", Cast::NoString),
+    ("volumes.[].tmpfs.mode", Cast::NoString),
+];
+
+/// Top-level network settings that Compose casts to booleans.
+const NETWORK_BOOLS: &[&str] = &[
+    "external",
+    "internal",
+    "attachable",
+    "enable_ipv4",
+    "enable_ipv6",
+];
+
+/// Service paths holding durations (`1m30s`).
+const SERVICE_DURATIONS: &[&str] = &[
+    "healthcheck.interval",
+    "healthcheck.timeout",
+    "healthcheck.start_period",
+    "healthcheck.start_interval",
+    "stop_grace_period",
+    "deploy.restart_policy.delay",
+    "deploy.restart_policy.window",
+    "deploy.update_config.delay",
+    "deploy.update_config.monitor",
+    "deploy.rollback_config.delay",
+    "deploy.rollback_config.monitor",
+];
+
+/// Service paths holding byte sizes (`512m`, `2g`).
+const SERVICE_SIZES: &[&str] = &[
+    "mem_limit",
+    "mem_reservation",
+    "memswap_limit",
+    "shm_size",
+    "build.shm_size",
+    "deploy.resources.limits.memory",
+    "deploy.resources.reservations.memory",
+    "volumes.[].tmpfs.size",
+    "mem_swappiness",
+    "blkio_config.device_read_bps.[].rate",
+    "blkio_config.device_write_bps.[].rate",
+    "blkio_config.device_read_iops.[].rate",
+    "blkio_config.device_write_iops.[].rate",
+];
+
+/// Every value at `pattern` below `v` (keys, `*` for any key, `[]` for any item), with its path.
+fn select<'v>(v: &'v Value, base: &Path, pattern: &str) -> Vec<(Path, &'v Value)> {
+    let mut current = vec![(base.clone(), v)];
+    for seg in pattern.split('.') {
+        let mut next = Vec::new();
+        for (p, v) in current {
+            match (seg, v) {
+                ("[]", Value::Array(items)) => {
+                    next.extend(items.iter().enumerate().map(|(i, item)| (p.index(i), item)));
+                }
+                ("*", Value::Object(obj)) => {
+                    next.extend(obj.iter().map(|(k, item)| (p.key(k), item)));
+                }
+                (k, Value::Object(obj)) => {
+                    if let Some(item) = obj.get(k) {
+                        next.push((p.key(k), item));
+                    }
+                }
+                _ => {}
+            }
+        }
+        current = next;
+    }
+    current
+}
+
+impl<'a> Checker<'a> {
+    fn push(
+        &mut self,
+        path: Path,
+        message: impl Into<String>,
+        label: &str,
+        help: impl Into<String>,
+    ) {
+        self.problems.push(problem(path, message, label, help));
+    }
+
+    fn push_key(
+        &mut self,
+        path: Path,
+        message: impl Into<String>,
+        label: &str,
+        help: impl Into<String>,
+    ) {
+        let mut p = problem(path, message, label, help);
+        p.at_key = true;
+        self.problems.push(p);
+    }
+
+    fn services(&self) -> Vec<(&'a str, &'a Value)> {
+        self.root
+            .get("services")
+            .and_then(Value::as_object)
+            .map(|s| s.iter().map(|(k, v)| (k.as_str(), v)).collect())
+            .unwrap_or_default()
+    }
+
+    fn section(&self, name: &str) -> Option<&'a Map<String, Value>> {
+        self.root.get(name).and_then(Value::as_object)
+    }
+
+    fn defined(&self, section: &str, name: &str) -> bool {
+        self.section(section).is_some_and(|s| s.contains_key(name))
+    }
+
+    fn enabled(&self, service: &Value) -> bool {
+        match service.get("profiles").and_then(Value::as_array) {
+            None => true,
+            Some(list) if list.is_empty() => true,
+            Some(list) => {
+                self.profiles.contains(&"*")
+                    || list
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .any(|p| self.profiles.contains(&p))
+            }
+        }
+    }
+
+    fn run(&mut self) {
+        self.file();
+        self.top_level_resources();
+        let services = self.services();
+        for &(name, svc) in &services {
+            if svc.is_object() {
+                self.service_values(name, svc);
+            }
+        }
+        self.extends(&services);
+        let active: Vec<(&str, &Value)> = services
+            .iter()
+            .copied()
+            .filter(|(_, s)| s.is_object() && self.enabled(s))
+            .collect();
+        for &(name, svc) in &active {
+            self.service_consistency(name, svc, &services);
+        }
+        self.container_names(&active);
+        self.dependencies(&services, &active);
+    }
+
+    /// The file as a whole: not empty, a usable project name.
+    fn file(&mut self) {
+        if self.root.keys().all(|k| k == "version") {
+            self.problems.push(empty_file_problem());
+        }
+        if let Some(name) = self.root.get("name").and_then(Value::as_str) {
+            let normalized = normalize_project_name(name);
+            if normalized.is_empty() && !name.is_empty() {
+                self.push(
+                    Path::root().key("name"),
+                    format!("project name {name:?} is empty once normalized"),
+                    "no usable character",
+                    "project names keep only lowercase letters, digits, `-` and `_`, and start \
+                     with a letter or digit",
+                );
+            }
+        }
+    }
+
+    /// Top-level volumes, networks, secrets and configs.
+    fn top_level_resources(&mut self) {
+        for section in ["networks", "volumes", "secrets", "configs"] {
+            let Some(entries) = self.section(section) else {
+                continue;
+            };
+            for (name, def) in entries {
+                let path = Path::root().key(section).key(name);
+                if let Some(Value::String(s)) = def.get("external")
+                    && parse_go_bool(s).is_none()
+                {
+                    self.push(
+                        path.key("external"),
+                        format!("invalid boolean {s:?}"),
+                        "not a boolean",
+                        "`external` is true or false",
+                    );
+                }
+                if section == "networks" {
+                    for key in NETWORK_BOOLS.iter().skip(1) {
+                        if let Some(Value::String(s)) = def.get(key)
+                            && parse_go_bool(s).is_none()
+                        {
+                            self.push(
+                                path.key(key),
+                                format!("invalid boolean {s:?}"),
+                                "not a boolean",
+                                format!("`{key}` is true or false"),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(volumes) = self.section("volumes") {
+            for (name, def) in volumes {
+                let Some(obj) = def.as_object() else { continue };
+                if !is_external(obj.get("external")) {
+                    continue;
+                }
+                for key in obj.keys() {
+                    if !matches!(key.as_str(), "name" | "external") && !key.starts_with("x-") {
+                        self.push_key(
+                            Path::root().key("volumes").key(name).key(key),
+                            format!("conflicting parameters \"external\" and {key:?}"),
+                            "not allowed with `external: true`",
+                            "an external volume exists already: only `name` may be set besides \
+                             `external`",
+                        );
+                    }
+                }
+            }
+        }
+        for (section, keys) in [
+            ("configs", &["file", "environment", "content"][..]),
+            ("secrets", &["file", "environment"][..]),
+        ] {
+            let Some(entries) = self.section(section) else {
+                continue;
+            };
+            for (name, def) in entries {
+                let Some(obj) = def.as_object() else { continue };
+                let path = Path::root().key(section).key(name);
+                let set: Vec<&str> = keys
+                    .iter()
+                    .copied()
+                    .filter(|k| obj.contains_key(*k))
+                    .collect();
+                let sources = keys
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if set.len() > 1 {
+                    self.push_key(
+                        path.key(set[1]),
+                        format!("`{}` and `{}` are mutually exclusive", set[0], set[1]),
+                        "conflicts",
+                        format!("set exactly one of {sources}"),
+                    );
+                } else if set.is_empty()
+                    && !obj.contains_key("external")
+                    && (section == "secrets" || !obj.contains_key("driver"))
+                {
+                    self.push(
+                        path.clone(),
+                        format!("{} `{name}` has no source", &section[..section.len() - 1]),
+                        "no content",
+                        format!("set one of {sources}, or `external: true`"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Values that must parse, in every service (enabled or not).
+    fn service_values(&mut self, name: &str, svc: &Value) {
+        let base = services_path(name);
+        for &(pattern, cast) in SERVICE_CASTS {
+            for (path, v) in select(svc, &base, pattern) {
+                if let Value::String(s) = v
+                    && !cast.accepts(s)
+                {
+                    self.push(
+                        path.clone(),
+                        format!("invalid value {s:?}: expected {}", cast.describe()),
+                        "cannot be converted",
+                        with_description(
+                            &path,
+                            &match cast {
+                                Cast::NoString => "Compose reads this value as an unsigned \
+                                                   integer and rejects strings, even quoted \
+                                                   numbers"
+                                    .to_string(),
+                                _ => format!("Compose converts this value to {}", cast.describe()),
+                            },
+                        ),
+                    );
+                }
+            }
+        }
+        for key in ["scale", "deploy.replicas"] {
+            if let Some(n) = get(svc, key).and_then(as_int)
+                && n < 0
+            {
+                self.push(
+                    sub(&base, key),
+                    format!("`{key}` is negative ({n})"),
+                    "negative",
+                    "the number of containers is 0 or more",
+                );
+            }
+        }
+        for (path, target) in select(svc, &base, "ports.[].target") {
+            if target.as_i64().is_some_and(|t| t < 0) {
+                self.push(
+                    path,
+                    format!("invalid port {target}"),
+                    "negative",
+                    "a port is an integer from 0 to 65535",
+                );
+            }
+        }
+        for pattern in SERVICE_DURATIONS {
+            for (path, v) in select(svc, &base, pattern) {
+                if let Value::String(s) = v
+                    && parse_go_duration(s).is_none()
+                {
+                    self.push(
+                        path,
+                        format!("invalid duration {s:?}"),
+                        "not a duration",
+                        "a duration is a number with a unit (h, m, s, ms, us, ns), e.g. `30s`, \
+                         `1m30s` or `1.5h`",
+                    );
+                }
+            }
+        }
+        for pattern in SERVICE_SIZES {
+            for (path, v) in select(svc, &base, pattern) {
+                if let Value::String(s) = v
+                    && parse_size(s).is_none()
+                {
+                    self.push(
+                        path,
+                        format!("invalid size {s:?}"),
+                        "not a size",
+                        "a size is a number of bytes with an optional unit (b, k, m, g, t, p), \
+                         e.g. `512m` or `2g`",
+                    );
+                }
+            }
+        }
+        if let Some(Value::Array(ports)) = svc.get("ports") {
+            for (i, port) in ports.iter().enumerate() {
+                self.port(&base.key("ports").index(i), port);
+            }
+        }
+        if let Some(Value::Array(volumes)) = svc.get("volumes") {
+            for (i, volume) in volumes.iter().enumerate() {
+                let path = base.key("volumes").index(i);
+                match volume {
+                    Value::String(spec) => {
+                        if let Err(e) = parse_volume(spec) {
+                            self.push(
+                                path,
+                                format!("invalid volume {spec:?}: {e}"),
+                                "invalid volume",
+                                "write SOURCE:TARGET[:MODE] (a volume name or host path, then the \
+                                 path in the container), or TARGET alone",
+                            );
+                        }
+                    }
+                    Value::Object(obj) => {
+                        if !obj.get("target").is_some_and(Value::is_string) {
+                            self.push(
+                                path.clone(),
+                                "mount is missing `target`",
+                                "no target",
+                                "`target` is the path in the container",
+                            );
+                        }
+                        let source = obj.get("source").and_then(Value::as_str).unwrap_or("");
+                        if obj.get("type").and_then(Value::as_str) == Some("bind")
+                            && source.is_empty()
+                        {
+                            self.push(
+                                path,
+                                "bind mount is missing `source`",
+                                "no source",
+                                "`source` is the path on the host to mount",
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if let Some(Value::Array(devices)) = svc.get("devices") {
+            for (i, device) in devices.iter().enumerate() {
+                if let Value::String(s) = device
+                    && s.split(':').count() > 3
+                {
+                    self.push(
+                        base.key("devices").index(i),
+                        format!("confusing device mapping {s:?}"),
+                        "too many `:`",
+                        "write HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]], or use the long syntax \
+                         (source, target, permissions)",
+                    );
+                }
+            }
+        }
+        if let Some(Value::Array(hosts)) = svc.get("extra_hosts") {
+            for (i, host) in hosts.iter().enumerate() {
+                if let Value::String(s) = host
+                    && !s.contains('=')
+                    && !s.contains(':')
+                {
+                    self.push(
+                        base.key("extra_hosts").index(i),
+                        format!("invalid extra host {s:?}: missing IP address"),
+                        "no IP address",
+                        "write HOST:IP or HOST=IP, e.g. `host.docker.internal:host-gateway`",
+                    );
+                }
+            }
+        }
+        if let Some(Value::Array(rules)) = get(svc, "develop.watch") {
+            for (i, rule) in rules.iter().enumerate() {
+                if rule.get("path").and_then(Value::as_str) == Some("") {
+                    self.push(
+                        base.key("develop").key("watch").index(i).key("path"),
+                        "watch path is empty",
+                        "empty",
+                        "`path` is the path to watch, relative to the compose file",
+                    );
+                }
+            }
+        }
+    }
+
+    fn port(&mut self, path: &Path, port: &Value) {
+        match port {
+            Value::Number(n) => {
+                let ok = n.as_u64().is_some_and(|p| (1..=65535).contains(&p));
+                if !ok {
+                    self.push(
+                        path.clone(),
+                        format!("invalid port {n}"),
+                        "not a port",
+                        "a container port is an integer from 1 to 65535",
+                    );
+                }
+            }
+            Value::String(spec) => {
+                if let Err(e) = parse_port(spec) {
+                    self.push(
+                        path.clone(),
+                        format!("invalid port {spec:?}: {e}"),
+                        "invalid port",
+                        "write [[IP:]HOST_PORT:]CONTAINER_PORT[/PROTOCOL], e.g. `8080:80` or \
+                         `127.0.0.1:53:53/udp` (ports may be ranges like `8000-8010`)",
+                    );
+                }
+            }
+            Value::Object(obj) if !obj.contains_key("target") => {
+                self.push(
+                    path.clone(),
+                    "port is missing `target`",
+                    "no target",
+                    "`target` is the port in the container",
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// `extends` of services of this file: the target exists, no cycles.
+    fn extends(&mut self, services: &[(&str, &Value)]) {
+        let names: HashSet<&str> = services.iter().map(|(n, _)| *n).collect();
+        for &(name, svc) in services {
+            let Some((target, path)) = local_extends(name, svc) else {
+                continue;
+            };
+            if !names.contains(target) {
+                self.push(
+                    path,
+                    format!("cannot extend service `{name}`: service `{target}` not found"),
+                    "undefined service",
+                    "`extends` names a service of this file (or set `file:` for another file)",
+                );
+                continue;
+            }
+            // Cycle: follow the chain from this service.
+            let mut seen = vec![name];
+            let mut current = target;
+            loop {
+                if current == name {
+                    self.push(
+                        services_path(name).key("extends"),
+                        format!("circular extends: {} -> {name}", seen.join(" -> ")),
+                        "cycle",
+                        "a service cannot extend itself, directly or through other services",
+                    );
+                    break;
+                }
+                if seen.contains(&current) {
+                    break;
+                }
+                seen.push(current);
+                let Some(next) = services
+                    .iter()
+                    .find(|(n, _)| *n == current)
+                    .and_then(|(n, s)| local_extends(n, s))
+                else {
+                    break;
+                };
+                current = next.0;
+            }
+        }
+    }
+
+    /// checkConsistency of compose-go, for an enabled service.
+    fn service_consistency(&mut self, name: &str, svc: &Value, services: &[(&str, &Value)]) {
+        let base = services_path(name);
+        if svc.get("provider").is_none()
+            && image_or_build(name, services, &mut Vec::new()) == Some(false)
+        {
+            self.push(
+                base.clone(),
+                format!("service `{name}` has neither an image nor a build context"),
+                "no image, no build",
+                "set `image:` (an image to run) or `build:` (a directory with a Dockerfile)",
+            );
+        }
+        if let Some(build) = svc.get("build").and_then(Value::as_object) {
+            if build.contains_key("dockerfile") && build.contains_key("dockerfile_inline") {
+                self.push_key(
+                    base.key("build").key("dockerfile_inline"),
+                    "`dockerfile` and `dockerfile_inline` are mutually exclusive",
+                    "conflicts with `dockerfile`",
+                    "keep one of them",
+                );
+            }
+            if let (Some(Value::Array(platforms)), Some(platform)) =
+                (build.get("platforms"), str_at(svc, "platform"))
+                && !platforms.is_empty()
+                && !platform.is_empty()
+                && !platforms.iter().any(|p| p.as_str() == Some(platform))
+            {
+                self.push(
+                    base.key("build").key("platforms"),
+                    format!("build.platforms does not include the service's platform {platform:?}"),
+                    "missing the service platform",
+                    format!("add {platform:?} to `build.platforms`, or change `platform`"),
+                );
+            }
+        }
+        let network_mode = str_at(svc, "network_mode").unwrap_or("");
+        let networks = svc.get("networks");
+        let has_networks = match networks {
+            Some(Value::Array(a)) => !a.is_empty(),
+            Some(Value::Object(o)) => !o.is_empty(),
+            _ => false,
+        };
+        if !network_mode.is_empty() && has_networks {
+            self.push_key(
+                base.key("networks"),
+                "`network_mode` and `networks` are mutually exclusive",
+                "conflicts with `network_mode`",
+                "remove `networks`, or `network_mode`",
+            );
+        }
+        for (path, net, at_key) in names_in(networks, &base.key("networks")) {
+            if net != "default" && !self.defined("networks", net) {
+                let mut p = problem(
+                    path,
+                    format!("service `{name}` refers to undefined network `{net}`"),
+                    "undefined network",
+                    format!(
+                        "define it under the top-level `networks:` (e.g. `networks: {{{net}: {{}}}}`)"
+                    ),
+                );
+                p.at_key = at_key;
+                self.problems.push(p);
+            }
+        }
+        if let Some(Value::Array(test)) = get(svc, "healthcheck.test")
+            && let Some(first) = test.first().and_then(Value::as_str)
+            && !matches!(first, "CMD" | "CMD-SHELL" | "NONE")
+        {
+            self.push(
+                base.key("healthcheck").key("test").index(0),
+                format!("healthcheck test starts with {first:?}"),
+                "expected CMD, CMD-SHELL or NONE",
+                "a list test starts with \"CMD\" (exec form), \"CMD-SHELL\" (shell command) or \
+                 \"NONE\"; or write the command as a string",
+            );
+        }
+        self.references(name, svc, &base);
+        self.limits(name, svc, &base);
+        if let Some(Value::Array(rules)) = get(svc, "develop.watch") {
+            for (i, rule) in rules.iter().enumerate() {
+                let action = rule
+                    .get("action")
+                    .and_then(Value::as_str)
+                    .unwrap_or("rebuild");
+                let target = rule.get("target").and_then(Value::as_str).unwrap_or("");
+                if action != "rebuild" && target.is_empty() && rule.is_object() {
+                    self.push(
+                        base.key("develop").key("watch").index(i),
+                        format!("watch action `{action}` needs a `target`"),
+                        "no target",
+                        "`target` is the path in the container that changes are synced to",
+                    );
+                }
+            }
+        }
+    }
+
+    /// Volumes, secrets, configs and models a service uses are defined at the top level.
+    fn references(&mut self, name: &str, svc: &Value, base: &Path) {
+        if let Some(Value::Array(volumes)) = svc.get("volumes") {
+            for (i, volume) in volumes.iter().enumerate() {
+                let source = match volume {
+                    Value::String(spec) => match parse_volume(spec) {
+                        Ok(v) if v.kind == "volume" => v.source,
+                        _ => String::new(),
+                    },
+                    Value::Object(obj)
+                        if obj.get("type").and_then(Value::as_str) == Some("volume") =>
+                    {
+                        obj.get("source")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string()
+                    }
+                    _ => String::new(),
+                };
+                if !source.is_empty() && !self.defined("volumes", &source) {
+                    self.push(
+                        base.key("volumes").index(i),
+                        format!("service `{name}` refers to undefined volume `{source}`"),
+                        "undefined volume",
+                        format!(
+                            "define it under the top-level `volumes:` (e.g. `volumes: {{{source}: {{}}}}`), \
+                             or write a host path (starting with `/`, `./` or `~`) for a bind mount"
+                        ),
+                    );
+                }
+            }
+        }
+        for (key, section, what) in [
+            ("secrets", "secrets", "secret"),
+            ("configs", "configs", "config"),
+            ("build.secrets", "secrets", "build secret"),
+        ] {
+            let Some(Value::Array(items)) = get(svc, key) else {
+                continue;
+            };
+            for (i, item) in items.iter().enumerate() {
+                let source = match item {
+                    Value::String(s) => s.as_str(),
+                    Value::Object(o) => o.get("source").and_then(Value::as_str).unwrap_or(""),
+                    _ => continue,
+                };
+                if !self.defined(section, source) {
+                    self.push(
+                        sub(base, key).index(i),
+                        format!("service `{name}` refers to undefined {what} `{source}`"),
+                        &format!("undefined {what}"),
+                        format!("define it under the top-level `{section}:`"),
+                    );
+                }
+            }
+        }
+        for (path, model, at_key) in names_in(svc.get("models"), &base.key("models")) {
+            if !self.defined("models", model) {
+                let mut p = problem(
+                    path,
+                    format!("service `{name}` refers to undefined model `{model}`"),
+                    "undefined model",
+                    "define it under the top-level `models:`",
+                );
+                p.at_key = at_key;
+                self.problems.push(p);
+            }
+        }
+    }
+
+    /// Settings given twice (service level and `deploy`) must agree.
+    fn limits(&mut self, name: &str, svc: &Value, base: &Path) {
+        let deploy = svc.get("deploy").filter(|d| d.is_object());
+        let Some(deploy) = deploy else { return };
+        let limits = get(deploy, "resources.limits").filter(|l| l.is_object());
+        let reservations = get(deploy, "resources.reservations").filter(|l| l.is_object());
+        let scale = svc.get("scale").and_then(as_int);
+        let replicas = deploy.get("replicas").and_then(as_int);
+        if let (Some(s), Some(r)) = (scale, replicas)
+            && s != r
+        {
+            self.distinct(base, name, "scale", "deploy.replicas");
+        }
+        if let Some(limits) = limits {
+            let cpus = svc.get("cpus").and_then(as_float).map(|f| f as f32);
+            if let Some(c) = cpus.filter(|c| *c != 0.0) {
+                let limit = limits.get("cpus").and_then(as_float).map(|f| f as f32);
+                if limit.unwrap_or(0.0) != c {
+                    self.distinct(base, name, "cpus", "deploy.resources.limits.cpus");
+                }
+            }
+            if let Some(m) = svc.get("mem_limit").and_then(as_bytes).filter(|m| *m != 0) {
+                let limit = limits.get("memory").and_then(as_bytes);
+                if limit.unwrap_or(0) != m {
+                    self.distinct(base, name, "mem_limit", "deploy.resources.limits.memory");
+                }
+            }
+            if let Some(p) = svc.get("pids_limit").and_then(as_int).filter(|p| *p != 0) {
+                let limit = limits.get("pids").and_then(as_int);
+                if limit.unwrap_or(0) != p {
+                    self.distinct(base, name, "pids_limit", "deploy.resources.limits.pids");
+                }
+            }
+        }
+        if let Some(reservations) = reservations
+            && let Some(m) = svc
+                .get("mem_reservation")
+                .and_then(as_bytes)
+                .filter(|m| *m != 0)
+        {
+            let reserved = reservations.get("memory").and_then(as_bytes);
+            if reserved.unwrap_or(0) != m {
+                self.distinct(
+                    base,
+                    name,
+                    "mem_reservation",
+                    "deploy.resources.reservations.memory",
+                );
+            }
+        }
+    }
+
+    fn distinct(&mut self, base: &Path, name: &str, key: &str, deploy_key: &str) {
+        self.push(
+            base.key(key),
+            format!("service `{name}` sets distinct values on `{key}` and `{deploy_key}`"),
+            &format!("differs from `{deploy_key}`"),
+            format!("set only one of them, or the same value in both (an unset `{deploy_key}` counts as 0)"),
+        );
+    }
+
+    /// Container names are unique, and a named container cannot be scaled.
+    fn container_names(&mut self, active: &[(&str, &Value)]) {
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        for &(name, svc) in active {
+            let Some(container) = str_at(svc, "container_name").filter(|c| !c.is_empty()) else {
+                continue;
+            };
+            let path = services_path(name).key("container_name");
+            let (scale, attr) = match svc.get("scale").and_then(as_int) {
+                Some(s) => (s, "scale"),
+                None => (
+                    get(svc, "deploy.replicas").and_then(as_int).unwrap_or(1),
+                    "deploy.replicas",
+                ),
+            };
+            if scale > 1 {
+                self.push(
+                    path.clone(),
+                    format!("service `{name}` sets `container_name` and `{attr}: {scale}`"),
+                    "container names must be unique",
+                    format!("remove `container_name`, or set `{attr}` to 1"),
+                );
+            }
+            if let Some(other) = seen.insert(container, name) {
+                seen.insert(container, other);
+                self.push(
+                    path,
+                    format!("container name {container:?} is already used by service `{other}`"),
+                    "duplicate container name",
+                    "container names are unique on a Docker host; rename one of them",
+                );
+            }
+        }
+    }
+
+    /// Dependencies (explicit and implied) name existing, enabled services, without cycles.
+    fn dependencies(&mut self, services: &[(&str, &Value)], active: &[(&str, &Value)]) {
+        let exists: HashSet<&str> = services.iter().map(|(n, _)| *n).collect();
+        let enabled: HashSet<&str> = active.iter().map(|(n, _)| *n).collect();
+        let mut graph: BTreeMap<&str, Vec<(String, Path)>> = BTreeMap::new();
+        for &(name, svc) in active {
+            let edges = graph.entry(name).or_default();
+            for dep in dependencies_of(name, svc) {
+                let ok = enabled.contains(dep.service.as_str())
+                    || (!dep.required && exists.contains(dep.service.as_str()));
+                if !ok {
+                    let disabled = exists.contains(dep.service.as_str());
+                    let mut p = problem(
+                        dep.path.clone(),
+                        format!(
+                            "service `{name}` depends on {} service `{}`",
+                            if disabled { "disabled" } else { "undefined" },
+                            dep.service
+                        ),
+                        if disabled {
+                            "disabled service"
+                        } else {
+                            "undefined service"
+                        },
+                        if disabled {
+                            format!(
+                                "`{}` only starts with one of its profiles enabled; enable it, or \
+                                 mark the dependency `required: false`",
+                                dep.service
+                            )
+                        } else {
+                            format!("{}; defined services: {}", dep.via, {
+                                let mut names: Vec<&str> = exists.iter().copied().collect();
+                                names.sort_unstable();
+                                names.join(", ")
+                            })
+                        },
+                    );
+                    p.at_key = dep.at_key;
+                    self.problems.push(p);
+                }
+                if enabled.contains(dep.service.as_str()) {
+                    edges.push((dep.service, dep.path));
+                }
+            }
+        }
+        // Cycles: depth-first search, each cycle reported once at its smallest service.
+        let mut reported: BTreeSet<Vec<String>> = BTreeSet::new();
+        let mut found = Vec::new();
+        for &start in graph.keys() {
+            let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
+            let mut on_path: Vec<&str> = vec![start];
+            while let Some((node, next)) = stack.last_mut() {
+                let edges = graph.get(*node).map(Vec::as_slice).unwrap_or_default();
+                if *next >= edges.len() {
+                    stack.pop();
+                    on_path.pop();
+                    continue;
+                }
+                let target = edges[*next].0.as_str();
+                *next += 1;
+                if let Some(pos) = on_path.iter().position(|n| *n == target) {
+                    let cycle: Vec<String> = on_path[pos..].iter().map(|s| s.to_string()).collect();
+                    let min = cycle
+                        .iter()
+                        .enumerate()
+                        .min_by_key(|(_, n)| *n)
+                        .map_or(0, |(i, _)| i);
+                    let mut rotated = cycle[min..].to_vec();
+                    rotated.extend_from_slice(&cycle[..min]);
+                    if reported.insert(rotated.clone()) {
+                        found.push(rotated);
+                    }
+                } else if on_path.len() < graph.len() && graph.contains_key(target) {
+                    on_path.push(target);
+                    let Some(target_key) = graph.keys().find(|k| **k == target).copied() else {
+                        continue;
+                    };
+                    stack.push((target_key, 0));
+                }
+            }
+        }
+        for cycle in found {
+            let first = &cycle[0];
+            let second = cycle.get(1).unwrap_or(first);
+            let path = graph
+                .get(first.as_str())
+                .and_then(|edges| edges.iter().find(|(t, _)| t == second))
+                .map(|(_, p)| p.clone())
+                .unwrap_or_else(|| services_path(first));
+            let mut shown = cycle.clone();
+            shown.push(first.clone());
+            self.push(
+                path,
+                format!("dependency cycle detected: {}", shown.join(" -> ")),
+                "cycle",
+                "services start in dependency order, so dependencies (depends_on, links, \
+                 volumes_from, network_mode/ipc/pid `service:`) must not form a cycle",
+            );
+        }
+    }
+}
+
+/// A help line followed by the schema's description of `path`.
+fn with_description(path: &Path, help: &str) -> String {
+    match help_at(schema(), path) {
+        Some(d) => format!("{help}. {d}"),
+        None => help.to_string(),
+    }
+}
+
+fn is_external(v: Option<&Value>) -> bool {
+    match v {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => parse_go_bool(s) == Some(true),
+        Some(Value::Object(_)) => true,
+        _ => false,
+    }
+}
+
+/// The service a service extends in this file, and the path of the reference.
+fn local_extends<'v>(name: &str, svc: &'v Value) -> Option<(&'v str, Path)> {
+    let path = services_path(name).key("extends");
+    match svc.get("extends")? {
+        Value::String(s) => Some((s.as_str(), path)),
+        Value::Object(o) if !o.contains_key("file") => {
+            Some((o.get("service")?.as_str()?, path.key("service")))
+        }
+        _ => None,
+    }
+}
+
+/// Whether a service has an image or a build, following `extends` in this file. `None` when it
+/// cannot be known (extends of another file, broken chains).
+fn image_or_build<'v>(
+    name: &'v str,
+    services: &[(&'v str, &'v Value)],
+    seen: &mut Vec<&'v str>,
+) -> Option<bool> {
+    if seen.contains(&name) {
+        return None;
+    }
+    seen.push(name);
+    let svc = services.iter().find(|(n, _)| *n == name)?.1;
+    let image = svc
+        .get("image")
+        .and_then(Value::as_str)
+        .is_some_and(|i| !i.is_empty());
+    if image || svc.get("build").is_some_and(|b| !b.is_null()) {
+        return Some(true);
+    }
+    match svc.get("extends") {
+        None => Some(false),
+        Some(_) => {
+            let (target, _) = local_extends(name, svc)?;
+            image_or_build(target, services, seen)
+        }
+    }
+}
+
+/// Names in a list-or-mapping (`networks`, `models`): (path, name, whether the path is a key).
+fn names_in<'v>(v: Option<&'v Value>, base: &Path) -> Vec<(Path, &'v str, bool)> {
+    match v {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| n.as_str().map(|n| (base.index(i), n, false)))
+            .collect(),
+        Some(Value::Object(map)) => map
+            .keys()
+            .map(|k| (base.key(k), k.as_str(), true))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+struct Dep {
+    service: String,
+    path: Path,
+    at_key: bool,
+    required: bool,
+    via: &'static str,
+}
+
+/// What a service depends on: `depends_on`, and what `links`, `volumes_from` and
+/// `network_mode`/`ipc`/`pid: service:NAME` imply.
+fn dependencies_of(name: &str, svc: &Value) -> Vec<Dep> {
+    let base = services_path(name);
+    let mut deps = Vec::new();
+    match svc.get("depends_on") {
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                if let Some(s) = item.as_str() {
+                    deps.push(Dep {
+                        service: s.to_string(),
+                        path: base.key("depends_on").index(i),
+                        at_key: false,
+                        required: true,
+                        via: "`depends_on` names services of this file",
+                    });
+                }
+            }
+        }
+        Some(Value::Object(map)) => {
+            for (s, cfg) in map {
+                deps.push(Dep {
+                    service: s.clone(),
+                    path: base.key("depends_on").key(s),
+                    at_key: true,
+                    required: cfg.get("required").and_then(Value::as_bool).unwrap_or(true),
+                    via: "`depends_on` names services of this file",
+                });
+            }
+        }
+        _ => {}
+    }
+    if let Some(Value::Array(links)) = svc.get("links") {
+        for (i, link) in links.iter().enumerate() {
+            if let Some(l) = link.as_str() {
+                let target = l.split(':').next().unwrap_or(l);
+                deps.push(Dep {
+                    service: target.to_string(),
+                    path: base.key("links").index(i),
+                    at_key: false,
+                    required: true,
+                    via: "`links` names services of this file (SERVICE[:ALIAS]); use \
+                          `external_links` for other containers",
+                });
+            }
+        }
+    }
+    if let Some(Value::Array(from)) = svc.get("volumes_from") {
+        for (i, item) in from.iter().enumerate() {
+            if let Some(v) = item.as_str()
+                && !v.starts_with("container:")
+            {
+                let target = v.split(':').next().unwrap_or(v);
+                deps.push(Dep {
+                    service: target.to_string(),
+                    path: base.key("volumes_from").index(i),
+                    at_key: false,
+                    required: true,
+                    via: "`volumes_from` names a service of this file, or `container:NAME`",
+                });
+            }
+        }
+    }
+    for key in ["network_mode", "ipc", "pid"] {
+        if let Some(target) = str_at(svc, key).and_then(|m| m.strip_prefix("service:")) {
+            deps.push(Dep {
+                service: target.to_string(),
+                path: base.key(key),
+                at_key: false,
+                required: true,
+                via: "`service:NAME` names a service of this file; use `container:NAME` for \
+                      other containers",
+            });
+        }
+    }
+    deps
+}
+
+fn as_int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => parse_go_int(s),
+        _ => None,
+    }
+}
+
+fn as_float(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => parse_go_float(s),
+        _ => None,
+    }
+}
+
+/// Bytes of a size value as Compose decodes it (a float is ignored, i.e. 0).
+fn as_bytes(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => Some(n.as_i64().unwrap_or(0)),
+        Value::String(s) => parse_size(s),
+        _ => None,
+    }
+}
+
+/// Normalize a project name like Compose: lowercase, keep `[a-z0-9_-]`, trim leading `_`/`-`.
+fn normalize_project_name(name: &str) -> String {
+    let kept: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')
+        .collect();
+    kept.trim_start_matches(['_', '-']).to_string()
+}
+
+/// A Go `time.ParseDuration`, in nanoseconds (`None` when invalid).
+fn parse_go_duration(s: &str) -> Option<f64> {
+    let (neg, mut rest) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    if rest == "0" {
+        return Some(0.0);
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total = 0.0;
+    while !rest.is_empty() {
+        let num_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let num = &rest[..num_end];
+        if num.is_empty() || num == "." || num.matches('.').count() > 1 {
+            return None;
+        }
+        let value: f64 = if num.starts_with('.') {
+            format!("0{num}").parse().ok()?
+        } else {
+            num.trim_end_matches('.').parse().ok()?
+        };
+        rest = &rest[num_end..];
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match &rest[..unit_end] {
+            "ns" => 1.0,
+            "us" | "µs" | "μs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return None,
+        };
+        total += value * scale;
+        rest = &rest[unit_end..];
+    }
+    Some(if neg { -total } else { total })
+}
+
+/// A size in bytes as docker/go-units `RAMInBytes` reads it: a non-negative number, optional
+/// space, optional unit `b`, `k`, `m`, `g`, `t`, `p` (binary multiples), optional `b`/`ib`.
+fn parse_size(s: &str) -> Option<i64> {
+    let sep = s.rfind(|c: char| c.is_ascii_digit() || c == '.' || c == ' ')?;
+    let (num, suffix) = if s.as_bytes()[sep] == b' ' {
+        (&s[..sep], &s[sep + 1..])
+    } else {
+        (&s[..=sep], &s[sep + 1..])
+    };
+    let size: f64 = parse_go_float(num)?;
+    if size < 0.0 || !size.is_finite() {
+        return None;
+    }
+    if suffix.is_empty() {
+        return Some(size as i64);
+    }
+    let suffix = suffix.to_ascii_lowercase();
+    if suffix.len() > 3 {
+        return None;
+    }
+    let mut chars = suffix.chars();
+    let unit = chars.next()?;
+    let tail: String = chars.collect();
+    if unit == 'b' {
+        return tail.is_empty().then_some(size as i64);
+    }
+    let power = match unit {
+        'k' => 1,
+        'm' => 2,
+        'g' => 3,
+        't' => 4,
+        'p' => 5,
+        _ => return None,
+    };
+    if !(tail.is_empty() || tail == "b" || tail == "ib") {
+        return None;
+    }
+    Some((size * 1024f64.powi(power)) as i64)
+}
+
+/// A short-syntax port, as docker/go-connections `nat.ParsePortSpec` reads it.
+fn parse_port(spec: &str) -> Result<(), String> {
+    let parts: Vec<&str> = spec.split(':').collect();
+    let n = parts.len();
+    let container = parts[n - 1];
+    let (ip, host) = match n {
+        1 => (String::new(), ""),
+        2 => (String::new(), parts[0]),
+        3 => (parts[0].to_string(), parts[1]),
+        _ => (parts[..n - 2].join(":"), parts[n - 2]),
+    };
+    let (container, proto) = match container.split_once('/') {
+        _ if container.is_empty() => ("", ""),
+        None => (container, "tcp"),
+        Some((port, "")) => (port, "tcp"),
+        Some((port, proto)) => (port, proto),
+    };
+    let ip = ip
+        .strip_prefix('[')
+        .and_then(|i| i.strip_suffix(']'))
+        .map(str::to_string)
+        .unwrap_or(ip);
+    if !ip.is_empty() && ip.parse::<std::net::IpAddr>().is_err() {
+        return Err(format!("invalid IP address {ip:?}"));
+    }
+    if container.is_empty() {
+        return Err("no container port".into());
+    }
+    let (start, end) =
+        port_range(container).ok_or_else(|| format!("invalid container port {container:?}"))?;
+    if start == 0 {
+        return Err("the container port is 0".into());
+    }
+    if !host.is_empty() {
+        let (hstart, hend) =
+            port_range(host).ok_or_else(|| format!("invalid host port {host:?}"))?;
+        if end - start != hend - hstart && end != start {
+            return Err(format!(
+                "the ranges of container ports ({container}) and host ports ({host}) differ in size"
+            ));
+        }
+    }
+    if !matches!(proto.to_ascii_lowercase().as_str(), "tcp" | "udp" | "sctp") {
+        return Err(format!(
+            "invalid protocol {proto:?} (expected tcp, udp or sctp)"
+        ));
+    }
+    Ok(())
+}
+
+fn port_range(s: &str) -> Option<(u32, u32)> {
+    let parse = |p: &str| -> Option<u32> {
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        p.parse::<u16>().ok().map(u32::from)
+    };
+    match s.split_once('-') {
+        None => parse(s).map(|p| (p, p)),
+        Some((a, b)) => {
+            let (a, b) = (parse(a)?, parse(b)?);
+            (b >= a).then_some((a, b))
+        }
+    }
+}
+
+/// A parsed short-syntax volume.
+struct ShortVolume {
+    /// `bind` or `volume`.
+    kind: &'static str,
+    source: String,
+}
+
+/// A short-syntax volume, as compose-go `format.ParseVolume` reads it.
+fn parse_volume(spec: &str) -> Result<ShortVolume, String> {
+    if spec.is_empty() {
+        return Err("empty volume".into());
+    }
+    if spec.chars().count() <= 2 {
+        return Ok(ShortVolume {
+            kind: "volume",
+            source: String::new(),
+        });
+    }
+    let mut fields: Vec<String> = Vec::new();
+    let mut buffer = String::new();
+    let chars: Vec<char> = spec.chars().collect();
+    for i in 0..=chars.len() {
+        let c = chars.get(i).copied();
+        let windows_drive = c == Some(':')
+            && buffer.chars().count() == 1
+            && buffer.chars().all(char::is_alphabetic);
+        if windows_drive {
+            buffer.push(':');
+            continue;
+        }
+        if c == Some(':') || c.is_none() {
+            if buffer.is_empty() {
+                return Err("empty section between colons".into());
+            }
+            if fields.len() == 3 {
+                return Err("too many colons".into());
+            }
+            fields.push(std::mem::take(&mut buffer));
+        } else if let Some(c) = c {
+            buffer.push(c);
+        }
+    }
+    // One field: an anonymous volume at that target.
+    let source = if fields.len() == 1 {
+        String::new()
+    } else {
+        fields[0].clone()
+    };
+    let is_path = source.starts_with(['.', '/', '~']) || source.starts_with("\\\\") || {
+        let mut cs = source.chars();
+        matches!((cs.next(), cs.next()), (Some(d), Some(':')) if d.is_alphabetic())
+    };
+    Ok(ShortVolume {
+        kind: if is_path { "bind" } else { "volume" },
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn messages(doc: Value) -> Vec<String> {
+        prepare_and_check(&doc)
+            .into_iter()
+            .map(|p| format!("{}: {}", p.path, p.message))
+            .collect()
+    }
+
+    fn ok(doc: Value) {
+        let found = messages(doc.clone());
+        assert!(found.is_empty(), "{doc}\n{found:#?}");
+    }
+
+    fn fails(doc: Value, want: &str) {
+        let found = messages(doc.clone());
+        assert!(
+            found.iter().any(|m| m.contains(want)),
+            "{doc}: expected a problem containing {want:?}, got {found:#?}"
+        );
+    }
+
+    #[test]
+    fn committed_schema_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(SCHEMA_FILE);
+        let want = shared::to_pretty(&compose_schema());
+        if std::env::var_os("COMPOSEGEN_BLESS").is_some() {
+            std::fs::write(&path, &want).expect("write the schema");
+            return;
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "{SCHEMA_FILE} is stale; regenerate it with:\n  COMPOSEGEN_BLESS=1 cargo test --lib \
+             compose::validate::tests::committed_schema_is_current"
+        );
+    }
+
+    #[test]
+    fn the_schema_compiles_and_keeps_only_intended_nulls() {
+        assert!(validator().is_ok());
+        let text = compose_schema().to_string();
+        assert!(!text.contains(NULLABLE));
+        ok(
+            json!({"services": {"a": {"image": "x", "command": null, "environment": {"A": null},
+            "networks": {"default": null}, "deploy": null, "pid": null}},
+            "volumes": {"data": null}, "networks": {"n": null}}),
+        );
+        fails(
+            json!({"services": {"a": {"image": null}}}),
+            "services.a.image: expected a string",
+        );
+        fails(
+            json!({"services": {"a": null}}),
+            "services.a: expected a mapping",
+        );
+        fails(
+            json!({"services": {"a": {"image": "x"}}, "secrets": {"s": null}}),
+            "secrets.s",
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_extensions() {
+        ok(
+            json!({"x-any": 1, "services": {"a": {"image": "x", "x-foo": [1],
+            "ports": [{"target": 80, "x-y": 1}]}}}),
+        );
+        let p = prepare_and_check(&json!({"services": {"a": {"image": "x", "imgae": "y"}}}));
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].path.to_string(), "services.a.imgae");
+        assert!(p[0].at_key);
+        assert!(
+            p[0].help
+                .as_deref()
+                .unwrap_or("")
+                .contains("did you mean `image`")
+        );
+        fails(
+            json!({"services": {"a": {"image": "x", "pre_start": []}}}),
+            "unknown key `pre_start`",
+        );
+        fails(
+            json!({"services": {"a": {"image": "x", "blkio_config": {"x-foo": 1}}}}),
+            "unknown key `x-foo`",
+        );
+        fails(
+            json!({"services": {"a b": {"image": "x"}}}),
+            "invalid name `a b`",
+        );
+        fails(json!({"foo": 1, "services": {}}), "unknown key `foo`");
+    }
+
+    #[test]
+    fn types_and_forms() {
+        ok(
+            json!({"services": {"a": {"build": ".", "ports": [80, "8080:80", {"target": 81}],
+            "volumes": ["/a:/b", {"type": "bind", "source": "/c", "target": "/d"}],
+            "environment": ["A=1", "A=2"], "cap_add": ["X", "X"], "restart": "always",
+            "healthcheck": {"test": "true", "interval": "1m30s"}, "cpus": "0.5",
+            "depends_on": {"b": {"condition": "service_healthy"}}},
+            "b": {"image": "x", "ulimits": {"nofile": {"soft": 1, "hard": 2}, "nproc": 5}}}}),
+        );
+        fails(
+            json!({"services": {"a": {"image": "x", "ports": [[80]]}}}),
+            "services.a.ports[0]: expected a number, a string or a mapping, found a list",
+        );
+        fails(
+            json!({"services": {"a": {"image": "x", "depends_on": ["b", "b"]}, "b": {"image": "y"}}}),
+            "services.a.depends_on[1]: repeated entry",
+        );
+        fails(
+            json!({"services": {"a": {"image": "x", "pull_policy": "sometimes"}}}),
+            "expected a value matching",
+        );
+        fails(
+            json!({"services": {"a": {"image": "x", "depends_on": {"b": {}}}, "b": {"image": "y"}}}),
+            "missing required key `condition`",
+        );
+        fails(
+            json!({"services": {"a": {"image": "x", "use_api_socket": "true"}}}),
+            "expected a boolean",
+        );
+        fails(
+            json!({"services": {"a": {"image": "x", "oom_score_adj": 5000}}}),
+            "out of range",
+        );
+    }
+
+    #[test]
+    fn consistency_checks() {
+        fails(
+            json!({"services": {"a": {"restart": "always"}}}),
+            "neither an image nor a build",
+        );
+        ok(json!({"services": {"a": {"extends": "b"}, "b": {"image": "x"}}}));
+        ok(json!({"services": {"a": {"provider": {"type": "model"}}}}));
+        ok(json!({"services": {"a": {"image": "x"}, "b": {"profiles": ["p"]}}}));
+        fails(
+            json!({"services": {"a": {"image": "x", "mem_limit": "1g",
+                "deploy": {"resources": {"limits": {"memory": "2g"}}}}}}),
+            "distinct values on `mem_limit`",
+        );
+        ok(json!({"services": {"a": {"image": "x", "mem_limit": "1g",
+            "deploy": {"resources": {"limits": {"memory": "1024m"}}}}}}));
+        fails(
+            json!({"services": {"a": {"image": "x", "cpus": 1,
+                "deploy": {"resources": {"limits": {"memory": "1g"}}}}}}),
+            "distinct values on `cpus`",
+        );
+        fails(
+            json!({"services": {"a": {"image": "x", "container_name": "c", "scale": 2}}}),
+            "sets `container_name` and `scale: 2`",
+        );
+        fails(
+            json!({"services": {"a": {"image": "x", "depends_on": ["b"]},
+                "b": {"image": "x", "depends_on": ["a"]}}}),
+            "dependency cycle detected: a -> b -> a",
+        );
+        fails(
+            json!({"services": {"a": {"image": "x", "volumes_from": ["nope"]}}}),
+            "depends on undefined service `nope`",
+        );
+        fails(
+            json!({"services": {"a": {"image": "x", "depends_on": ["b"]},
+                "b": {"image": "x", "profiles": ["p"]}}}),
+            "depends on disabled service `b`",
+        );
+        ok(json!({"services": {"a": {"image": "x",
+            "depends_on": {"b": {"condition": "service_started", "required": false}}},
+            "b": {"image": "x", "profiles": ["p"]}}}));
+        fails(
+            json!({"services": {"a": {"image": "x", "volumes": ["data:/data"]}}}),
+            "undefined volume `data`",
+        );
+        fails(
+            json!({"services": {"a": {"image": "x", "networks": ["n"]}}}),
+            "undefined network `n`",
+        );
+        fails(
+            json!({"services": {"a": {"image": "x", "volumes": [":/media/"]}}}),
+            "empty section between colons",
+        );
+        fails(
+            json!({"services": {"a": {"build": {"context": ".", "platforms": ["linux/amd64"]},
+                "platform": "linux/riscv64"}}}),
+            "does not include the service's platform",
+        );
+        fails(
+            json!({"services": {"a": {"image": "x", "ports": ["70000:80"]}}}),
+            "invalid port",
+        );
+        fails(
+            json!({"services": {"a": {"image": "x", "stop_grace_period": "abc"}}}),
+            "invalid duration",
+        );
+        fails(
+            json!({"services": {"a": {"image": "x", "cpus": "abc"}}}),
+            "expected a number",
+        );
+        fails(
+            json!({"secrets": {"s": {"name": "x"}}, "services": {"a": {"image": "x"}}}),
+            "has no source",
+        );
+        fails(
+            json!({"services": {"a": {"image": "x"}},
+                "volumes": {"v": {"external": true, "driver": "local"}}}),
+            "conflicting parameters",
+        );
+        fails(json!({"version": "3"}), "empty compose file");
+        fails(json!(null), "empty compose file");
+    }
+
+    #[test]
+    fn interpolation_is_minimal_but_correct() {
+        let lookup = |name: &str| (name == "SET").then(|| "v".to_string());
+        let sub = |s: &str| substitute(s, &lookup);
+        assert_eq!(sub("${UNSET:-d}").unwrap(), "d");
+        assert_eq!(sub("${UNSET-d}").unwrap(), "d");
+        assert_eq!(sub("${SET:-d}/${SET}/$SET").unwrap(), "v/v/v");
+        assert_eq!(sub("${UNSET}:/media/").unwrap(), ":/media/");
+        assert_eq!(sub("$$HOME $ $1").unwrap(), "$HOME $ $1");
+        assert_eq!(sub("${UNSET:-${SET}}").unwrap(), "v");
+        assert_eq!(sub("${SET:+alt}${UNSET:+alt}").unwrap(), "alt");
+        assert!(sub("${oops").is_err());
+        assert!(sub("${}").is_err());
+        fails(
+            json!({"services": {"a": {"image": "x", "volumes": ["${PLEX}:/media/"]}}}),
+            "empty section between colons",
+        );
+        fails(
+            json!({"services": {"a": {"image": "x", "command": "echo ${foo"}}}),
+            "interpolation",
+        );
+    }
+
+    #[test]
+    fn non_string_keys() {
+        let node = Node::parse("services:\n  a:\n    image: x\n    labels:\n      1: x\n      \"2\": y\n      yes: z\n").unwrap();
+        let p = check_node(&node);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].path.to_string(), "services.a.labels.1");
+        assert!(p[0].at_key);
+    }
+
+    #[test]
+    fn merge_keys() {
+        let mut doc = json!({"x-c": {"image": "x", "restart": "no"},
+            "services": {"a": {"<<": {"image": "x", "restart": "no"}, "restart": "always"}}});
+        resolve_merge_keys(&mut doc);
+        assert_eq!(
+            doc["services"]["a"],
+            json!({"restart": "always", "image": "x"})
+        );
+        let mut doc = json!({"a": {"<<": [{"k": 1}, {"k": 2, "j": 3}]}});
+        resolve_merge_keys(&mut doc);
+        assert_eq!(doc["a"], json!({"k": 1, "j": 3}));
+    }
+
+    #[test]
+    fn parsers_follow_go() {
+        assert_eq!(parse_size("1g"), Some(1 << 30));
+        assert_eq!(parse_size("1024m"), Some(1 << 30));
+        assert_eq!(parse_size("1 GiB"), Some(1 << 30));
+        assert_eq!(parse_size("512kb"), Some(512 << 10));
+        assert_eq!(parse_size("10"), Some(10));
+        assert!(parse_size("-1").is_none());
+        assert!(parse_size("abc").is_none());
+        assert!(parse_size("1x").is_none());
+        assert!(parse_go_duration("1m30s").is_some());
+        assert!(parse_go_duration(".5s").is_some());
+        assert!(parse_go_duration("0").is_some());
+        assert!(parse_go_duration("-1s").is_some());
+        assert!(parse_go_duration("10").is_none());
+        assert!(parse_go_duration("").is_none());
+        assert!(parse_go_duration("1d").is_none());
+        for good in [
+            "80",
+            "8080:80",
+            "127.0.0.1:80:80/udp",
+            "[::1]:81:81",
+            "::1:80:80",
+            "8000-8010:8000-8010",
+            "8000-8001:9000",
+            "127.0.0.1::82",
+            ":80",
+            "9001/tcp",
+        ] {
+            assert!(parse_port(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "abc",
+            "80:80:80:80",
+            "70000:80",
+            "80/foo",
+            "8000-8002:9000-9001",
+            "",
+        ] {
+            assert!(parse_port(bad).is_err(), "{bad}");
+        }
+        for good in [
+            "/a:/b",
+            "data:/data:ro,nocopy",
+            "/tmp",
+            "~/x:/y",
+            "a",
+            "ab",
+            "c:/x:/y",
+        ] {
+            assert!(parse_volume(good).is_ok(), "{good}");
+        }
+        for bad in ["", ":/media/", "/a:/b:ro:z", "/a::/b"] {
+            assert!(parse_volume(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_volume("a/b:/c").unwrap().kind, "volume");
+        assert_eq!(parse_volume("C:\\x:/y").unwrap().kind, "bind");
+        assert_eq!(normalize_project_name("Foo Bar!"), "foobar");
+        assert_eq!(normalize_project_name("!!!"), "");
+    }
+
+    #[test]
+    fn no_panics_on_odd_documents() {
+        for doc in [
+            json!([]),
+            json!("text"),
+            json!(1),
+            json!({"services": []}),
+            json!({"services": {"a": []}}),
+            json!({"services": {"a": {"ports": [null, {}, "", -1, 1.5], "volumes": [{}, 1, ""],
+                "depends_on": {"a": null}, "deploy": {"resources": {"limits": []}},
+                "healthcheck": {"test": []}, "extends": {"file": 1}, "networks": {"": null}}}}),
+            json!({"services": {"a": {"extends": "a"}, "b": {"extends": "c"}, "c": {"extends": "b"}}}),
+            json!({"volumes": [], "secrets": {"s": 1}, "configs": "x", "networks": {"n": {"external": "x"}}}),
+        ] {
+            let _ = prepare_and_check(&doc);
+        }
+    }
+}

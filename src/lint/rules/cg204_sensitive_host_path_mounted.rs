@@ -1,0 +1,388 @@
+use crate::declare_rule;
+use crate::lint::context::Context;
+use crate::lint::finding::{Finding, Severity};
+use crate::lint::rule::{Rule, RuleMeta};
+use crate::lint::rules::cg203_docker_socket_mounted::engine_socket;
+use crate::lint::view::{MountKind, normalize_host_path, path_covers};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a bind mount of a sensitive host path: an **error** when the container can write
+    /// it, a **warning** when it is mounted read-only (`:ro`, `read_only: true`).
+    ///
+    /// Sensitive, with everything below them: `/proc`, `/sys`, `/boot`, `/root`,
+    /// `/var/lib/docker`.
+    /// Sensitive as a whole: `/` (the host's whole file system), `/etc`, `/run` (and
+    /// `/var/run`, the same directory), `/home`, a user's home directory (`/home/NAME`, `~`),
+    /// `/usr`, `/lib`, `/lib64`, `/bin`, `/sbin`, `/var`, `/var/lib`, `/dev`.
+    /// Below `/etc`, what gives root or holds host secrets: `passwd`, `shadow`, `gshadow`,
+    /// `group`, `sudoers(.d)`, `crontab`, `cron.*`, `systemd`, `ssh`, `ssl/private`, `docker`,
+    /// `containerd`, `kubernetes`, `profile(.d)`, `bash.bashrc`, `environment`, `ld.so.*`,
+    /// `pam.d`, `security`, `init.d`, `rc.local`, `modprobe.d`, `modules-load.d`, `sysctl.*`,
+    /// `udev`, `fstab`, `hosts`, `hostname`, `resolv.conf`, `machine-id`. Below `/run`: the
+    /// sockets and state of `dbus`, `systemd`, `containerd`, `docker`, `crio`, `podman`,
+    /// `libvirt`, `snapd`, `k3s` and the users' session directories (`/run/user`).
+    /// Other directories under `/etc` and `/run` (an application's own `/etc/pihole`, the host
+    /// database's socket directory `/run/postgresql`), a single device under `/dev` (no access
+    /// without `devices:` or `privileged`), `/usr/share/zoneinfo`, `/lib/modules` and project
+    /// directories under `/home/NAME` are not reported.
+    ///
+    /// Not reported either: `/etc/localtime` and `/etc/timezone` (time-zone data), and when
+    /// read-only, the world-readable `/etc/hostname`, `/etc/hosts`, `/etc/resolv.conf`,
+    /// `/etc/machine-id`, `/etc/passwd` and `/etc/group`. The Docker socket itself is CG203's.
+    ///
+    /// Option `allow`: host paths (with everything below them) not to report, e.g.
+    /// `allow: [/sys/fs/cgroup, /var/lib/docker/containers]`.
+    ///
+    /// Monitoring and log agents legitimately read these paths (cAdvisor: `/`, `/sys`,
+    /// `/var/lib/docker`; node-exporter: `/`, `/proc`, `/sys`; Promtail, Fluent Bit, Filebeat:
+    /// `/var/lib/docker/containers`). Mount them read-only and mark each mount with an inline
+    /// suppression that says why (`# composegen: ignore[CG204] node-exporter reads host
+    /// metrics`), so that a new one in another service is still reported.
+    ///
+    /// ## Why is this bad?
+    /// A container that can write the host's `/etc`, `/boot`, `/root` or `/` can add a user, a
+    /// cron job, an SSH key or a kernel: it owns the host. Writable `/proc` and `/sys` change
+    /// kernel settings. `/run` holds the sockets of the Docker daemon, systemd and D-Bus, which
+    /// give root whatever the mount mode. Read-only mounts still expose secrets: password
+    /// hashes in `/etc/shadow`, private keys, other containers' files and environment under
+    /// `/var/lib/docker`, and a map of the host for an attacker.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   backup:
+    ///     image: example/backup:2.1.0
+    ///     volumes:
+    ///       - /etc:/host/etc
+    /// ```
+    ///
+    /// ## Use instead
+    /// Mount only the files the service needs, read-only:
+    /// ```yaml
+    /// services:
+    ///   backup:
+    ///     image: example/backup:2.1.0
+    ///     volumes:
+    ///       - /etc/backup/backup.conf:/etc/backup.conf:ro
+    /// ```
+    pub struct SensitiveHostPathMounted {
+        code: "CG204",
+        name: "sensitive-host-path-mounted",
+        category: Volumes,
+        severity: Error,
+        summary: "a sensitive host path (`/`, `/etc`, `/proc`, `/var/run` …) is bind-mounted into a container",
+    }
+}
+
+/// Sensitive with everything below them.
+const TREES: &[&str] = &["/proc", "/sys", "/boot", "/root", "/var/lib/docker"];
+
+/// Sensitive as a whole only.
+const WHOLE: &[&str] = &[
+    "/", "/etc", "/run", "/home", "/usr", "/lib", "/lib64", "/bin", "/sbin", "/var", "/var/lib",
+    "/dev", "~",
+];
+
+/// Below `/etc`: what gives root when written, or holds the host's secrets.
+const ETC: &[&str] = &[
+    "passwd",
+    "shadow",
+    "gshadow",
+    "group",
+    "sudoers",
+    "sudoers.d",
+    "crontab",
+    "cron.d",
+    "cron.hourly",
+    "cron.daily",
+    "cron.weekly",
+    "cron.monthly",
+    "systemd",
+    "ssh",
+    "ssl/private",
+    "docker",
+    "containerd",
+    "kubernetes",
+    "profile",
+    "profile.d",
+    "bash.bashrc",
+    "environment",
+    "ld.so.preload",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "pam.d",
+    "security",
+    "init.d",
+    "rc.local",
+    "modprobe.d",
+    "modules-load.d",
+    "sysctl.conf",
+    "sysctl.d",
+    "udev",
+    "fstab",
+    "hosts",
+    "hostname",
+    "resolv.conf",
+    "machine-id",
+];
+
+/// Below `/run`: sockets and state that give control of the host.
+const RUN: &[&str] = &[
+    "dbus",
+    "systemd",
+    "containerd",
+    "docker",
+    "crio",
+    "podman",
+    "libvirt",
+    "snapd",
+    "snapd.socket",
+    "k3s",
+    "user",
+];
+
+/// Never reported: data that is harmless even when written.
+const HARMLESS: &[&str] = &["/etc/localtime", "/etc/timezone"];
+
+/// Not reported when read-only: world-readable files.
+const READABLE: &[&str] = &[
+    "/etc/hostname",
+    "/etc/hosts",
+    "/etc/resolv.conf",
+    "/etc/machine-id",
+    "/etc/passwd",
+    "/etc/group",
+];
+
+/// Why a normalised host path is sensitive, if it is (ignoring the exemptions for read-only).
+/// `/var/run` is taken as `/run`.
+pub fn sensitive(path: &str) -> Option<&'static str> {
+    let run_alias;
+    let path = match path.strip_prefix("/var/run") {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+            run_alias = format!("/run{rest}");
+            run_alias.as_str()
+        }
+        _ => path,
+    };
+    if HARMLESS.contains(&path) {
+        return None;
+    }
+    let under = |dir: &str, names: &[&str]| {
+        names
+            .iter()
+            .any(|n| path_covers(&format!("{dir}/{n}"), path))
+    };
+    let is_home = path == "~"
+        || path
+            .strip_prefix("/home/")
+            .is_some_and(|user| !user.is_empty() && !user.contains('/'));
+    Some(match path {
+        "/" => "the host's whole file system",
+        "/etc" => "the host's configuration",
+        "/run" => "the host's run-time directory, with the Docker, systemd and D-Bus sockets",
+        _ if is_home => "a home directory, with SSH keys and credentials",
+        _ if WHOLE.contains(&path) => "a system directory of the host",
+        _ if under("/etc", ETC) => {
+            "host configuration that controls logins, privileges or start-up"
+        }
+        _ if under("/run", RUN) => "sockets and state of the host's system services",
+        _ => match *TREES.iter().find(|t| path_covers(t, path))? {
+            "/proc" | "/sys" => "kernel and process information of the host",
+            "/boot" => "the host's boot files and kernel",
+            "/root" => "root's home directory on the host",
+            _ => "the Docker daemon's data: every container's files",
+        },
+    })
+}
+
+impl Rule for SensitiveHostPathMounted {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let allow: Vec<String> = cx
+            .option(Self::META.code, "allow")
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str())
+                    .filter_map(normalize_host_path)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for s in cx.compose().services() {
+            for m in s.mounts() {
+                if m.kind != MountKind::Bind
+                    || m.unknown
+                    || m.error.is_some()
+                    || engine_socket(&m).is_some()
+                {
+                    continue;
+                }
+                let Some(path) = m.source.as_deref().and_then(normalize_host_path) else {
+                    continue;
+                };
+                let Some(why) = sensitive(&path) else {
+                    continue;
+                };
+                if m.read_only && READABLE.iter().any(|r| path_covers(r, &path)) {
+                    continue;
+                }
+                if allow.iter().any(|a| path_covers(a, &path)) {
+                    continue;
+                }
+                let (severity, mode, label) = if m.read_only {
+                    (
+                        Severity::Warning,
+                        "read-only",
+                        "host path readable by the container",
+                    )
+                } else {
+                    (
+                        Severity::Error,
+                        "read-write",
+                        "host path writable by the container",
+                    )
+                };
+                let mut f = self
+                    .finding(cx, m.path.clone(), format!("`{}` bind-mounts `{path}` ({why}) {mode}", s.name))
+                    .label(label)
+                    .service(s.name)
+                    .help(if m.read_only {
+                        "mount only the files the service needs; if it really needs this (a monitoring agent), suppress it inline with a reason: `# composegen: ignore[CG204] why`"
+                    } else {
+                        "mount only the files the service needs, and read-only (`:ro`); a writable host system path gives the container the host"
+                    })
+                    .build();
+                f.severity = severity;
+                out.push(f);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::config::Settings;
+    use crate::lint::context::Context;
+    use crate::lint::finding::Severity;
+    use crate::lint::images::ImageTable;
+    use crate::lint::interpolate::Env;
+    use crate::lint::rule::Rule;
+    use crate::lint::testing::{codes, lint_rule};
+    use crate::yaml::Node;
+
+    fn run(yaml: &str) -> Vec<String> {
+        codes(&lint_rule("CG204", yaml))
+    }
+
+    /// Severities as the rule reports them (before the engine applies a configured level).
+    fn severities(yaml: &str, settings: &Settings) -> Vec<Severity> {
+        let root = Node::parse(yaml).unwrap();
+        let env = Env::empty();
+        let images = ImageTable::new(&[]).unwrap();
+        let cx = Context {
+            file: 0,
+            name: "test.yaml",
+            text: yaml,
+            root: &root,
+            env: &env,
+            images: &images,
+            settings,
+        };
+        let mut out = Vec::new();
+        super::SensitiveHostPathMounted.check(&cx, &mut out);
+        out.iter().map(|f| f.severity).collect()
+    }
+
+    #[test]
+    fn sensitive_mounts() {
+        assert_eq!(
+            run(
+                "services:\n  a:\n    image: x\n    volumes: ['/etc/docker/daemon.json:/d.json', '/etc/cron.d:/cron', '/var/run/dbus:/run/dbus:ro', '/run/user/1000:/run/user/1000', '/etc/ssh:/ssh:ro']\n"
+            ),
+            ["CG204@4"; 5]
+        );
+        assert_eq!(
+            run("services:\n  a:\n    image: x\n    volumes: ['/etc:/host/etc']\n"),
+            ["CG204@4"]
+        );
+        assert_eq!(
+            run(
+                "services:\n  a:\n    image: x\n    volumes: ['/:/rootfs:ro', '/proc:/host/proc:ro', '/sys:/host/sys:ro']\n"
+            ),
+            ["CG204@4", "CG204@4", "CG204@4"]
+        );
+        assert_eq!(
+            run(
+                "services:\n  a:\n    image: x\n    volumes: ['/etc/shadow:/etc/shadow:ro', '/root/.ssh:/keys', '/var/lib/docker/containers:/c:ro']\n"
+            ),
+            ["CG204@4", "CG204@4", "CG204@4"]
+        );
+        assert_eq!(
+            run(
+                "services:\n  a:\n    image: x\n    volumes: ['/var/run:/var/run', '/run/dbus/system_bus_socket:/run/dbus/system_bus_socket']\n"
+            ),
+            ["CG204@4", "CG204@4"]
+        );
+        assert_eq!(
+            run(
+                "services:\n  a:\n    image: x\n    volumes: ['/home:/home', '~:/home/me', '/home/alice:/data', '/usr:/usr:ro', '/dev:/dev']\n"
+            ),
+            ["CG204@4"; 5]
+        );
+        assert_eq!(
+            run(
+                "services:\n  a:\n    image: x\n    volumes:\n      - type: bind\n        source: /etc/\n        target: /host/etc\n"
+            ),
+            ["CG204@5"]
+        );
+        // Read-write world-readable files are still reported.
+        assert_eq!(
+            run("services:\n  a:\n    image: x\n    volumes: ['/etc/passwd:/etc/passwd']\n"),
+            ["CG204@4"]
+        );
+    }
+
+    #[test]
+    fn severity_follows_the_mount_mode() {
+        let yaml = "services:\n  a:\n    image: x\n    volumes: ['/etc:/host/etc', '/proc:/host/proc:ro']\n";
+        assert_eq!(
+            severities(yaml, &Settings::default()),
+            [Severity::Error, Severity::Warning]
+        );
+    }
+
+    #[test]
+    fn not_sensitive() {
+        assert!(run("services:\n  a:\n    image: x\n    volumes: ['/etc/localtime:/etc/localtime', '/etc/timezone:/etc/timezone:ro', '/etc/ssl/certs:/etc/ssl/certs:ro', '/etc/passwd:/etc/passwd:ro']\n").is_empty());
+        assert!(run("services:\n  a:\n    image: x\n    volumes: ['/home/alice/project:/app', '/usr/share/zoneinfo:/usr/share/zoneinfo:ro', '/lib/modules:/lib/modules:ro', '/dev/ttyUSB0:/dev/ttyUSB0', '/srv/data:/data', '/var/log:/var/log:ro', './etc:/etc/app', '/etcetera:/x']\n").is_empty());
+        // An application's own directory under /etc or /run.
+        assert!(run("services:\n  a:\n    image: x\n    volumes: ['/etc/pihole:/etc/pihole', '/etc/letsencrypt:/etc/letsencrypt:ro', '/var/run/postgresql:/var/run/postgresql', '/run/udev:/run/udev:ro']\n").is_empty());
+        // The Docker socket is CG203's.
+        assert!(run("services:\n  a:\n    image: x\n    volumes: ['/var/run/docker.sock:/var/run/docker.sock']\n").is_empty());
+        // Named volumes are not host paths.
+        assert!(
+            run("services:\n  a:\n    image: x\n    volumes: ['etc:/etc']\nvolumes:\n  etc:\n")
+                .is_empty()
+        );
+        // Inline suppression with a reason.
+        assert!(run("services:\n  a:\n    image: prom/node-exporter:v1.8.2\n    volumes:\n      - /proc:/host/proc:ro # composegen: ignore[CG204] node-exporter reads host metrics\n").is_empty());
+    }
+
+    #[test]
+    fn allow_option() {
+        let mut settings = Settings::default();
+        let mut options = serde_json::Map::new();
+        options.insert(
+            "allow".into(),
+            serde_json::json!(["/sys/fs/cgroup", "/var/lib/docker/containers/"]),
+        );
+        settings.options.insert("CG204".into(), options);
+        let yaml = "services:\n  a:\n    image: x\n    volumes: ['/sys/fs/cgroup:/sys/fs/cgroup:ro', '/var/lib/docker/containers:/c:ro', '/sys:/sys:ro']\n";
+        assert_eq!(severities(yaml, &settings), [Severity::Warning]);
+    }
+}

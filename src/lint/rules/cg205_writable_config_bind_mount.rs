@@ -1,0 +1,219 @@
+use crate::declare_rule;
+use crate::lint::context::Context;
+use crate::lint::finding::Finding;
+use crate::lint::rule::{Rule, RuleMeta};
+use crate::lint::rules::cg204_sensitive_host_path_mounted::sensitive;
+use crate::lint::view::{MountKind, normalize_host_path};
+use crate::yaml::Kind;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a bind mount of a single configuration file that the container can write: the
+    /// host file's name ends in `.conf`, `.cnf`, `.cfg`, `.cf`, `.ini`, `.yml`, `.yaml`,
+    /// `.json`, `.toml`, `.properties`, `.xml` or `.env` (or is `.env`), and the mount has
+    /// neither `:ro` nor `read_only: true`. Source code (`.js`, `.py` …) is not considered
+    /// configuration.
+    ///
+    /// Not reported: files that the service must write by design — Traefik's certificate store
+    /// `acme.json` — and project manifests mounted into development containers
+    /// (`package.json`, `package-lock.json`, `composer.json`, `tsconfig.json`, `deno.json`,
+    /// `pyproject.toml`, `Cargo.toml`). Sensitive host paths (`/etc/…`) are CG204's. Option
+    /// `allow`: more file names (or host paths as written) not to report.
+    ///
+    /// ## Why is this bad?
+    /// A configuration file is an input. Mounted read-write, the container can change it on
+    /// the host: a compromised service rewrites its own configuration (or the configuration of
+    /// every service sharing the file) so that the change survives a re-create, and entrypoints
+    /// that edit their config in place (`sed -i`, `chown`) silently modify, or fail on, your
+    /// checked-in file.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   proxy:
+    ///     image: nginx:1.27
+    ///     volumes:
+    ///       - ./nginx.conf:/etc/nginx/nginx.conf
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// services:
+    ///   proxy:
+    ///     image: nginx:1.27
+    ///     volumes:
+    ///       - ./nginx.conf:/etc/nginx/nginx.conf:ro
+    /// ```
+    pub struct WritableConfigBindMount {
+        code: "CG205",
+        name: "writable-config-bind-mount",
+        category: Volumes,
+        severity: Warning,
+        summary: "a configuration file is bind-mounted without `:ro`",
+    }
+}
+
+/// Extensions of configuration files.
+const EXTENSIONS: &[&str] = &[
+    "conf",
+    "cnf",
+    "cfg",
+    "cf",
+    "ini",
+    "yml",
+    "yaml",
+    "json",
+    "toml",
+    "properties",
+    "xml",
+    "env",
+];
+
+/// Files that are written by design or are project manifests of development setups.
+const EXEMPT: &[&str] = &[
+    "acme.json",
+    "package.json",
+    "package-lock.json",
+    "composer.json",
+    "tsconfig.json",
+    "deno.json",
+    "pyproject.toml",
+    "cargo.toml",
+];
+
+/// The file name of a host path, if it has a configuration extension.
+fn config_file(source: &str) -> Option<&str> {
+    let name = source
+        .trim_end_matches(['/', '\\'])
+        .rsplit(['/', '\\'])
+        .next()?;
+    if name == ".env" {
+        return Some(name);
+    }
+    let (stem, ext) = name.rsplit_once('.')?;
+    (!stem.is_empty() && EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())).then_some(name)
+}
+
+impl Rule for WritableConfigBindMount {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let allow: Vec<&str> = cx
+            .option(Self::META.code, "allow")
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+            .unwrap_or_default();
+        for s in cx.compose().services() {
+            let long_syntax: Vec<bool> = match s.get("volumes").map(|v| &v.kind) {
+                Some(Kind::Seq(items)) => items
+                    .iter()
+                    .map(|n| matches!(n.kind, Kind::Map(_)))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for (i, m) in s.mounts().into_iter().enumerate() {
+                if m.kind != MountKind::Bind || m.read_only || m.unknown || m.error.is_some() {
+                    continue;
+                }
+                let Some(source) = m.source.as_deref() else {
+                    continue;
+                };
+                let Some(name) = config_file(source) else {
+                    continue;
+                };
+                if EXEMPT.contains(&name.to_ascii_lowercase().as_str())
+                    || allow.iter().any(|a| *a == name || *a == source)
+                {
+                    continue;
+                }
+                if normalize_host_path(source).is_some_and(|p| sensitive(&p).is_some()) {
+                    continue; // CG204 reports it
+                }
+                let help = if long_syntax.get(i).copied().unwrap_or(false) {
+                    "add `read_only: true` to the mount (or use top-level `configs:`)".to_string()
+                } else {
+                    format!(
+                        "append `:ro`: `{source}:{}:ro` (or use top-level `configs:`)",
+                        m.target
+                    )
+                };
+                out.push(
+                    self.finding(
+                        cx,
+                        m.path.clone(),
+                        format!(
+                            "`{}` mounts configuration file `{source}` read-write",
+                            s.name
+                        ),
+                    )
+                    .label("the container can modify this file on the host")
+                    .service(s.name)
+                    .help(help)
+                    .build(),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::testing::{codes, lint_rule};
+
+    fn run(yaml: &str) -> Vec<String> {
+        codes(&lint_rule("CG205", yaml))
+    }
+
+    #[test]
+    fn writable_config_files() {
+        assert_eq!(
+            run(
+                "services:\n  p:\n    image: nginx:1.27\n    volumes: ['./nginx.conf:/etc/nginx/nginx.conf']\n"
+            ),
+            ["CG205@4"]
+        );
+        assert_eq!(
+            run(
+                "services:\n  p:\n    image: x\n    volumes: ['./config/app.YAML:/app/config.yaml:rw', './.env:/app/.env', '/srv/my.cnf:/etc/mysql/my.cnf:z']\n"
+            ),
+            ["CG205@4"; 3]
+        );
+        assert_eq!(
+            run(
+                "services:\n  p:\n    image: x\n    volumes:\n      - type: bind\n        source: ./prometheus.yml\n        target: /etc/prometheus/prometheus.yml\n"
+            ),
+            ["CG205@5"]
+        );
+        let d = lint_rule(
+            "CG205",
+            "services:\n  p:\n    image: x\n    volumes:\n      - {type: bind, source: ./a.toml, target: /a.toml}\n      - ./b.toml:/b.toml\n",
+        );
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap_or_default()
+                .contains("read_only: true"),
+            "{:?}",
+            d[0].help
+        );
+        assert!(
+            d[1].help
+                .as_deref()
+                .unwrap_or_default()
+                .contains("./b.toml:/b.toml:ro"),
+            "{:?}",
+            d[1].help
+        );
+    }
+
+    #[test]
+    fn read_only_or_not_config() {
+        assert!(run("services:\n  p:\n    image: nginx:1.27\n    volumes: ['./nginx.conf:/etc/nginx/nginx.conf:ro', './conf.d:/etc/nginx/conf.d', './html:/usr/share/nginx/html', './app.js:/app/app.js']\n").is_empty());
+        assert!(run("services:\n  p:\n    image: x\n    volumes: [{type: bind, source: ./a.yml, target: /a.yml, read_only: true}]\n").is_empty());
+        // Written by design, manifests, named volumes, sensitive host paths (CG204).
+        assert!(run("services:\n  t:\n    image: traefik:v3.1\n    volumes: ['./acme.json:/acme.json', './package.json:/app/package.json', 'cfg.json:/x']\nvolumes:\n  cfg.json:\n").is_empty());
+        assert!(run("services:\n  t:\n    image: x\n    volumes: ['/etc/resolv.conf:/etc/resolv.conf']\n").is_empty());
+    }
+}
