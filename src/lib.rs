@@ -7,5 +7,6 @@ pub mod compose;
 pub mod error;
 pub mod lint;
 pub mod profile;
+pub mod project;
 pub mod render;
 pub mod yaml;

@@ -11,7 +11,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let color = match cli.color.as_str() {
+    let color = match cli.color_choice() {
         "always" => true,
         "never" => false,
         _ => {

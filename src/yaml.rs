@@ -144,6 +144,23 @@ pub struct Node {
     pub plain: bool,
     /// An explicit tag such as `!reset` or `!override`.
     pub tag: Option<String>,
+    /// Index of the file the node was written in (0 for a single document); merged documents
+    /// keep the file of every node, so a finding still points at the line a human wrote.
+    pub file: u32,
+    /// Set when variable interpolation changed this scalar: what was written, and which
+    /// variables were unset.
+    pub interp: Option<Box<Interp>>,
+}
+
+/// What interpolation did to a scalar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interp {
+    /// The text as written, before interpolation.
+    pub raw: String,
+    /// Variables that were unset and had no default.
+    pub unset: Vec<String>,
+    /// `${VAR:?message}` references whose variable was unset or empty.
+    pub required: Vec<(String, String)>,
 }
 
 /// The value of a node.
@@ -177,6 +194,71 @@ pub struct SyntaxError {
 impl Node {
     /// Parse the first document of `text`. An empty document is `Null`.
     pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+        Node::parse_file(text, 0)
+    }
+
+    /// Parse the first document of `text`, marking every node as written in file `file`.
+    pub fn parse_file(text: &str, file: u32) -> Result<Node, SyntaxError> {
+        let mut node = Node::parse_one(text)?;
+        if file != 0 {
+            node.set_file(file);
+        }
+        Ok(node)
+    }
+
+    fn set_file(&mut self, file: u32) {
+        self.file = file;
+        match &mut self.kind {
+            Kind::Seq(items) => items.iter_mut().for_each(|n| n.set_file(file)),
+            Kind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+                k.set_file(file);
+                v.set_file(file);
+            }),
+            _ => {}
+        }
+    }
+
+    /// The node at `path`, if the whole path exists.
+    pub fn at(&self, path: &Path) -> Option<&Node> {
+        let mut node = self;
+        for seg in &path.0 {
+            node = match (seg, &node.kind) {
+                (Seg::Key(k), Kind::Map(_)) => node.get(k)?,
+                (Seg::Index(i), Kind::Seq(items)) => items.get(*i)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// The deepest node along `path` (the node itself when the whole path exists), and whether
+    /// the whole path exists.
+    pub fn deepest(&self, path: &Path) -> (&Node, bool) {
+        let mut node = self;
+        for seg in &path.0 {
+            let next = match (seg, &node.kind) {
+                (Seg::Key(k), Kind::Map(_)) => node.get(k),
+                (Seg::Index(i), Kind::Seq(items)) => items.get(*i),
+                _ => None,
+            };
+            match next {
+                Some(n) => node = n,
+                None => return (node, false),
+            }
+        }
+        (node, true)
+    }
+
+    /// The key node introducing the last segment of `path`.
+    pub fn key_node(&self, path: &Path) -> Option<&Node> {
+        let (last, parent) = path.0.split_last()?;
+        let Seg::Key(k) = last else { return None };
+        self.at(&Path(parent.to_vec()))?
+            .entry(k)
+            .map(|(key, _)| key)
+    }
+
+    fn parse_one(text: &str) -> Result<Node, SyntaxError> {
         let offsets = ByteOffsets::new(text);
         let error = |e: &saphyr_parser::ScanError| {
             let at = offsets.byte(e.marker().index());
@@ -200,6 +282,8 @@ impl Node {
                 kind: Kind::Null,
                 plain: true,
                 tag: None,
+                file: 0,
+                interp: None,
             }),
             Some(doc) => Ok(convert(doc, &offsets, text)),
         }
@@ -380,6 +464,8 @@ fn convert(node: &MarkedYaml<'_>, offsets: &ByteOffsets, text: &str) -> Node {
         kind,
         plain,
         tag,
+        file: 0,
+        interp: None,
     }
 }
 

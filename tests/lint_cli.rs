@@ -236,7 +236,7 @@ fn configuration_file_changes_severities_and_rejects_unknown_keys() {
 #[test]
 fn json_format_is_the_documented_versioned_shape() {
     let d = dir_with(&[("compose.yaml", COLLIDING)]);
-    let r = lint_in(d.path(), &["--format", "json"]);
+    let r = lint_in(d.path(), &["--format", "json", "--select", "CG101"]);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
     assert_eq!(v["version"], 1);
     assert_eq!(v["summary"]["errors"], 1);
@@ -256,7 +256,7 @@ fn json_format_is_the_documented_versioned_shape() {
 #[test]
 fn github_annotations() {
     let d = dir_with(&[("compose.yaml", COLLIDING)]);
-    let r = lint_in(d.path(), &["--format", "github"]);
+    let r = lint_in(d.path(), &["--format", "github", "--select", "CG101"]);
     let line = r.stdout.lines().next().expect("one annotation");
     assert!(
         line.starts_with("::error file=compose.yaml,line=7,col=13,endLine=7,endColumn=32,title=CG101 host-port-collision::"),
@@ -268,7 +268,7 @@ fn github_annotations() {
 #[test]
 fn human_format_shows_the_source_with_both_places() {
     let d = dir_with(&[("compose.yaml", COLLIDING)]);
-    let r = lint_in(d.path(), &["--format", "human"]);
+    let r = lint_in(d.path(), &["--format", "human", "--select", "CG101"]);
     assert!(
         r.stdout.contains("CG101(host-port-collision)"),
         "{}",
@@ -290,7 +290,17 @@ fn human_format_shows_the_source_with_both_places() {
 #[test]
 fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
     let d = dir_with(&[("compose.yaml", COLLIDING), ("b.yaml", WARNING_ONLY)]);
-    let r = lint_in(d.path(), &["--format", "sarif", "compose.yaml", "b.yaml"]);
+    let r = lint_in(
+        d.path(),
+        &[
+            "--format",
+            "sarif",
+            "--select",
+            "CG1",
+            "compose.yaml",
+            "b.yaml",
+        ],
+    );
     let sarif: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
     assert_eq!(sarif["version"], "2.1.0");
     let run = &sarif["runs"][0];
@@ -386,4 +396,61 @@ fn committed_config_schema_is_up_to_date() {
         generated == committed,
         "schema/config.schema.json is stale: run `cargo run -- schema config > schema/config.schema.json`"
     );
+}
+
+#[test]
+fn unset_variables_are_info_unless_strict_and_env_files_supply_them() {
+    let d = dir_with(&[
+        (
+            "compose.yaml",
+            "services:\n  a:\n    image: app:${COMPOSEGEN_TEST_TAG}\n    ports: [\"${COMPOSEGEN_TEST_PORT}:80\"]\n  b:\n    image: app:1.0.0\n    ports: [\"${COMPOSEGEN_TEST_OTHER}:80\"]\n",
+        ),
+        (
+            "ci.env",
+            "COMPOSEGEN_TEST_TAG=1.2.3\nCOMPOSEGEN_TEST_PORT=8080\nCOMPOSEGEN_TEST_OTHER=8081\n",
+        ),
+        (
+            "clash.env",
+            "COMPOSEGEN_TEST_TAG=1.2.3\nCOMPOSEGEN_TEST_PORT=8080\nCOMPOSEGEN_TEST_OTHER=8080\n",
+        ),
+    ]);
+    let r = lint_in(d.path(), &["--format", "concise"]);
+    assert_eq!(r.code, 0, "unset variables never fail a run: {}", r.stdout);
+    assert_eq!(r.stdout.matches("info[CG006]").count(), 3, "{}", r.stdout);
+    assert!(
+        !r.stdout.contains("CG101"),
+        "unknown ports never collide: {}",
+        r.stdout
+    );
+    let r = lint_in(d.path(), &["--format", "concise", "--strict-env"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("error[CG006]"));
+    let r = lint_in(
+        d.path(),
+        &[
+            "--format",
+            "concise",
+            "--strict-env",
+            "--env-file",
+            "ci.env",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let r = lint_in(
+        d.path(),
+        &[
+            "--format",
+            "concise",
+            "--env-file",
+            "ci.env",
+            "--env-file",
+            "clash.env",
+        ],
+    );
+    assert_eq!(
+        r.code, 1,
+        "the later env file wins and makes the ports collide: {}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("error[CG101]"), "{}", r.stdout);
 }

@@ -12,7 +12,7 @@ use crate::lint::images::ImageTable;
 use crate::lint::interpolate::Env;
 use crate::lint::output::{self, Format};
 use crate::lint::registry::RULES;
-use crate::lint::{Input, Report, effective_level};
+use crate::lint::{Report, effective_level};
 
 /// File names Docker Compose looks for, in its order of preference.
 pub const DEFAULT_FILES: &[&str] = &[
@@ -52,9 +52,30 @@ pub struct LintArgs {
     /// Disregard `# composegen: ignore[…]` comments.
     #[arg(long)]
     pub no_ignores: bool,
+    /// Compose files merged into one project, in order, like `docker compose -f a -f b`.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Enable a compose profile (repeatable; `*` for all), like `docker compose --profile`; without
+    /// it every service is linted (COMPOSE_PROFILES is honoured).
+    #[arg(long = "profile", value_name = "NAME")]
+    pub profiles: Vec<String>,
+    /// Read variables from this file instead of `.env` (repeatable; later files win; the
+    /// process environment wins over all).
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_files: Vec<PathBuf>,
+    /// Treat variables that are unset and have no default as errors (CG006).
+    #[arg(long)]
+    pub strict_env: bool,
+    /// The host's memory (`8g`, `16GiB`): CG309 reports services that run together whose
+    /// memory limits add up to more (its `host-memory` option).
+    #[arg(long, value_name = "SIZE")]
+    pub host_memory: Option<String>,
     /// Name to show for stdin input.
     #[arg(long, default_value = "<stdin>")]
     pub stdin_filename: String,
+    /// Write the report to FILE (atomically, without colour) instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// `--fail-on` values.
@@ -94,7 +115,7 @@ fn is_compose_name(name: &str) -> bool {
 }
 
 /// Compose files in a directory (recursively with `recursive`), sorted.
-fn files_in(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> Result<()> {
+pub(crate) fn files_in(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io("cannot read directory", dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -142,14 +163,22 @@ fn display(path: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-/// Variables for a file: the process environment, then `.env` beside the file.
-fn env_for(dir: &Path) -> Env {
+/// Variables for a file, as Docker Compose reads them: the process environment wins; then the
+/// `--env-file` files in order (later wins), or else `.env` beside the file.
+fn env_for(dir: &Path, env_files: &[String]) -> Env {
     let mut env = Env::empty();
     for (k, v) in std::env::vars() {
         env.set(k, v);
     }
-    if let Ok(text) = std::fs::read_to_string(dir.join(".env")) {
-        env.add_dotenv(&text);
+    if env_files.is_empty() {
+        if let Ok(text) = std::fs::read_to_string(dir.join(".env")) {
+            env.add_dotenv(&text);
+        }
+    } else {
+        // add_dotenv never overrides, so apply the last file first.
+        for text in env_files.iter().rev() {
+            env.add_dotenv(text);
+        }
     }
     env
 }
@@ -205,16 +234,89 @@ pub fn settings(args: &LintArgs) -> Result<Settings> {
         None => {}
     }
     s.no_ignores = args.no_ignores;
+    if args.strict_env {
+        s.levels.insert("CG006".into(), config::Level::Error);
+    }
+    if let Some(m) = &args.host_memory {
+        use crate::lint::rules::cg309_memory_limits_exceed_host_memory as cg309;
+        let value = serde_json::Value::String(m.clone());
+        if cg309::parse_host_memory(&value).is_none() {
+            return Err(Error::msg(
+                format!("invalid --host-memory {m:?}"),
+                Some("give a size as Compose writes it: 8g, 16GiB, 512m".into()),
+            ));
+        }
+        s.options
+            .entry(cg309::CODE.into())
+            .or_default()
+            .insert(cg309::OPTION.into(), value);
+    }
     Ok(s)
 }
 
-/// Collect the inputs named on the command line.
-pub fn inputs(args: &LintArgs, settings: &Settings) -> Result<Vec<Input>> {
-    let mut paths: Vec<PathBuf> = Vec::new();
-    let mut stdin = false;
-    if args.paths.is_empty() {
-        paths = discover(Path::new("."));
-        if paths.is_empty() {
+fn read_input(p: &Path) -> Result<crate::project::load::Input> {
+    let bytes = std::fs::read(p).map_err(|e| Error::io("cannot read", p, e))?;
+    Ok(crate::project::load::Input {
+        name: display(p),
+        path: Some(p.to_path_buf()),
+        bytes,
+    })
+}
+
+fn project_dir(p: &Path) -> PathBuf {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Active profiles: `--profile`, else `COMPOSE_PROFILES` (comma-separated), like Docker Compose.
+fn profiles(args: &LintArgs) -> Vec<String> {
+    if !args.profiles.is_empty() {
+        return args.profiles.clone();
+    }
+    std::env::var("COMPOSE_PROFILES")
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Collect the projects named on the command line: `-f` files (or `COMPOSE_FILE`, or the
+/// discovered compose file and its override) form one merged project, like Docker Compose; each
+/// positional file (and each compose file found in a positional directory) is a project of its own.
+pub fn inputs(args: &LintArgs, settings: &Settings) -> Result<Vec<crate::lint::ProjectSpec>> {
+    let mut env_files = Vec::new();
+    for f in &args.env_files {
+        env_files.push(std::fs::read_to_string(f).map_err(|e| Error::io("cannot read", f, e))?);
+    }
+    let profiles = profiles(args);
+    let spec = |files: Vec<crate::project::load::Input>, dir: &Path| crate::lint::ProjectSpec {
+        files,
+        env: env_for(dir, &env_files),
+        profiles: profiles.clone(),
+    };
+    let mut projects = Vec::new();
+
+    // One merged project from -f, COMPOSE_FILE, or discovery.
+    let mut merged: Vec<PathBuf> = args.files.clone();
+    if merged.is_empty() && args.paths.is_empty() {
+        if let Ok(list) = std::env::var("COMPOSE_FILE") {
+            let sep = std::env::var("COMPOSE_PATH_SEPARATOR").unwrap_or_else(|_| ":".into());
+            merged = list
+                .split(sep.as_str())
+                .filter(|x| !x.is_empty())
+                .map(PathBuf::from)
+                .collect();
+        }
+        if merged.is_empty() {
+            merged = discover(Path::new("."));
+        }
+        if merged.is_empty() {
             return Err(Error::msg(
                 "no compose file here",
                 Some(format!(
@@ -224,6 +326,16 @@ pub fn inputs(args: &LintArgs, settings: &Settings) -> Result<Vec<Input>> {
             ));
         }
     }
+    if !merged.is_empty() {
+        let files = merged
+            .iter()
+            .map(|p| read_input(p))
+            .collect::<Result<Vec<_>>>()?;
+        projects.push(spec(files, &project_dir(&merged[0])));
+    }
+
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut stdin = false;
     for p in &args.paths {
         if p.as_os_str() == "-" {
             stdin = true;
@@ -231,53 +343,39 @@ pub fn inputs(args: &LintArgs, settings: &Settings) -> Result<Vec<Input>> {
             let before = paths.len();
             files_in(p, args.recursive, &mut paths)?;
             if paths.len() == before && !args.recursive {
-                let nested = {
-                    let mut v = Vec::new();
-                    files_in(p, true, &mut v)?;
-                    !v.is_empty()
-                };
-                if nested {
-                    eprintln!(
+                let mut nested = Vec::new();
+                files_in(p, true, &mut nested)?;
+                if !nested.is_empty() {
+                    super::report::status(format_args!(
                         "note: no compose files directly in {}; use -r to search subdirectories",
                         p.display()
-                    );
+                    ));
                 }
             }
         } else {
             paths.push(p.clone());
         }
     }
-    let mut inputs = Vec::new();
     for p in paths {
         if settings.excluded(&p) {
             continue;
         }
-        let bytes = std::fs::read(&p).map_err(|e| Error::io("cannot read", &p, e))?;
-        let dir = p
-            .parent()
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-        let dir = if dir.as_os_str().is_empty() {
-            PathBuf::from(".")
-        } else {
-            dir
-        };
-        inputs.push(Input {
-            name: display(&p),
-            bytes,
-            env: env_for(&dir),
-        });
+        projects.push(spec(vec![read_input(&p)?], &project_dir(&p)));
     }
     if stdin {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
             .map_err(|e| Error::io("cannot read", "stdin", e))?;
-        inputs.push(Input {
-            name: args.stdin_filename.clone(),
-            bytes,
-            env: env_for(Path::new(".")),
-        });
+        projects.push(spec(
+            vec![crate::project::load::Input {
+                name: args.stdin_filename.clone(),
+                path: None,
+                bytes,
+            }],
+            Path::new("."),
+        ));
     }
-    Ok(inputs)
+    Ok(projects)
 }
 
 /// Exit code for a report: 1 when a finding is at or above the threshold.
@@ -294,14 +392,22 @@ pub fn exit_code(report: &Report, settings: &Settings) -> i32 {
 pub fn run(args: &LintArgs, color: bool) -> Result<(String, i32)> {
     let settings = settings(args)?;
     let images = ImageTable::new(&settings.images)?;
-    let inputs = inputs(args, &settings)?;
-    let report = crate::lint::lint(inputs, &settings, &images);
-    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
-        Format::Human
-    } else {
-        Format::Concise
+    let projects = inputs(args, &settings)?;
+    let mut progress = super::report::Progress::stderr("linting", projects.len());
+    let report = crate::lint::lint_projects(projects, &settings, &images, &mut |done, _| {
+        progress.tick(done)
     });
-    let text = output::render(&report, format, &settings, color);
+    progress.finish();
+    let to_file = args.output.is_some();
+    let format = args
+        .format
+        .unwrap_or(if !to_file && std::io::stdout().is_terminal() {
+            Format::Human
+        } else {
+            Format::Concise
+        });
+    let text = output::render(&report, format, &settings, color && !to_file);
+    let text = super::report::finish_lint(text, &report, format, args.output.as_deref())?;
     Ok((text, exit_code(&report, &settings)))
 }
 

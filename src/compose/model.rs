@@ -23,7 +23,7 @@ use std::ops::{Deref, DerefMut};
 use indexmap::IndexMap;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Number, Value};
+use serde_json::{Number, Value, json};
 
 /// Internal marker: the schema object carrying it keeps its `null` alternative when the `null`
 /// alternatives that schemars adds for `Option<T>` are stripped (see `validate.rs`).
@@ -68,7 +68,8 @@ impl JsonSchema for Extensions {
 }
 
 /// A mapping keyed by names (`^[a-zA-Z0-9._-]+$`). With `STRICT`, other keys are errors; without,
-/// they are not checked (Compose's schema leaves `networks` and `models` open that way).
+/// they only need a mapping (or empty) value (Compose's schema leaves `networks` and `models`
+/// open that way).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Named<T, const STRICT: bool = true>(pub IndexMap<String, T>);
@@ -107,9 +108,14 @@ impl<T: JsonSchema, const STRICT: bool> JsonSchema for Named<T, STRICT> {
             "type": "object",
             "patternProperties": { NAME_PATTERN: value },
         });
-        if STRICT {
-            schema.insert("additionalProperties".into(), false.into());
-        }
+        // Compose's schema leaves names outside the pattern unchecked, but it still reads their
+        // values as mappings (and crashes on anything else).
+        let other = if STRICT {
+            false.into()
+        } else {
+            json!({ "type": ["object", "null"], NULLABLE: true })
+        };
+        schema.insert("additionalProperties".into(), other);
         schema
     }
 }
@@ -1306,9 +1312,9 @@ impl JsonSchema for Extends {
     }
 }
 
-/// The service to extend, long form.
+/// The service to extend, long form. (Compose resolves `extends` before it validates the file and
+/// ignores other keys here.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ExtendsConfig {
     /// Name of the service to extend.
     pub service: String,
@@ -1749,7 +1755,19 @@ impl JsonSchema for Ulimits {
             &["integer", "string"],
             "A limit: one value for both soft and hard limits, or a mapping with `soft` and `hard`.",
         );
-        json_schema!({ "type": "object", "patternProperties": { "^[a-z]+$": ulimit } })
+        // Compose's schema only describes lowercase names; other names are not rejected, but
+        // their values are still decoded as limits.
+        json_schema!({
+            "type": "object",
+            "patternProperties": { "^[a-z]+$": ulimit },
+            "additionalProperties": {
+                "type": ["integer", "string", "object"],
+                "properties": {
+                    "soft": { "type": ["integer", "string"] },
+                    "hard": { "type": ["integer", "string"] }
+                }
+            }
+        })
     }
 }
 

@@ -815,6 +815,17 @@ const SERVICE_CASTS: &[(&str, Cast)] = &[
     ("volumes.[].tmpfs.mode", Cast::NoString),
 ];
 
+/// Service paths that Compose decodes as unsigned integers, with their maximum.
+const SERVICE_UNSIGNED: &[(&str, i64)] = &[
+    ("healthcheck.retries", i64::MAX),
+    ("deploy.restart_policy.max_attempts", i64::MAX),
+    ("deploy.update_config.parallelism", i64::MAX),
+    ("deploy.rollback_config.parallelism", i64::MAX),
+    ("deploy.placement.max_replicas_per_node", i64::MAX),
+    ("blkio_config.weight", 65535),
+    ("blkio_config.weight_device.[].weight", 65535),
+];
+
 /// Top-level network settings that Compose casts to booleans.
 const NETWORK_BOOLS: &[&str] = &[
     "external",
@@ -925,12 +936,13 @@ impl<'a> Checker<'a> {
         match service.get("profiles").and_then(Value::as_array) {
             None => true,
             Some(list) if list.is_empty() => true,
+            // The empty profile name is always enabled.
             Some(list) => {
                 self.profiles.contains(&"*")
                     || list
                         .iter()
                         .filter_map(Value::as_str)
-                        .any(|p| self.profiles.contains(&p))
+                        .any(|p| p.is_empty() || self.profiles.contains(&p))
             }
         }
     }
@@ -992,6 +1004,17 @@ impl<'a> Checker<'a> {
                         format!("invalid boolean {s:?}"),
                         "not a boolean",
                         "`external` is true or false",
+                    );
+                }
+                if let (Some(own), Some(legacy)) =
+                    (str_at(def, "name"), str_at(def, "external.name"))
+                    && own != legacy
+                {
+                    self.push(
+                        path.key("external").key("name"),
+                        format!("`name` ({own:?}) and `external.name` ({legacy:?}) conflict"),
+                        "conflicts with `name`",
+                        "`external.name` is deprecated: write `external: true` and `name:` only",
                     );
                 }
                 if section == "networks" {
@@ -1109,11 +1132,26 @@ impl<'a> Checker<'a> {
                 );
             }
         }
+        for &(key, max) in SERVICE_UNSIGNED {
+            for (path, v) in select(svc, &base, key) {
+                let Some(n) = as_int(v) else { continue };
+                if n < 0 || n > max {
+                    self.push(
+                        path,
+                        format!("value {n} is out of range: expected 0 to {max}"),
+                        "out of range",
+                        "Compose reads this value as an unsigned integer",
+                    );
+                }
+            }
+        }
         for (path, target) in select(svc, &base, "ports.[].target") {
-            if target.as_i64().is_some_and(|t| t < 0) {
+            if let Some(t) = as_int(target)
+                && t < 0
+            {
                 self.push(
                     path,
-                    format!("invalid port {target}"),
+                    format!("invalid port {t}"),
                     "negative",
                     "a port is an integer from 0 to 65535",
                 );
@@ -1178,9 +1216,9 @@ impl<'a> Checker<'a> {
                                 "`target` is the path in the container",
                             );
                         }
-                        let source = obj.get("source").and_then(Value::as_str).unwrap_or("");
+                        // (`source: ""` is accepted: it resolves to the project directory.)
                         if obj.get("type").and_then(Value::as_str) == Some("bind")
-                            && source.is_empty()
+                            && !obj.contains_key("source")
                         {
                             self.push(
                                 path,
@@ -1205,6 +1243,61 @@ impl<'a> Checker<'a> {
                         "too many `:`",
                         "write HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]], or use the long syntax \
                          (source, target, permissions)",
+                    );
+                }
+            }
+        }
+        for key in ["expose", "group_add"] {
+            for (path, v) in select(svc, &base, &format!("{key}.[]")) {
+                if let Value::Number(n) = v
+                    && !(n.is_i64() || n.is_u64())
+                {
+                    self.push(
+                        path,
+                        format!("invalid value {n}: expected an integer"),
+                        "not an integer",
+                        format!("`{key}` takes integers or strings"),
+                    );
+                }
+            }
+        }
+        if let Some(Value::Object(contexts)) = get(svc, "build.additional_contexts") {
+            for (name, context) in contexts {
+                if !context.is_string() {
+                    self.push(
+                        base.key("build").key("additional_contexts").key(name),
+                        format!("additional context `{name}` is not a string"),
+                        "expected a path or URL",
+                        "each additional context is a path or URL, e.g. `base: ../base`",
+                    );
+                }
+            }
+        }
+        if let Some(Value::Array(contexts)) = get(svc, "build.additional_contexts") {
+            for (i, context) in contexts.iter().enumerate() {
+                if let Value::String(c) = context
+                    && !c.contains('=')
+                {
+                    self.push(
+                        base.key("build").key("additional_contexts").index(i),
+                        format!("invalid additional context {c:?}: expected NAME=PATH_OR_URL"),
+                        "no `=`",
+                        "each entry is NAME=PATH_OR_URL, e.g. `base=../base`",
+                    );
+                }
+            }
+        }
+        if let Some(Value::Array(keys)) = get(svc, "build.ssh") {
+            for (i, key) in keys.iter().enumerate() {
+                if let Value::String(k) = key
+                    && k != "default"
+                    && !k.contains('=')
+                {
+                    self.push(
+                        base.key("build").key("ssh").index(i),
+                        format!("invalid ssh key {k:?}"),
+                        "expected `default` or ID=PATH",
+                        "each entry is `default` (the SSH agent) or ID=PATH (a socket or key file)",
                     );
                 }
             }

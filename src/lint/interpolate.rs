@@ -76,6 +76,31 @@ impl Interpolated {
     }
 }
 
+/// Interpolate every scalar value of a document in place, as Docker Compose does before it reads
+/// the document (mapping keys are not interpolated). A changed scalar keeps what was written in
+/// `Node::interp`, with the variables that were unset.
+pub fn interpolate_tree(node: &mut crate::yaml::Node, env: &Env) {
+    use crate::yaml::{Interp, Kind};
+    match &mut node.kind {
+        Kind::Str(s) if s.contains('$') => {
+            let r = interpolate(s, env);
+            if r.value != *s || !r.known() {
+                let raw = std::mem::replace(s, r.value);
+                node.interp = Some(Box::new(Interp {
+                    raw,
+                    unset: r.unset,
+                    required: r.required,
+                }));
+            }
+        }
+        Kind::Seq(items) => items.iter_mut().for_each(|n| interpolate_tree(n, env)),
+        Kind::Map(entries) => entries
+            .iter_mut()
+            .for_each(|(_, v)| interpolate_tree(v, env)),
+        _ => {}
+    }
+}
+
 /// Interpolate `s`.
 pub fn interpolate(s: &str, env: &Env) -> Interpolated {
     let mut out = Interpolated {
@@ -265,6 +290,28 @@ mod tests {
         assert!(r.required.is_empty());
         assert!(v("plain").known());
         assert!(!v("plain").interpolated);
+    }
+
+    #[test]
+    fn trees_are_interpolated_in_place_keeping_what_was_written() {
+        let mut root =
+            crate::yaml::Node::parse("a: ${SET}\nb: ${NOPE}\nc: plain\n$${k}: x\nd: [$$HOME]\n")
+                .unwrap();
+        interpolate_tree(&mut root, &env());
+        let a = root.get("a").unwrap();
+        assert_eq!(a.as_str(), Some("value"));
+        assert_eq!(a.interp.as_ref().unwrap().raw, "${SET}");
+        let b = root.get("b").unwrap();
+        assert_eq!(b.as_str(), Some(""));
+        assert_eq!(b.interp.as_ref().unwrap().unset, ["NOPE"]);
+        assert!(root.get("c").unwrap().interp.is_none());
+        assert!(root.get("$${k}").is_some(), "keys are not interpolated");
+        let d = root.get("d").unwrap();
+        assert_eq!(
+            d.at(&crate::yaml::Path::parse_dotted("[0]"))
+                .and_then(|n| n.as_str()),
+            Some("$HOME")
+        );
     }
 
     #[test]

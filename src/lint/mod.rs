@@ -24,7 +24,7 @@ use interpolate::Env;
 use rule::{Rule, RuleMeta};
 use suppress::Suppressions;
 
-use crate::yaml::{Kind, Node, Span, line_col};
+use crate::yaml::{Span, line_col};
 
 /// One input to lint.
 #[derive(Debug, Clone)]
@@ -101,97 +101,167 @@ pub fn effective_level(meta: &RuleMeta, settings: &Settings) -> Option<Severity>
     }
 }
 
-/// Lint inputs.
+/// A project to lint: one or more files merged like `docker compose -f a -f b`.
+#[derive(Debug, Clone)]
+pub struct ProjectSpec {
+    /// The files, in merge order.
+    pub files: Vec<crate::project::load::Input>,
+    /// Variables for interpolation.
+    pub env: Env,
+    /// Active compose profiles (`--profile`); empty keeps every service.
+    pub profiles: Vec<String>,
+}
+
+/// Lint inputs, each file on its own.
 pub fn lint(inputs: Vec<Input>, settings: &Settings, images: &ImageTable) -> Report {
+    lint_with_progress(inputs, settings, images, &mut |_, _| {})
+}
+
+/// [`lint`], calling `progress(done, total)` after each file.
+pub fn lint_with_progress(
+    inputs: Vec<Input>,
+    settings: &Settings,
+    images: &ImageTable,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Report {
+    let projects = inputs
+        .into_iter()
+        .map(|i| ProjectSpec {
+            files: vec![crate::project::load::Input {
+                name: i.name,
+                path: None,
+                bytes: i.bytes,
+            }],
+            env: i.env,
+            profiles: Vec::new(),
+        })
+        .collect();
+    lint_projects(projects, settings, images, progress)
+}
+
+/// Lint projects; `progress(done, total)` is called after each project.
+pub fn lint_projects(
+    projects: Vec<ProjectSpec>,
+    settings: &Settings,
+    images: &ImageTable,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Report {
+    let total = projects.len();
     let rules: Vec<(&'static dyn Rule, Severity)> = registry::RULES
         .iter()
         .filter_map(|r| effective_level(r.meta(), settings).map(|s| (*r, s)))
         .collect();
     let mut report = Report::default();
-    for (index, input) in inputs.into_iter().enumerate() {
+    for (done, spec) in projects.into_iter().enumerate() {
+        let offset = report.files.len();
         report
             .files
-            .push(lint_one(index, input, settings, images, &rules));
+            .extend(lint_project(offset, spec, settings, images, &rules));
+        progress(done + 1, total);
     }
     report
 }
 
-fn lint_one(
-    index: usize,
-    input: Input,
+fn lint_project(
+    offset: usize,
+    spec: ProjectSpec,
     settings: &Settings,
     images: &ImageTable,
     rules: &[(&'static dyn Rule, Severity)],
-) -> FileReport {
+) -> Vec<FileReport> {
+    use crate::project::load::{self, FileError};
     let level_of = |code: &str| {
         rules
             .iter()
             .find(|(r, _)| r.meta().code == code)
             .map(|(_, s)| *s)
     };
-    let mut findings: Vec<Finding> = Vec::new();
-    let (text, utf8) = match String::from_utf8(input.bytes) {
-        Ok(t) => (t, true),
-        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), false),
+    let options = load::Options {
+        env: spec.env.clone(),
+        profiles: spec.profiles.clone(),
     };
-    let mut root: Option<Node> = None;
-    let mut engine_finding = |code: &'static str, message: String, help: &str, span: Span| {
+    let project = load::load(spec.files, &options);
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut engine = |file: usize, code: &'static str, message: String, help: &str, span: Span| {
         if let Some(sev) = level_of(code) {
             findings.push(
-                Finding::at(code, sev, index, crate::yaml::Path::root(), message)
+                Finding::at(code, sev, file, crate::yaml::Path::root(), message)
                     .help(help)
                     .raw_span(span)
                     .build(),
             );
         }
     };
-    if !utf8 {
-        engine_finding(
-            rules::cg003_not_a_compose_file::CODE,
-            "the file is not valid UTF-8 text".into(),
-            "save the file as UTF-8",
-            Span::default(),
-        );
-    } else {
-        match Node::parse(&text) {
-            Err(e) if e.message.contains("duplicated key") => engine_finding(
+    for (file, error) in &project.errors {
+        match error {
+            FileError::NotUtf8 => engine(
+                *file,
+                rules::cg003_not_a_compose_file::CODE,
+                "the file is not valid UTF-8 text".into(),
+                "save the file as UTF-8",
+                Span::default(),
+            ),
+            FileError::DuplicateKey(span) => engine(
+                *file,
                 rules::cg002_duplicate_key::CODE,
                 "a key appears twice in the same mapping".into(),
                 "remove or rename one of them: Docker Compose rejects duplicate keys",
-                e.span,
+                *span,
             ),
-            Err(e) => engine_finding(
+            FileError::Syntax(message, span) => engine(
+                *file,
                 rules::cg001_yaml_syntax_error::CODE,
-                format!("invalid YAML: {}", e.message),
+                format!("invalid YAML: {message}"),
                 "fix the YAML syntax (indentation, quotes, brackets, tabs)",
-                e.span,
+                *span,
             ),
-            Ok(node) => match node.kind {
-                Kind::Map(ref m) if !m.is_empty() => root = Some(node),
-                Kind::Null | Kind::Map(_) => engine_finding(
-                    rules::cg003_not_a_compose_file::CODE,
-                    "the file is empty".into(),
-                    "a compose file is a mapping with at least `services:`",
-                    Span::default(),
-                ),
-                _ => engine_finding(
-                    rules::cg003_not_a_compose_file::CODE,
-                    "the document is not a mapping".into(),
-                    "a compose file is a mapping with at least `services:`",
-                    node.span,
-                ),
-            },
+            FileError::Empty => engine(
+                *file,
+                rules::cg003_not_a_compose_file::CODE,
+                "the file is empty".into(),
+                "a compose file is a mapping with at least `services:`",
+                Span::default(),
+            ),
+            FileError::NotMapping(span) => engine(
+                *file,
+                rules::cg003_not_a_compose_file::CODE,
+                "the document is not a mapping".into(),
+                "a compose file is a mapping with at least `services:`",
+                *span,
+            ),
+        }
+    }
+    for problem in &project.problems {
+        if let Some(sev) = level_of(rules::cg007_unresolvable_reference::CODE) {
+            let span = project.files[problem.file]
+                .root
+                .as_ref()
+                .map(|r| r.locate(&problem.path).0)
+                .unwrap_or_default();
+            findings.push(
+                Finding::at(
+                    rules::cg007_unresolvable_reference::CODE,
+                    sev,
+                    problem.file,
+                    problem.path.clone(),
+                    problem.message.clone(),
+                )
+                .help(problem.help.clone())
+                .raw_span(span)
+                .build(),
+            );
         }
     }
 
-    // Guard: rules run only on a document that parsed into a mapping.
-    if let Some(root) = &root {
+    // Guard: rules run only on a project whose every file parsed into a mapping.
+    if let Some(root) = &project.root {
+        let main = &project.files[0];
         let cx = Context {
-            file: index,
-            name: &input.name,
-            text: &text,
+            file: 0,
+            name: &main.name,
+            text: &main.text,
             root,
-            env: &input.env,
+            env: &spec.env,
             images,
             settings,
         };
@@ -208,36 +278,60 @@ fn lint_one(
         }
     }
 
-    let suppressions = if settings.no_ignores {
-        Suppressions::default()
-    } else {
-        let mut s = Suppressions::scan(&text);
-        if let Some(root) = &root {
-            s.extend_to_blocks(root, &text);
-        }
-        s
-    };
-    let mut diagnostics: Vec<Diagnostic> = findings
-        .into_iter()
-        .filter_map(|f| resolve(f, root.as_ref(), &text))
-        .filter(|d| !suppressions.suppresses(d.code, d.primary.pos.line, d.primary.pos.end_line))
+    let suppressions: Vec<Suppressions> = project
+        .files
+        .iter()
+        .map(|f| {
+            if settings.no_ignores {
+                return Suppressions::default();
+            }
+            let mut s = Suppressions::scan(&f.text);
+            if let Some(root) = &f.root {
+                s.extend_to_blocks(root, &f.text);
+            }
+            s
+        })
         .collect();
-    diagnostics.sort_by(|a, b| {
-        (a.primary.pos.line, a.primary.pos.column, a.code, &a.message).cmp(&(
-            b.primary.pos.line,
-            b.primary.pos.column,
-            b.code,
-            &b.message,
-        ))
-    });
-    diagnostics.dedup_by(|a, b| {
-        a.code == b.code && a.primary.span == b.primary.span && a.message == b.message
-    });
-    FileReport {
-        name: input.name,
-        text,
-        diagnostics,
+    let mut per_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); project.files.len()];
+    for f in findings {
+        let Some(d) = resolve(f, &project) else {
+            continue;
+        };
+        let file = d.primary.file;
+        if suppressions[file].suppresses(d.code, d.primary.pos.line, d.primary.pos.end_line) {
+            continue;
+        }
+        per_file[file].push(d);
     }
+    project
+        .files
+        .into_iter()
+        .zip(per_file)
+        .map(|(file, mut diagnostics)| {
+            diagnostics.sort_by(|a, b| {
+                (a.primary.pos.line, a.primary.pos.column, a.code, &a.message).cmp(&(
+                    b.primary.pos.line,
+                    b.primary.pos.column,
+                    b.code,
+                    &b.message,
+                ))
+            });
+            diagnostics.dedup_by(|a, b| {
+                a.code == b.code && a.primary.span == b.primary.span && a.message == b.message
+            });
+            for d in &mut diagnostics {
+                d.primary.file += offset;
+                for r in &mut d.related {
+                    r.file += offset;
+                }
+            }
+            FileReport {
+                name: file.name,
+                text: file.text,
+                diagnostics,
+            }
+        })
+        .collect()
 }
 
 fn position(text: &str, span: Span) -> Position {
@@ -251,22 +345,27 @@ fn position(text: &str, span: Span) -> Position {
     }
 }
 
-fn locate(route: &Route, root: Option<&Node>, text: &str) -> Location {
-    let span = match root {
+/// Resolve a route against the effective document: the node it names (or the deepest that
+/// exists) knows the file and span where it was written.
+fn locate(route: &Route, project: &crate::project::load::Project) -> Location {
+    let (file, span) = match &project.root {
         Some(root) => {
-            let key_span = if route.key {
-                root.locate_key(&route.path)
+            let key = if route.key {
+                root.key_node(&route.path)
             } else {
                 None
             };
-            key_span.unwrap_or_else(|| root.locate(&route.path).0)
+            let node = key.unwrap_or_else(|| root.deepest(&route.path).0);
+            (node.file as usize, node.span)
         }
-        None => Span::default(),
+        None => (route.file, Span::default()),
     };
+    let file = file.min(project.files.len().saturating_sub(1));
+    let text = &project.files[file].text;
     // A value that is a block (mapping) reaches to its end; point at its first line only.
     let span = first_line(text, span);
     Location {
-        file: route.file,
+        file,
         span,
         pos: position(text, span),
         label: route.label.clone(),
@@ -282,25 +381,31 @@ fn first_line(text: &str, span: Span) -> Span {
     Span { start, end }
 }
 
-fn resolve(f: Finding, root: Option<&Node>, text: &str) -> Option<Diagnostic> {
+fn resolve(f: Finding, project: &crate::project::load::Project) -> Option<Diagnostic> {
     let meta = registry::RULES
         .iter()
         .map(|r| r.meta())
         .find(|m| m.code == f.code)?;
     let primary = match f.raw_span {
         Some(span) => {
+            let file = f.primary.file.min(project.files.len().saturating_sub(1));
+            let text = &project.files[file].text;
             let span = first_line(text, span);
             Location {
-                file: f.primary.file,
+                file,
                 span,
                 pos: position(text, span),
                 label: f.primary.label.clone(),
-                route: String::new(),
+                route: if f.primary.path.0.is_empty() {
+                    String::new()
+                } else {
+                    f.primary.path.to_string()
+                },
             }
         }
-        None => locate(&f.primary, root, text),
+        None => locate(&f.primary, project),
     };
-    let related = f.related.iter().map(|r| locate(r, root, text)).collect();
+    let related = f.related.iter().map(|r| locate(r, project)).collect();
     Some(Diagnostic {
         code: meta.code,
         name: meta.name,

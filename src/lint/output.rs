@@ -10,6 +10,8 @@ use super::registry::RULES;
 use super::{FileReport, Report, effective_level};
 use crate::lint::config::Settings;
 
+mod gitlab;
+
 /// Where rule documentation lives on the web (used for SARIF `helpUri`).
 pub const DOCS_URL: &str = "https://composegen.dev/rules/";
 
@@ -26,6 +28,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (`::error file=…`).
     Github,
+    /// GitLab code quality report (`artifacts:reports:codequality`).
+    Gitlab,
 }
 
 /// Render a report.
@@ -36,6 +40,7 @@ pub fn render(report: &Report, format: Format, settings: &Settings, color: bool)
         Format::Json => json(report),
         Format::Sarif => sarif(report, settings),
         Format::Github => github(report),
+        Format::Gitlab => gitlab::gitlab(report),
     }
 }
 

@@ -1,8 +1,8 @@
 //! Typed views of a compose document for rules: services, ports, mounts, environment, each with
-//! the symbolic path it came from. Views interpolate values (`${VAR:-default}` takes its
+//! the symbolic path it came from. Values are already interpolated (`${VAR:-default}` takes its
 //! default) and say when a value is unknown because a variable is unset.
 
-use super::interpolate::{Env, Interpolated, interpolate};
+use super::interpolate::{Env, Interpolated};
 use crate::yaml::{Kind, Node, Path};
 
 /// A compose document.
@@ -14,21 +14,52 @@ pub struct Compose<'a> {
     pub env: &'a Env,
 }
 
-/// A scalar as a string, interpolated. Numbers and booleans are written as YAML would.
-pub fn scalar(node: &Node, env: &Env) -> Option<Interpolated> {
-    let text = match &node.kind {
-        Kind::Str(s) => return Some(interpolate(s, env)),
+/// A scalar as a string. The engine interpolates the document before rules run, so this reads
+/// the final value and what interpolation recorded (unset variables, the text as written).
+/// Numbers and booleans are written as YAML would.
+pub fn scalar(node: &Node, _env: &Env) -> Option<Interpolated> {
+    let value = match &node.kind {
+        Kind::Str(s) => s.clone(),
         Kind::Int(i) => i.to_string(),
         Kind::Float(f) => f.to_string(),
         Kind::Bool(b) => b.to_string(),
         Kind::Null | Kind::Seq(_) | Kind::Map(_) => return None,
     };
-    Some(Interpolated {
-        value: text,
+    Some(match &node.interp {
+        Some(i) => Interpolated {
+            value,
+            unset: i.unset.clone(),
+            required: i.required.clone(),
+            interpolated: true,
+        },
+        None => Interpolated {
+            value,
+            unset: Vec::new(),
+            required: Vec::new(),
+            interpolated: false,
+        },
+    })
+}
+
+/// The text a scalar had before interpolation.
+pub fn raw_text(node: &Node) -> Option<String> {
+    match (&node.interp, &node.kind) {
+        (Some(i), _) => Some(i.raw.clone()),
+        (None, Kind::Str(s)) => Some(s.clone()),
+        (None, Kind::Int(i)) => Some(i.to_string()),
+        (None, Kind::Float(f)) => Some(f.to_string()),
+        (None, Kind::Bool(b)) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn empty() -> Interpolated {
+    Interpolated {
+        value: String::new(),
         unset: Vec::new(),
         required: Vec::new(),
         interpolated: false,
-    })
+    }
 }
 
 /// Entries of a mapping node with their paths.
@@ -199,10 +230,7 @@ impl<'a> Service<'a> {
     pub fn flag(&self, key: &str) -> bool {
         match self.get(key).map(|n| &n.kind) {
             Some(Kind::Bool(b)) => *b,
-            Some(Kind::Str(s)) => matches!(
-                interpolate(s, self.env).value.to_ascii_lowercase().as_str(),
-                "true" | "yes" | "1"
-            ),
+            Some(Kind::Str(s)) => matches!(s.to_ascii_lowercase().as_str(), "true" | "yes" | "1"),
             _ => false,
         }
     }
@@ -227,7 +255,7 @@ impl<'a> Service<'a> {
             .or_else(|| self.get("scale"))?;
         match &n.kind {
             Kind::Int(i) => u64::try_from(*i).ok(),
-            Kind::Str(s) => interpolate(s, self.env).value.trim().parse().ok(),
+            Kind::Str(s) => s.trim().parse().ok(),
             _ => None,
         }
     }
@@ -254,7 +282,7 @@ impl<'a> Service<'a> {
             .map(|(n, path)| match &n.kind {
                 Kind::Map(_) => long_port(n, path, self.env),
                 _ => {
-                    let v = scalar(n, self.env).unwrap_or_else(|| interpolate("", self.env));
+                    let v = scalar(n, self.env).unwrap_or_else(empty);
                     let mut p = short_port(&v.value, path);
                     p.unknown = !v.known();
                     p.plain_scalar = n.plain;
@@ -272,7 +300,7 @@ impl<'a> Service<'a> {
                 out.push(match &n.kind {
                     Kind::Map(_) => long_mount(n, path, self.env),
                     _ => {
-                        let v = scalar(n, self.env).unwrap_or_else(|| interpolate("", self.env));
+                        let v = scalar(n, self.env).unwrap_or_else(empty);
                         let mut m = short_mount(&v.value, path);
                         m.unknown = !v.known();
                         m
@@ -317,11 +345,7 @@ impl<'a> Service<'a> {
                     EnvVar {
                         path,
                         name: name.to_string(),
-                        raw: match &n.kind {
-                            Kind::Str(s) => Some(s.clone()),
-                            Kind::Null => None,
-                            _ => value.as_ref().map(|v| v.value.clone()),
-                        },
+                        raw: raw_text(n),
                         value,
                     }
                 })
@@ -330,12 +354,16 @@ impl<'a> Service<'a> {
                 .into_iter()
                 .filter_map(|(n, path)| {
                     let text = n.as_str()?.to_string();
+                    let written = raw_text(n).unwrap_or_else(|| text.clone());
                     Some(match text.split_once('=') {
                         Some((k, v)) => EnvVar {
                             path,
                             name: k.to_string(),
-                            raw: Some(v.to_string()),
-                            value: Some(interpolate(v, self.env)),
+                            raw: Some(written.split_once('=').map_or(v, |(_, r)| r).to_string()),
+                            value: scalar(n, self.env).map(|mut i| {
+                                i.value = v.to_string();
+                                i
+                            }),
                         },
                         None => EnvVar {
                             path,
@@ -718,7 +746,7 @@ impl<'a> Service<'a> {
                 .into_iter()
                 .filter_map(|(n, _)| scalar(n, self.env).map(|v| v.value))
                 .collect(),
-            Kind::Str(s) => split_words(&interpolate(s, self.env).value),
+            Kind::Str(s) => split_words(s),
             _ => Vec::new(),
         }
     }
@@ -761,6 +789,589 @@ pub fn split_words(line: &str) -> Vec<String> {
         words.push(current);
     }
     words
+}
+
+/// How a service refers to another service of the project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceRefKind {
+    /// `depends_on`.
+    DependsOn,
+    /// `links` (`SERVICE[:ALIAS]`).
+    Links,
+    /// `volumes_from` (`SERVICE[:MODE]`; `container:NAME` is not a service).
+    VolumesFrom,
+    /// `network_mode: service:NAME`.
+    NetworkMode,
+    /// `ipc: service:NAME`.
+    Ipc,
+    /// `pid: service:NAME`.
+    Pid,
+}
+
+impl ServiceRefKind {
+    /// The key it is written under.
+    pub fn key(self) -> &'static str {
+        match self {
+            ServiceRefKind::DependsOn => "depends_on",
+            ServiceRefKind::Links => "links",
+            ServiceRefKind::VolumesFrom => "volumes_from",
+            ServiceRefKind::NetworkMode => "network_mode",
+            ServiceRefKind::Ipc => "ipc",
+            ServiceRefKind::Pid => "pid",
+        }
+    }
+}
+
+/// A reference from one service to another: an explicit `depends_on` entry, or a dependency
+/// that `links`, `volumes_from` and `network_mode`/`ipc`/`pid: service:NAME` imply.
+#[derive(Debug, Clone)]
+pub struct ServiceRef {
+    /// The service referred to.
+    pub service: String,
+    /// Where it is written (for a `depends_on` mapping: the entry, whose key is the name).
+    pub path: Path,
+    /// Through what.
+    pub kind: ServiceRefKind,
+    /// `depends_on` long syntax: its `condition` (None in the list form).
+    pub condition: Option<String>,
+    /// `depends_on` long syntax `required: false` makes the dependency optional.
+    pub required: bool,
+    /// Written in the `depends_on` list form (`depends_on: [db]`).
+    pub short: bool,
+    /// A variable in the name is unset: the target is unknown.
+    pub unknown: bool,
+}
+
+/// Whether a service has a healthcheck of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HealthcheckSetting {
+    /// `healthcheck.test` is set (and is not `NONE`).
+    Test,
+    /// `healthcheck.disable: true`, or `test: [NONE]`: no healthcheck, even the image's.
+    Disabled,
+    /// No `healthcheck.test`: the image's HEALTHCHECK, if it has one, applies.
+    FromImage,
+}
+
+/// A network a service joins, with its static addresses.
+#[derive(Debug, Clone)]
+pub struct NetworkAttachment {
+    /// The network's key in the top-level `networks:`.
+    pub name: String,
+    /// `services.NAME.networks.NET` (mapping form) or `services.NAME.networks[i]`.
+    pub path: Path,
+    /// `ipv4_address`, interpolated, with its path.
+    pub ipv4_address: Option<(Interpolated, Path)>,
+    /// `ipv6_address`, interpolated, with its path.
+    pub ipv6_address: Option<(Interpolated, Path)>,
+}
+
+impl<'a> Service<'a> {
+    /// Every reference to another service: `depends_on` (both forms), `links`, `volumes_from`
+    /// (not `container:`), and `network_mode`, `ipc` and `pid` of the form `service:NAME`.
+    pub fn service_refs(&self) -> Vec<ServiceRef> {
+        let reference =
+            |service: String, path: Path, kind: ServiceRefKind, unknown: bool| ServiceRef {
+                service,
+                path,
+                kind,
+                condition: None,
+                required: true,
+                short: false,
+                unknown,
+            };
+        let mut out = Vec::new();
+        if let Some(deps) = self.get("depends_on") {
+            let at = self.at("depends_on");
+            match &deps.kind {
+                Kind::Seq(_) => {
+                    for (n, path) in items(deps, &at) {
+                        if let Some(v) = scalar(n, self.env) {
+                            let mut r = reference(
+                                v.value.clone(),
+                                path,
+                                ServiceRefKind::DependsOn,
+                                !v.known(),
+                            );
+                            r.short = true;
+                            out.push(r);
+                        }
+                    }
+                }
+                Kind::Map(_) => {
+                    for (name, n, path) in entries(deps, &at) {
+                        let mut r =
+                            reference(name.to_string(), path, ServiceRefKind::DependsOn, false);
+                        r.condition = n
+                            .get("condition")
+                            .and_then(|c| scalar(c, self.env))
+                            .map(|c| c.value);
+                        r.required = match n.get("required").map(|x| &x.kind) {
+                            Some(Kind::Bool(b)) => *b,
+                            Some(Kind::Str(s)) => !s.eq_ignore_ascii_case("false"),
+                            _ => true,
+                        };
+                        out.push(r);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (key, kind) in [
+            ("links", ServiceRefKind::Links),
+            ("volumes_from", ServiceRefKind::VolumesFrom),
+        ] {
+            let Some(list) = self.get(key) else { continue };
+            for (n, path) in items(list, &self.at(key)) {
+                let Some(v) = scalar(n, self.env) else {
+                    continue;
+                };
+                if kind == ServiceRefKind::VolumesFrom && v.value.starts_with("container:") {
+                    continue;
+                }
+                let target = v.value.split(':').next().unwrap_or_default().to_string();
+                out.push(reference(target, path, kind, !v.known()));
+            }
+        }
+        for (key, kind) in [
+            ("network_mode", ServiceRefKind::NetworkMode),
+            ("ipc", ServiceRefKind::Ipc),
+            ("pid", ServiceRefKind::Pid),
+        ] {
+            if let Some(v) = self.str(key)
+                && let Some(target) = v.value.strip_prefix("service:")
+            {
+                out.push(reference(
+                    target.to_string(),
+                    self.at(key),
+                    kind,
+                    !v.known(),
+                ));
+            }
+        }
+        out
+    }
+
+    /// Whether the service sets, disables, or inherits (from its image) a healthcheck.
+    pub fn healthcheck_setting(&self) -> HealthcheckSetting {
+        let Some(hc) = self.get("healthcheck") else {
+            return HealthcheckSetting::FromImage;
+        };
+        let disabled = match hc.get("disable").map(|n| &n.kind) {
+            Some(Kind::Bool(b)) => *b,
+            Some(Kind::Str(s)) => s.eq_ignore_ascii_case("true"),
+            _ => false,
+        };
+        if disabled {
+            return HealthcheckSetting::Disabled;
+        }
+        match hc.get("test").map(|n| &n.kind) {
+            None | Some(Kind::Null) => HealthcheckSetting::FromImage,
+            Some(Kind::Seq(s)) if s.first().and_then(Node::as_str) == Some("NONE") => {
+                HealthcheckSetting::Disabled
+            }
+            Some(Kind::Seq(s)) if s.is_empty() => HealthcheckSetting::FromImage,
+            Some(Kind::Str(s)) if s.trim() == "NONE" => HealthcheckSetting::Disabled,
+            Some(Kind::Str(s)) if s.trim().is_empty() => HealthcheckSetting::FromImage,
+            _ => HealthcheckSetting::Test,
+        }
+    }
+
+    /// The networks the service joins as written (list or mapping form), with static addresses.
+    /// Empty when it has no `networks:` (it then joins `default`, unless `network_mode` is set).
+    pub fn network_attachments(&self) -> Vec<NetworkAttachment> {
+        let Some(n) = self.get("networks") else {
+            return Vec::new();
+        };
+        let at = self.at("networks");
+        match &n.kind {
+            Kind::Map(_) => entries(n, &at)
+                .into_iter()
+                .map(|(name, cfg, path)| {
+                    let address = |key: &str| {
+                        cfg.get(key)
+                            .and_then(|a| scalar(a, self.env))
+                            .filter(|a| !a.value.is_empty())
+                            .map(|a| (a, path.key(key)))
+                    };
+                    NetworkAttachment {
+                        name: name.to_string(),
+                        ipv4_address: address("ipv4_address"),
+                        ipv6_address: address("ipv6_address"),
+                        path,
+                    }
+                })
+                .collect(),
+            Kind::Seq(_) => items(n, &at)
+                .into_iter()
+                .filter_map(|(x, path)| {
+                    x.as_str().map(|s| NetworkAttachment {
+                        name: s.to_string(),
+                        path,
+                        ipv4_address: None,
+                        ipv6_address: None,
+                    })
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A byte size (`mem_limit`, `deploy.resources.limits.memory` …) as Docker Compose decodes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ByteSize {
+    /// Where it is written.
+    pub path: Path,
+    /// The value as written (interpolated), for messages.
+    pub raw: String,
+    /// Bytes; None when unknown (an unset variable) or invalid (Compose rejects the file).
+    pub bytes: Option<i64>,
+    /// A variable in it is unset.
+    pub unknown: bool,
+    /// Written as a YAML float (`1.5`): Compose ignores it, as if it were 0 (no limit).
+    pub float: bool,
+}
+
+/// A CPU count (`cpus`, `deploy.resources.limits.cpus`) as Docker Compose decodes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CpuCount {
+    /// Where it is written.
+    pub path: Path,
+    /// The value as written (interpolated), for messages.
+    pub raw: String,
+    /// CPUs; None when unknown or invalid.
+    pub cpus: Option<f64>,
+    /// A variable in it is unset.
+    pub unknown: bool,
+}
+
+/// A size as docker/go-units `RAMInBytes` reads it (what Compose uses for memory values): a
+/// non-negative decimal number, an optional space, an optional unit `b`, `k`, `m`, `g`, `t` or `p`
+/// in any case, 1024-based, optionally followed by `b` or `ib` (`512m`, `1.5GiB`, `100 MB`).
+pub fn ram_in_bytes(s: &str) -> Option<i64> {
+    let sep = s.rfind(|c: char| c.is_ascii_digit() || c == '.' || c == ' ')?;
+    let (num, suffix) = if s.as_bytes()[sep] == b' ' {
+        (&s[..sep], &s[sep + 1..])
+    } else {
+        (&s[..=sep], &s[sep + 1..])
+    };
+    let size = go_parse_float(num)?;
+    if size < 0.0 || !size.is_finite() {
+        return None;
+    }
+    let suffix = suffix.to_ascii_lowercase();
+    let mut chars = suffix.chars();
+    let power = match chars.next() {
+        None => return Some(size as i64),
+        Some('b') => return (suffix.len() == 1).then_some(size as i64),
+        Some('k') => 1,
+        Some('m') => 2,
+        Some('g') => 3,
+        Some('t') => 4,
+        Some('p') => 5,
+        Some(_) => return None,
+    };
+    let rest: String = chars.collect();
+    if !(rest.is_empty() || rest == "b" || rest == "ib") {
+        return None;
+    }
+    Some((size * 1024f64.powi(power)) as i64)
+}
+
+/// A float as Go's `strconv.ParseFloat` reads a decimal (no `_` separators, no hex).
+pub fn go_parse_float(s: &str) -> Option<f64> {
+    if s.is_empty() || s.contains('_') || s.to_ascii_lowercase().contains('x') {
+        return None;
+    }
+    s.parse::<f64>().ok()
+}
+
+impl<'a> Service<'a> {
+    /// A byte size at a dotted path (`mem_limit`, `deploy.resources.limits.memory`): an integer
+    /// is bytes, a string is read by [`ram_in_bytes`], a float is ignored by Compose.
+    pub fn byte_size(&self, dotted: &str) -> Option<ByteSize> {
+        let (node, path) = self.node_at(dotted)?;
+        let v = scalar(node, self.env)?;
+        let unknown = !v.known();
+        let float = matches!(node.kind, Kind::Float(_));
+        let bytes = match &node.kind {
+            _ if unknown => None,
+            Kind::Int(i) => Some(*i),
+            Kind::Float(_) => Some(0),
+            Kind::Str(s) => ram_in_bytes(s),
+            _ => None,
+        };
+        Some(ByteSize {
+            path,
+            raw: v.value,
+            bytes,
+            unknown,
+            float,
+        })
+    }
+
+    /// A CPU count at a dotted path (`cpus`, `deploy.resources.limits.cpus`).
+    pub fn cpu_count(&self, dotted: &str) -> Option<CpuCount> {
+        let (node, path) = self.node_at(dotted)?;
+        let v = scalar(node, self.env)?;
+        let unknown = !v.known();
+        let cpus = match &node.kind {
+            _ if unknown => None,
+            Kind::Int(i) => Some(*i as f64),
+            Kind::Float(f) => Some(*f),
+            Kind::Str(s) => go_parse_float(s.trim()),
+            _ => None,
+        };
+        Some(CpuCount {
+            path,
+            raw: v.value,
+            cpus,
+            unknown,
+        })
+    }
+
+    /// The memory limit Compose applies: `deploy.resources.limits.memory` when it is set and not
+    /// 0, else `mem_limit` (Compose rejects a file where both are set and differ).
+    pub fn memory_limit(&self) -> Option<ByteSize> {
+        prefer_nonzero(
+            self.byte_size("deploy.resources.limits.memory"),
+            self.byte_size("mem_limit"),
+        )
+    }
+
+    /// The memory reservation Compose applies: `deploy.resources.reservations.memory` when it is
+    /// set and not 0, else `mem_reservation`.
+    pub fn memory_reservation(&self) -> Option<ByteSize> {
+        prefer_nonzero(
+            self.byte_size("deploy.resources.reservations.memory"),
+            self.byte_size("mem_reservation"),
+        )
+    }
+
+    /// The CPU limit Compose applies: `deploy.resources.limits.cpus` when it is set and not 0,
+    /// else `cpus`.
+    pub fn cpu_limit(&self) -> Option<CpuCount> {
+        let deploy = self.cpu_count("deploy.resources.limits.cpus");
+        match deploy {
+            Some(d) if d.cpus != Some(0.0) => Some(d),
+            other => self.cpu_count("cpus").or(other),
+        }
+    }
+
+    /// The variables the service's values were interpolated with.
+    pub fn variables(&self) -> &'a Env {
+        self.env
+    }
+
+    /// Neither `image` nor `build`: a fragment completed by another file (an override file), or
+    /// by `extends`.
+    pub fn is_fragment(&self) -> bool {
+        self.get("image").is_none() && self.get("build").is_none()
+    }
+
+    /// A one-shot job rather than a long-running service: another service waits for it to
+    /// complete (`depends_on` with `condition: service_completed_successfully`), or it turns
+    /// restarts off explicitly (`restart: "no"`, `deploy.restart_policy.condition: none`) and
+    /// runs a command or entrypoint of its own, or it runs a program that exits by itself
+    /// (`chown -R 1000 /data`, `sh -c 'echo ok > /done'`, `sleep 5`) and is not restarted
+    /// always.
+    pub fn is_one_shot(&self, compose: &Compose<'_>) -> bool {
+        let awaited = compose.services().iter().any(|other| {
+            other.service_refs().iter().any(|r| {
+                r.kind == ServiceRefKind::DependsOn
+                    && r.service == self.name
+                    && r.condition.as_deref() == Some("service_completed_successfully")
+            })
+        });
+        if awaited {
+            return true;
+        }
+        let restart_off = self
+            .str("restart")
+            .is_some_and(|v| matches!(v.value.as_str(), "no" | "false"))
+            || self
+                .node_at("deploy.restart_policy.condition")
+                .and_then(|(n, _)| scalar(n, self.env))
+                .is_some_and(|v| matches!(v.value.as_str(), "none" | "no"));
+        if restart_off && (self.get("command").is_some() || self.get("entrypoint").is_some()) {
+            return true;
+        }
+        let restarts_always = self
+            .str("restart")
+            .is_some_and(|v| matches!(v.value.as_str(), "always" | "unless-stopped"));
+        !restarts_always
+            && runs_a_command_that_exits(&self.entrypoint_words(), &self.command_words())
+    }
+}
+
+/// Programs that do their job and exit (`chown -R 1000 /data`, `echo done`).
+const EXITING_PROGRAMS: &[&str] = &[
+    "echo", "printf", "true", "false", "exit", "return", "env", "printenv", "cat", "ls", "pwd",
+    "date", "whoami", "id", "uname", "hostname", "test", "[", "chown", "chmod", "mkdir", "cp",
+    "mv", "rm", "ln", "touch", "tar", "wget", "curl",
+];
+
+/// Whether the entrypoint (or, without one, the command) runs a program that exits by itself:
+/// one of [`EXITING_PROGRAMS`], `sleep N`, or a shell script (`sh -c '…'`) without a loop whose
+/// last command is one of those.
+fn runs_a_command_that_exits(entrypoint: &[String], command: &[String]) -> bool {
+    let words: Vec<String> = if entrypoint.is_empty() {
+        command.to_vec()
+    } else {
+        entrypoint.iter().chain(command).cloned().collect()
+    };
+    let Some(first) = words.first() else {
+        return false;
+    };
+    let program = first.rsplit('/').next().unwrap_or(first);
+    let exits = |words: &[String]| -> bool {
+        let Some(p) = words.first() else { return false };
+        let p = p.rsplit('/').next().unwrap_or(p);
+        match p {
+            "sleep" => words.get(1).is_some_and(|n| {
+                n.trim_end_matches(['s', 'm', 'h', 'd'])
+                    .parse::<f64>()
+                    .is_ok()
+            }),
+            _ => EXITING_PROGRAMS.contains(&p),
+        }
+    };
+    if matches!(program, "sh" | "bash" | "ash" | "dash" | "zsh") {
+        let Some(script) = words.iter().skip(1).find(|w| !w.starts_with('-')) else {
+            return false;
+        };
+        if words
+            .get(1)
+            .is_none_or(|w| !w.starts_with('-') || !w.contains('c'))
+        {
+            return false; // a script file: unknown
+        }
+        let looping = split_words(script)
+            .iter()
+            .any(|w| matches!(w.as_str(), "while" | "until" | "for" | "do" | "exec"));
+        if looping {
+            return false;
+        }
+        let last = script
+            .rsplit(['&', ';', '|'])
+            .map(str::trim)
+            .find(|part| !part.is_empty())
+            .unwrap_or_default();
+        return exits(&split_words(last));
+    }
+    exits(&words)
+}
+
+fn prefer_nonzero(deploy: Option<ByteSize>, service: Option<ByteSize>) -> Option<ByteSize> {
+    match deploy {
+        Some(d) if d.bytes != Some(0) => Some(d),
+        other => service.or(other),
+    }
+}
+
+/// One word of a command-like setting (`command`, `entrypoint`, `healthcheck.test`): the text
+/// as written and its interpolated value.
+#[derive(Debug, Clone)]
+pub struct Word {
+    /// The word as written, before interpolation.
+    pub raw: String,
+    /// The word interpolated.
+    pub value: Interpolated,
+    /// The list item it is, or the whole setting when it is a string.
+    pub path: Path,
+}
+
+impl<'a> Service<'a> {
+    /// Items of a string-or-list setting at a dotted path (`cap_add`, `security_opt`,
+    /// `devices`, `dns` …), interpolated, with their paths. A single string is a one-item list;
+    /// items that are not scalars are left out.
+    pub fn string_items(&self, dotted: &str) -> Vec<(Interpolated, Path)> {
+        let Some((node, at)) = self.node_at(dotted) else {
+            return Vec::new();
+        };
+        match &node.kind {
+            Kind::Seq(_) => items(node, &at)
+                .into_iter()
+                .filter_map(|(n, p)| scalar(n, self.env).map(|v| (v, p)))
+                .collect(),
+            _ => scalar(node, self.env)
+                .map(|v| vec![(v, at)])
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Entries of a list-or-mapping setting at a dotted path (`sysctls`, `build.args`,
+    /// `labels`), like [`Service::environment`]: `NAME=value` items or `NAME: value` entries.
+    pub fn key_values(&self, dotted: &str) -> Vec<EnvVar> {
+        let Some((node, at)) = self.node_at(dotted) else {
+            return Vec::new();
+        };
+        match &node.kind {
+            Kind::Map(_) => entries(node, &at)
+                .into_iter()
+                .map(|(name, n, path)| EnvVar {
+                    path,
+                    name: name.to_string(),
+                    raw: raw_text(n),
+                    value: scalar(n, self.env),
+                })
+                .collect(),
+            Kind::Seq(_) => items(node, &at)
+                .into_iter()
+                .filter_map(|(n, path)| {
+                    let value = scalar(n, self.env)?;
+                    let raw = raw_text(n).unwrap_or_else(|| value.value.clone());
+                    Some(match raw.split_once('=') {
+                        Some((k, v)) => EnvVar {
+                            path,
+                            name: k.trim().to_string(),
+                            raw: Some(v.to_string()),
+                            value: Some(super::interpolate::interpolate(v, self.env)),
+                        },
+                        None => EnvVar {
+                            path,
+                            name: raw.trim().to_string(),
+                            raw: None,
+                            value: None,
+                        },
+                    })
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The words of a command-like setting at a dotted path, each as written and interpolated:
+    /// a list gives its items, a string is split at white space (quotes removed) before
+    /// interpolation.
+    pub fn raw_words(&self, dotted: &str) -> Vec<Word> {
+        let Some((node, at)) = self.node_at(dotted) else {
+            return Vec::new();
+        };
+        match &node.kind {
+            Kind::Seq(_) => items(node, &at)
+                .into_iter()
+                .filter_map(|(n, path)| {
+                    let value = scalar(n, self.env)?;
+                    let raw = raw_text(n).unwrap_or_else(|| value.value.clone());
+                    Some(Word { raw, value, path })
+                })
+                .collect(),
+            Kind::Str(_) => {
+                let raw = raw_text(node).unwrap_or_default();
+                split_words(&raw)
+                    .into_iter()
+                    .map(|w| Word {
+                        value: super::interpolate::interpolate(&w, self.env),
+                        raw: w,
+                        path: at.clone(),
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 #[cfg(test)]

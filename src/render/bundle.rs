@@ -103,23 +103,37 @@ pub fn write_atomic(path: &Path, text: &str, private: bool) -> Result<()> {
     Ok(())
 }
 
+/// The files of a bundle that follow from the profile, as (path relative to the bundle
+/// directory, text): compose files, config files, and `.env.example` when the stack has secrets.
+/// Not `.env`: it holds the user's secrets, is generated once and never overwritten, and
+/// `render --check` never compares it.
+pub fn files(rendered: &Rendered) -> Vec<(String, String)> {
+    let stack = &rendered.stack;
+    let mut files: Vec<(String, String)> = Vec::new();
+    for (_, file, text) in &rendered.compose {
+        files.push((file.clone(), text.clone()));
+    }
+    for (path, text) in &rendered.files {
+        files.push((path.clone(), text.clone()));
+    }
+    if !stack.secrets.is_empty() {
+        files.push((
+            ".env.example".to_string(),
+            env_example(&stack.name, &stack.secrets),
+        ));
+    }
+    files
+}
+
 /// Write a rendered bundle into `dir`.
 pub fn write(dir: &Path, rendered: &Rendered) -> Result<Written> {
     let stack = &rendered.stack;
-    let mut plan: Vec<(PathBuf, String, bool)> = Vec::new();
-    for (_, file, text) in &rendered.compose {
-        plan.push((dir.join(file), text.clone(), false));
-    }
-    for (path, text) in &rendered.files {
-        plan.push((dir.join(path), text.clone(), false));
-    }
+    let mut plan: Vec<(PathBuf, String, bool)> = files(rendered)
+        .into_iter()
+        .map(|(path, text)| (dir.join(path), text, false))
+        .collect();
     let mut env_created = false;
     if !stack.secrets.is_empty() {
-        plan.push((
-            dir.join(".env.example"),
-            env_example(&stack.name, &stack.secrets),
-            false,
-        ));
         let env = dir.join(".env");
         if !env.exists() {
             plan.push((env, env_fresh(&stack.name, &stack.secrets)?, true));

@@ -1,0 +1,160 @@
+use crate::declare_rule;
+use crate::lint::context::Context;
+use crate::lint::finding::{Finding, Severity};
+use crate::lint::rule::{Rule, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a `security_opt` entry that turns off one of the kernel's confinement layers:
+    ///
+    /// - **error**: `systempaths=unconfined` (unmasks `/proc/kcore`, `/proc/sysrq-trigger`
+    ///   and makes `/proc/sys` writable);
+    /// - **warning**: `seccomp=unconfined` (no system-call filter), `apparmor=unconfined`,
+    ///   `label=disable` and the unconfined SELinux types `label=type:spc_t` and
+    ///   `label=type:unconfined_t`.
+    ///
+    /// Both separators Docker accepts are understood (`seccomp=unconfined` and the older
+    /// `seccomp:unconfined`). A privileged service (CG401) has none of these layers anyway.
+    ///
+    /// ## Why is this bad?
+    /// Seccomp blocks about 50 rarely needed system calls that have a history of kernel
+    /// exploits (`keyctl`, `bpf`, `userfaultfd`, `perf_event_open` …); AppArmor and SELinux
+    /// stop a container's root from writing `/proc` and `/sys`, mounting, and touching other
+    /// containers' files. Without them, one kernel bug or one added capability is an escape.
+    /// `systempaths=unconfined` is worse: root in the container writes host-wide kernel
+    /// settings such as `kernel.core_pattern`, which runs a program on the host.
+    ///
+    /// Some tools need a custom profile (Chrome's sandbox, debuggers, `io_uring`): give them
+    /// a profile that allows just that (`seccomp=./chrome.json`) instead of none.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   browser:
+    ///     image: example/headless-chrome:124.0
+    ///     security_opt:
+    ///       - seccomp:unconfined
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// services:
+    ///   browser:
+    ///     image: example/headless-chrome:124.0
+    ///     security_opt:
+    ///       - seccomp=./seccomp/chrome.json
+    /// ```
+    pub struct SecurityProfileDisabled {
+        code: "CG404",
+        name: "security-profile-disabled",
+        category: Security,
+        severity: Error,
+        summary: "`security_opt` turns off seccomp, AppArmor, SELinux or the masking of `/proc` and `/sys`",
+    }
+}
+
+/// A `security_opt` entry as Docker splits it: `KEY=VALUE`, or the older `KEY:VALUE`; the key
+/// lowercased.
+pub fn split_security_opt(opt: &str) -> (String, String) {
+    let opt = opt.trim();
+    let (k, v) = opt
+        .split_once('=')
+        .or_else(|| opt.split_once(':'))
+        .unwrap_or((opt, ""));
+    (k.trim().to_ascii_lowercase(), v.trim().to_string())
+}
+
+fn disabled(key: &str, value: &str) -> Option<(Severity, &'static str, &'static str)> {
+    Some(match (key, value) {
+        ("systempaths", "unconfined") => (
+            Severity::Error,
+            "unmasks /proc and /sys: host-wide kernel settings become writable",
+            "remove it; mount the one path the service needs instead",
+        ),
+        ("seccomp", "unconfined") => (
+            Severity::Warning,
+            "no system-call filter",
+            "remove it, or use a seccomp profile that allows just the calls the service needs (`seccomp=./profile.json`)",
+        ),
+        ("apparmor", "unconfined") => (
+            Severity::Warning,
+            "no AppArmor confinement",
+            "remove it, or load an AppArmor profile made for the service (`apparmor=PROFILE`)",
+        ),
+        ("label", "disable") => (
+            Severity::Warning,
+            "no SELinux separation",
+            "remove it; relabel the mounts the service needs with `:z` or `:Z` instead",
+        ),
+        ("label", "type:spc_t") | ("label", "type:unconfined_t") => (
+            Severity::Warning,
+            "an unconfined SELinux type",
+            "remove it; relabel the mounts the service needs with `:z` or `:Z` instead",
+        ),
+        _ => return None,
+    })
+}
+
+impl Rule for SecurityProfileDisabled {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for s in cx.compose().services() {
+            for (v, path) in s.string_items("security_opt") {
+                if !v.known() {
+                    continue;
+                }
+                let (key, value) = split_security_opt(&v.value);
+                let Some((severity, label, help)) = disabled(&key, &value) else {
+                    continue;
+                };
+                let mut f = self
+                    .finding(
+                        cx,
+                        path,
+                        format!("`{}` runs with `{}`", s.name, v.value.trim()),
+                    )
+                    .label(label)
+                    .service(s.name)
+                    .help(help)
+                    .build();
+                f.severity = severity;
+                out.push(f);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::cg401_privileged_container::tests_support::severities;
+    use crate::lint::testing::{codes, lint_rule};
+
+    fn run(yaml: &str) -> Vec<String> {
+        codes(&lint_rule("CG404", yaml))
+    }
+
+    #[test]
+    fn disabled_profiles() {
+        let yaml = "services:\n  a:\n    image: x\n    security_opt:\n      - seccomp:unconfined\n      - apparmor=unconfined\n      - label:disable\n      - label=type:spc_t\n      - systempaths=unconfined\n";
+        assert_eq!(
+            run(yaml),
+            ["CG404@5", "CG404@6", "CG404@7", "CG404@8", "CG404@9"]
+        );
+        assert_eq!(
+            severities("CG404", yaml),
+            ["warning", "warning", "warning", "warning", "error"]
+        );
+    }
+
+    #[test]
+    fn confined() {
+        assert!(run("services:\n  a:\n    image: x\n    security_opt:\n      - no-new-privileges:true\n      - seccomp=./profile.json\n      - apparmor:docker-default\n      - label=level:s0:c100,c200\n").is_empty());
+        assert!(
+            run("services:\n  a:\n    image: x\n    security_opt: ['seccomp:${PROFILE}']\n")
+                .is_empty()
+        );
+    }
+}

@@ -1,0 +1,135 @@
+use crate::declare_rule;
+use crate::lint::context::Context;
+use crate::lint::finding::Finding;
+use crate::lint::rule::{Rule, RuleMeta};
+use crate::lint::rules::cg404_security_profile_disabled::split_security_opt;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a service without `no-new-privileges:true` in `security_opt` (also written
+    /// `no-new-privileges`, `no-new-privileges=true`), or with it set to `false`. Privileged
+    /// services (CG401) and services that `extends` another one are not reported.
+    ///
+    /// Off by default: it is a hardening step that nearly no compose file takes, and a few
+    /// images need setuid programs (`sudo`, `su`, `ping` without `NET_RAW`) at run time.
+    /// Turn it on to harden a stack: `rules: {CG405: info}` in `.composegen.yaml`, or
+    /// `--select CG405`.
+    ///
+    /// ## Why is this bad?
+    /// Without it, a process in the container can gain privileges by running a setuid or
+    /// setcap program: an attacker who gets a shell as the image's unprivileged user becomes
+    /// root in the container through any setuid binary the image ships. With it, the kernel
+    /// refuses every privilege gain through `execve`.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   api:
+    ///     image: example/api:3.2.0
+    ///     user: "1000:1000"
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// services:
+    ///   api:
+    ///     image: example/api:3.2.0
+    ///     user: "1000:1000"
+    ///     security_opt: ["no-new-privileges:true"]
+    /// ```
+    pub struct NoNewPrivilegesNotSet {
+        code: "CG405",
+        name: "no-new-privileges-not-set",
+        category: Security,
+        severity: Info,
+        enabled: false,
+        summary: "a service lets its processes gain privileges (no `no-new-privileges:true`)",
+    }
+}
+
+impl Rule for NoNewPrivilegesNotSet {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for s in cx.compose().services() {
+            if s.flag("privileged") || s.extends() {
+                continue;
+            }
+            let opts = s.string_items("security_opt");
+            if opts.iter().any(|(v, _)| !v.known()) {
+                continue;
+            }
+            let setting = opts.iter().find_map(|(v, path)| {
+                let (key, value) = split_security_opt(&v.value);
+                (key == "no-new-privileges").then(|| (value.to_ascii_lowercase(), path.clone()))
+            });
+            let finding = match setting {
+                Some((value, _)) if value.is_empty() || value == "true" => continue,
+                Some((_, path)) => self
+                    .finding(
+                        cx,
+                        path,
+                        format!("`{}` turns `no-new-privileges` off", s.name),
+                    )
+                    .label("processes may gain privileges through setuid programs"),
+                None => self
+                    .finding(
+                        cx,
+                        s.path.clone(),
+                        format!("`{}` does not set `no-new-privileges`", s.name),
+                    )
+                    .on_key()
+                    .label("processes may gain privileges through setuid programs"),
+            };
+            out.push(
+                finding
+                    .service(s.name)
+                    .help("add `security_opt: [\"no-new-privileges:true\"]`")
+                    .build(),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::testing::{codes, lint_rule};
+
+    fn run(yaml: &str) -> Vec<String> {
+        codes(&lint_rule("CG405", yaml))
+    }
+
+    #[test]
+    fn not_set() {
+        assert_eq!(run("services:\n  a:\n    image: x\n"), ["CG405@2"]);
+        assert_eq!(
+            run("services:\n  a:\n    image: x\n    security_opt: ['seccomp=./p.json']\n"),
+            ["CG405@2"]
+        );
+        assert_eq!(
+            run("services:\n  a:\n    image: x\n    security_opt: ['no-new-privileges:false']\n"),
+            ["CG405@4"]
+        );
+    }
+
+    #[test]
+    fn set() {
+        for opt in [
+            "no-new-privileges:true",
+            "no-new-privileges",
+            "no-new-privileges=true",
+        ] {
+            assert!(
+                run(&format!(
+                    "services:\n  a:\n    image: x\n    security_opt: ['{opt}']\n"
+                ))
+                .is_empty(),
+                "{opt}"
+            );
+        }
+        assert!(run("services:\n  a:\n    image: x\n    privileged: true\n").is_empty());
+        assert!(!super::NoNewPrivilegesNotSet::META.enabled);
+    }
+}
