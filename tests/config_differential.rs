@@ -5,9 +5,10 @@
 //! Each file is copied alone into an empty project directory named `proj` and both sides see the
 //! same clean environment (PATH, and HOME set to the project directory). composegen parses the
 //! file, interpolates it, normalizes it with the same project name, directory and environment,
-//! and escapes `$` as `config` does. Services are compared field by field (the fields below),
-//! plus the top-level networks and volumes; the agreement per field is printed (run with
-//! `--nocapture`), and every difference must be one of the `KNOWN` ones, each with its reason.
+//! and escapes `$` as `config` does. Services are compared field by field (every field either side
+//! prints, and `deploy.resources` on its own), then each top-level key (`name`,
+//! `networks`, `volumes`, `secrets`, `configs`, `x-*`); the agreement per field is printed (run
+//! with `--nocapture`), and every difference must be one of the `KNOWN` ones, each with its reason.
 //!
 //! The differences between what `config` prints and the model, normalized on purpose:
 //! - `$` is printed as `$$` (`escape_dollars` on composegen's side);
@@ -33,7 +34,8 @@ use composegen::project::normalize::{Options, escape_dollars, normalize_with};
 use composegen::yaml::Node;
 use serde_json::Value;
 
-/// Service fields compared (`deploy.resources` is the one nested field).
+/// Service fields always compared (`deploy.resources` is the one nested field); every other field
+/// that either side prints is compared too.
 const FIELDS: &[&str] = &[
     "image",
     "build",
@@ -162,6 +164,33 @@ fn models(bin: &Path, rel: &str) -> Result<(Value, Value), String> {
     Ok((expected, actual))
 }
 
+/// The fields to compare in a service: [`FIELDS`], then every other key either side prints
+/// (`deploy` is compared whole as well).
+fn fields_of(expected: &Value, actual: &Value) -> Vec<String> {
+    let mut others: Vec<String> = [expected, actual]
+        .iter()
+        .filter_map(|s| s.as_object())
+        .flat_map(|m| m.keys().cloned())
+        .filter(|k| !FIELDS.contains(&k.as_str()))
+        .collect();
+    others.sort();
+    others.dedup();
+    FIELDS.iter().map(|f| f.to_string()).chain(others).collect()
+}
+
+/// Top-level keys but `services`: `name`, `networks`, `volumes`, `secrets`, `configs`, `x-*`.
+fn top_level_keys(expected: &Value, actual: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = [expected, actual]
+        .iter()
+        .filter_map(|s| s.as_object())
+        .flat_map(|m| m.keys().cloned())
+        .filter(|k| k != "services")
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
 fn field<'a>(service: &'a Value, dotted: &str) -> Option<&'a Value> {
     dotted
         .split('.')
@@ -247,29 +276,15 @@ fn normalize_matches_docker_compose_config_on_the_corpus() {
                             t.compare(rel, &format!("services.{name}"), "(service)", e, a);
                             continue;
                         }
-                        let mut all: Vec<String> = e
-                            .unwrap()
-                            .as_object()
-                            .unwrap()
-                            .keys()
-                            .chain(a.unwrap().as_object().unwrap().keys())
-                            .cloned()
-                            .collect();
-                        all.sort();
-                        all.dedup();
-                        for f in all
-                            .iter()
-                            .map(String::as_str)
-                            .filter(|f| !FIELDS.contains(f) && *f != "deploy")
-                            .chain(FIELDS.iter().copied())
-                        {
+                        let (e, a) = (e.unwrap(), a.unwrap());
+                        for f in fields_of(e, a) {
                             let what = format!("{name}.{f}");
-                            t.compare(rel, &what, f, field(e.unwrap(), f), field(a.unwrap(), f));
+                            t.compare(rel, &what, &f, field(e, &f), field(a, &f));
                         }
                     }
-                    for top in ["networks", "volumes"] {
+                    for top in top_level_keys(&expected, &actual) {
                         let label = format!("(top-level {top})");
-                        t.compare(rel, top, &label, expected.get(top), actual.get(top));
+                        t.compare(rel, &top, &label, expected.get(&top), actual.get(&top));
                     }
                 }
             });

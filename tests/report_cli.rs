@@ -475,7 +475,7 @@ fn completions_for_every_shell_come_from_the_cli_definition() {
         for word in ["render", "lint", "completions", "check", "fail-on"] {
             assert!(r.stdout.contains(word), "{shell} completion lacks {word}");
         }
-        if shell != "elvish" {
+        if ["bash", "zsh", "fish"].contains(&shell) {
             assert!(
                 r.stdout.contains("sarif"),
                 "{shell} completes --format values"

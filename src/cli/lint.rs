@@ -165,7 +165,7 @@ fn display(path: &Path) -> String {
 
 /// Variables for a file, as Docker Compose reads them: the process environment wins; then the
 /// `--env-file` files in order (later wins), or else `.env` beside the file.
-fn env_for(dir: &Path, env_files: &[String]) -> Env {
+pub(crate) fn env_for(dir: &Path, env_files: &[String]) -> Env {
     let mut env = Env::empty();
     for (k, v) in std::env::vars() {
         env.set(k, v);

@@ -13,6 +13,7 @@ use crate::render::{self, Mode, bundle};
 
 pub mod check;
 pub mod completions;
+pub mod config;
 pub mod header;
 pub mod lint;
 pub mod report;
@@ -63,6 +64,9 @@ pub enum Command {
     },
     /// Lint compose files.
     Lint(lint::LintArgs),
+    /// Print the merged, interpolated project as Docker Compose would run it (normalized like
+    /// `docker compose config`).
+    Config(config::ConfigArgs),
     /// List every lint rule.
     Rules {
         /// Output format.
@@ -154,6 +158,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             print(&text)?;
             Ok(code)
         }
+        Command::Config(args) => print(&config::run(&args)?),
         Command::Rules { format } => print(&lint::rules(format)),
         Command::Explain { code } => print(&lint::explain(&code)?),
         Command::Completions { shell } => print(&completions::completions(shell)),

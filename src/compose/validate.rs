@@ -1808,31 +1808,32 @@ fn local_extends<'v>(name: &str, svc: &'v Value) -> Option<(&'v str, Path)> {
     }
 }
 
-/// Whether a service has an image or a build, following `extends` in this file. `None` when it
-/// cannot be known (extends of another file, broken chains).
+/// Whether a service has an image or a build, following `extends` in this file (the service's
+/// own `image` overrides the extended one's, even when empty; a `build` anywhere in the chain
+/// counts). `None` when it cannot be known (extends of another file, broken chains).
 fn image_or_build<'v>(
     name: &'v str,
     services: &[(&'v str, &'v Value)],
     seen: &mut Vec<&'v str>,
 ) -> Option<bool> {
-    if seen.contains(&name) {
-        return None;
-    }
-    seen.push(name);
-    let svc = services.iter().find(|(n, _)| *n == name)?.1;
-    let image = svc
-        .get("image")
-        .and_then(Value::as_str)
-        .is_some_and(|i| !i.is_empty());
-    if image || svc.get("build").is_some_and(|b| !b.is_null()) {
-        return Some(true);
-    }
-    match svc.get("extends") {
-        None => Some(false),
-        Some(_) => {
-            let (target, _) = local_extends(name, svc)?;
-            image_or_build(target, services, seen)
+    let mut image: Option<&str> = None;
+    let mut current = name;
+    loop {
+        if seen.contains(&current) {
+            return None;
         }
+        seen.push(current);
+        let svc = services.iter().find(|(n, _)| *n == current)?.1;
+        if svc.get("build").is_some_and(|b| !b.is_null()) {
+            return Some(true);
+        }
+        if image.is_none() {
+            image = svc.get("image").and_then(Value::as_str);
+        }
+        if svc.get("extends").is_none() {
+            return Some(image.is_some_and(|i| !i.is_empty()));
+        }
+        current = local_extends(current, svc)?.0;
     }
 }
 

@@ -285,7 +285,7 @@ impl Cx<'_> {
                     }
                     f if f.starts_with("x-") => {}
                     _ => {
-                        out.insert(field, v.to_json());
+                        out.insert(field, plain(v));
                     }
                 }
             }
@@ -403,12 +403,15 @@ impl Cx<'_> {
                     Some(bytes_value(v))
                 }
                 "logging" => Some(logging(v)),
+                "models" => Some(service_networks(v)),
+                "provider" => Some(provider(v)),
+                "develop" => Some(self.develop(v)),
                 "ulimits" => Some(ulimits(v)),
                 "secrets" => non_empty(Value::Array(file_mounts(v, Some("/run/secrets")))),
                 "configs" => non_empty(Value::Array(file_mounts(v, None))),
                 "devices" => non_empty(Value::Array(device_mappings(v))),
                 k if k.starts_with("x-") => None,
-                _ => Some(v.to_json()),
+                _ => Some(plain(v)),
             };
             match value {
                 // Compose's model omits empty strings (`image: ${UNSET}`).
@@ -509,7 +512,7 @@ impl Cx<'_> {
                             continue;
                         }
                         k if k.starts_with("x-") => continue,
-                        _ => v.to_json(),
+                        _ => plain(v),
                     };
                     out.insert(key, value);
                 }
@@ -585,6 +588,59 @@ impl Cx<'_> {
             _ => {}
         }
         (!out.is_empty()).then_some(Value::Object(out))
+    }
+
+    /// `develop`: watch paths resolved, `exec.command` split, `ignore`/`include` as lists.
+    fn develop(&self, node: &Node) -> Value {
+        let Kind::Map(entries) = &node.kind else {
+            return plain(node);
+        };
+        let mut out = Map::new();
+        for (k, v) in entries {
+            let key = k.key_string();
+            let value = match (key.as_str(), &v.kind) {
+                ("watch", Kind::Seq(items)) => {
+                    Value::Array(items.iter().map(|w| self.watch(w)).collect())
+                }
+                (k, _) if k.starts_with("x-") => continue,
+                _ => plain(v),
+            };
+            out.insert(key, value);
+        }
+        Value::Object(out)
+    }
+
+    fn watch(&self, item: &Node) -> Value {
+        let Kind::Map(entries) = &item.kind else {
+            return plain(item);
+        };
+        let mut out = Map::new();
+        for (k, v) in entries {
+            let key = k.key_string();
+            let value = match key.as_str() {
+                "path" => Value::String(self.path(&go_sprint(v))),
+                "ignore" | "include" => {
+                    Value::Array(string_list(v).into_iter().map(Value::String).collect())
+                }
+                "exec" => {
+                    let mut exec = match plain(v) {
+                        Value::Object(m) => m,
+                        _ => Map::new(),
+                    };
+                    exec.insert(
+                        "command".into(),
+                        v.get("command").map_or(Value::Null, shell_command),
+                    );
+                    Value::Object(exec)
+                }
+                k if k.starts_with("x-") => continue,
+                _ => plain(v),
+            };
+            out.insert(key, value);
+        }
+        out.entry("exec")
+            .or_insert_with(|| json!({"command": null}));
+        Value::Object(out)
     }
 
     fn volumes(&self, volumes: &Node) -> Vec<Value> {
@@ -672,7 +728,7 @@ impl Cx<'_> {
                         for (ok, ov) in options {
                             let value = match ok.key_string().as_str() {
                                 "size" => bytes_value(ov),
-                                _ => ov.to_json(),
+                                _ => plain(ov),
                             };
                             tmpfs.insert(ok.key_string(), value);
                         }
@@ -680,7 +736,7 @@ impl Cx<'_> {
                     Value::Object(tmpfs)
                 }
                 k if k.starts_with("x-") => continue,
-                _ => v.to_json(),
+                _ => plain(v),
             };
             out.insert(key, value);
         }
@@ -735,6 +791,22 @@ pub fn parse_dotenv(text: &str) -> Vec<(String, Option<String>)> {
         out.push((key.trim().to_string(), Some(value)));
     }
     out
+}
+
+/// A value as written, without extensions (`x-*` keys), which Compose's JSON output drops.
+fn plain(node: &Node) -> Value {
+    match &node.kind {
+        Kind::Map(entries) => Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.key_string(), v))
+                .filter(|(k, _)| !k.starts_with("x-"))
+                .map(|(k, v)| (k, plain(v)))
+                .collect(),
+        ),
+        Kind::Seq(items) => Value::Array(items.iter().map(plain).collect()),
+        _ => node.to_json(),
+    }
 }
 
 fn non_empty(value: Value) -> Option<Value> {
@@ -949,7 +1021,7 @@ fn service_networks(node: &Node) -> Value {
                                 }
                                 "driver_opts" => string_map(fv, false),
                                 k if k.starts_with("x-") => continue,
-                                _ => fv.to_json(),
+                                _ => plain(fv),
                             };
                             net.insert(key, value);
                         }
@@ -1007,7 +1079,7 @@ fn depends_on(node: &Node) -> Value {
 /// `healthcheck`: a string test runs in a shell (`CMD-SHELL`); durations as Go prints them.
 fn healthcheck(node: &Node) -> Value {
     let Kind::Map(entries) = &node.kind else {
-        return node.to_json();
+        return plain(node);
     };
     let mut out = Map::new();
     for (k, v) in entries {
@@ -1022,7 +1094,33 @@ fn healthcheck(node: &Node) -> Value {
             },
             "interval" | "timeout" | "start_period" | "start_interval" => duration_value(v),
             k if k.starts_with("x-") => continue,
-            _ => v.to_json(),
+            _ => plain(v),
+        };
+        out.insert(key, value);
+    }
+    Value::Object(out)
+}
+
+/// `provider`: every option is a list of strings.
+fn provider(node: &Node) -> Value {
+    let Kind::Map(entries) = &node.kind else {
+        return plain(node);
+    };
+    let mut out = Map::new();
+    for (k, v) in entries {
+        let key = k.key_string();
+        let value = match (key.as_str(), &v.kind) {
+            ("options", Kind::Map(options)) => Value::Object(
+                options
+                    .iter()
+                    .map(|(ok, ov)| {
+                        let values = string_list(ov).into_iter().map(Value::String).collect();
+                        (ok.key_string(), Value::Array(values))
+                    })
+                    .collect(),
+            ),
+            (k, _) if k.starts_with("x-") => continue,
+            _ => plain(v),
         };
         out.insert(key, value);
     }
@@ -1032,7 +1130,7 @@ fn healthcheck(node: &Node) -> Value {
 /// `ulimits`: a limit of 0 is not printed (`core: 0` is `{}`).
 fn ulimits(node: &Node) -> Value {
     let Kind::Map(entries) = &node.kind else {
-        return node.to_json();
+        return plain(node);
     };
     let mut out = Map::new();
     for (k, v) in entries {
@@ -1042,10 +1140,10 @@ fn ulimits(node: &Node) -> Value {
                 fields
                     .iter()
                     .filter(|(_, f)| !matches!(f.kind, Kind::Int(0)))
-                    .map(|(fk, fv)| (fk.key_string(), fv.to_json()))
+                    .map(|(fk, fv)| (fk.key_string(), plain(fv)))
                     .collect(),
             ),
-            _ => v.to_json(),
+            _ => plain(v),
         };
         out.insert(k.key_string(), value);
     }
@@ -1128,14 +1226,14 @@ fn device_mappings(node: &Node) -> Vec<Value> {
 /// `logging`: option values are strings.
 fn logging(node: &Node) -> Value {
     let Kind::Map(entries) = &node.kind else {
-        return node.to_json();
+        return plain(node);
     };
     let mut out = Map::new();
     for (k, v) in entries {
         let key = k.key_string();
         let value = match key.as_str() {
             "options" => string_map(v, true),
-            _ => v.to_json(),
+            _ => plain(v),
         };
         out.insert(key, value);
     }
@@ -1152,7 +1250,7 @@ fn deploy(node: &Node) -> Value {
                 "resources" => resources(v),
                 "labels" => string_map(v, false),
                 k if k.starts_with("x-") => continue,
-                _ => v.to_json(),
+                _ => plain(v),
             };
             out.insert(key, value);
         }
@@ -1170,7 +1268,7 @@ fn resources(node: &Node) -> Value {
     for (k, v) in entries {
         let key = k.key_string();
         let Kind::Map(fields) = &v.kind else {
-            out.insert(key, v.to_json());
+            out.insert(key, plain(v));
             continue;
         };
         let mut limits = Map::new();
@@ -1181,7 +1279,7 @@ fn resources(node: &Node) -> Value {
                 "memory" => bytes_value(fv),
                 "devices" => devices(fv),
                 k if k.starts_with("x-") => continue,
-                _ => fv.to_json(),
+                _ => plain(fv),
             };
             limits.insert(field, value);
         }
@@ -1193,13 +1291,13 @@ fn resources(node: &Node) -> Value {
 /// Reserved devices: `count: all` is `-1`.
 fn devices(node: &Node) -> Value {
     let Kind::Seq(items) = &node.kind else {
-        return node.to_json();
+        return plain(node);
     };
     Value::Array(
         items
             .iter()
             .map(|item| {
-                let mut v = item.to_json();
+                let mut v = plain(item);
                 if let Some(obj) = v.as_object_mut()
                     && obj.get("count").and_then(Value::as_str) == Some("all")
                 {
@@ -1219,9 +1317,9 @@ fn number_value(node: &Node) -> Value {
         Kind::Float(f) => *f,
         Kind::Str(s) => match s.trim().parse::<f64>() {
             Ok(f) => f,
-            Err(_) => return node.to_json(),
+            Err(_) => return plain(node),
         },
-        _ => return node.to_json(),
+        _ => return plain(node),
     };
     if f.fract() == 0.0 && f.abs() < 1e15 {
         json!(f as i64)
@@ -1236,8 +1334,8 @@ fn bytes_value(node: &Node) -> Value {
         Kind::Int(i) => Value::String(i.to_string()),
         Kind::Str(s) => ram_in_bytes(s)
             .map(|b| Value::String(b.to_string()))
-            .unwrap_or_else(|| node.to_json()),
-        _ => node.to_json(),
+            .unwrap_or_else(|| plain(node)),
+        _ => plain(node),
     }
 }
 
@@ -1277,7 +1375,7 @@ pub fn ram_in_bytes(s: &str) -> Option<i64> {
 fn duration_value(node: &Node) -> Value {
     match parse_go_duration(&go_sprint(node)) {
         Some(ns) => Value::String(format_go_duration(ns)),
-        None => node.to_json(),
+        None => plain(node),
     }
 }
 
@@ -1538,7 +1636,7 @@ fn ports(node: &Node) -> Vec<Value> {
                     let value = match key.as_str() {
                         "target" => match &v.kind {
                             Kind::Str(s) => s.parse::<u32>().map(|t| json!(t)).unwrap_or(json!(s)),
-                            _ => v.to_json(),
+                            _ => plain(v),
                         },
                         "published" => match &v.kind {
                             Kind::Null => continue,

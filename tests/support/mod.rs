@@ -571,3 +571,13 @@ fn ping(socket: &Path) -> bool {
     let mut reply = [0u8; 64];
     stream.write_all(b"PING\r\n").is_ok() && stream.read(&mut reply).is_ok_and(|n| n > 0)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Any command, bounded in time
+
+/// Runs `cmd` (no stdin) like the checks above do: killed after the time limit. Returns the exit
+/// code (-1 when killed by a signal), stdout and stderr; `Err` when it cannot start or overruns.
+pub fn run_bounded(cmd: &mut Command) -> Result<(i32, String, String), String> {
+    let out = run(cmd, TIMEOUT)?;
+    Ok((out.status.code().unwrap_or(-1), out.stdout, out.stderr))
+}

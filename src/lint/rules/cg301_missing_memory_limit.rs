@@ -13,11 +13,16 @@ declare_rule! {
     /// When no service of the file has a limit (a file that does not manage resources at all),
     /// the file gets one finding, on `services:`, instead of one per service. A limit of `0` or
     /// `-1` written on purpose, or one whose variable is unset, counts as set (CG305 reports
-    /// values Docker refuses). One-shot jobs (another service waits for them with `condition:
-    /// service_completed_successfully`, or they set `restart: "no"` and a command), services
-    /// that `extends` another one, and files merged with another one (named `*override*`, or
-    /// with a service that has neither `image` nor `build`) are not reported: the limit may
-    /// come from elsewhere.
+    /// values Docker refuses).
+    ///
+    /// Not reported: one-shot jobs, services that `extends` another one, and files merged with
+    /// another one (named `*override*`, or with a service that has neither `image` nor `build`:
+    /// the setting may come from the other file). A one-shot job is a service another one
+    /// waits for with `condition: service_completed_successfully`; or one with `restart: "no"`
+    /// and a command or entrypoint of its own; or one, not restarted `always`, whose command
+    /// runs a program that exits by itself (`echo`, `chown`, `mkdir`, `cp`, `curl`, `sleep 5`
+    /// …, also as the last command of an `sh -c` script without a loop). The other "missing
+    /// setting" rules (CG302, CG303, CG601, CG604, CG608) skip the same services.
     ///
     /// ## Why is this bad?
     /// Without a limit a container may use all the memory of the host. A leak or a burst in one

@@ -42,6 +42,10 @@ declare_rule! {
     /// one either. A default value (`${DB_PASSWORD:-s3cr3t}`) *is* a literal secret: it is
     /// what runs whenever the variable is not set.
     ///
+    /// Variables that front-end build tools bundle into the code sent to browsers
+    /// (`NEXT_PUBLIC_…`, `VITE_…`, `REACT_APP_…`, `PUBLIC_…`) are public by design and not
+    /// looked at.
+    ///
     /// A well-known or guessable value (`admin`, `changeme`, the user name) is CG411's; this
     /// rule reports it too when CG411 is turned off. Messages never repeat the secret.
     ///
@@ -899,6 +903,9 @@ impl Collector {
 
     /// One environment variable or build argument.
     fn variable(&mut self, path: &Path, name: &str, raw: &str, what: &str) {
+        if PUBLIC_PREFIXES.iter().any(|p| name.starts_with(p)) {
+            return; // bundled into the browser's code: public by design
+        }
         let holder = format!("{what} `{name}`");
         if is_secret_name(name) {
             let literal = literal_of(raw);
@@ -1058,6 +1065,18 @@ impl Collector {
         }
     }
 }
+
+/// Prefixes of variables that front-end build tools put into the code sent to browsers.
+const PUBLIC_PREFIXES: &[&str] = &[
+    "NEXT_PUBLIC_",
+    "NUXT_PUBLIC_",
+    "VITE_",
+    "REACT_APP_",
+    "EXPO_PUBLIC_",
+    "PUBLIC_",
+    "GATSBY_",
+    "VUE_APP_",
+];
 
 /// Programs whose password options are not spelled `--password`.
 const PROGRAMS: &[&str] = &[
@@ -1305,6 +1324,7 @@ mod tests {
     fn not_secrets() {
         assert!(run(&env("      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n      DB_PASSWORD: ${DB_PASSWORD:?set it}\n      POSTGRES_PASSWORD_FILE: /run/secrets/db\n      DATABASE_PASSWORD: /run/secrets/db-password\n      ALLOW_EMPTY_PASSWORD: 'yes'\n      MYSQL_RANDOM_ROOT_PASSWORD: 1\n      GITHUB_TOKEN:\n      TOKEN_URL: https://auth.example.com/token\n      DATABASE_URL: postgres://app:${DB_PASSWORD}@db/app\n      CACHE_URL: redis://cache:6379/0\n      IMAGE_DIGEST: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n      REQUEST_ID: 123e4567-e89b-12d3-a456-426614174000\n      OPTS: -Xmx512m -Dspring.profiles.active=prod\n      SECRET: <your secret here>\n")).is_empty());
         assert!(run(&env("      - NO_VALUE_PASSWORD\n      - EMPTY_TOKEN=\n")).is_empty());
+        assert!(run(&env("      NEXT_PUBLIC_SUPABASE_ANON_KEY: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoiYW5vbiJ9.dc_X5iR_VP_qT0zsiyj_I_OZ2T9FtRU2BB\n      SENTRY_DSN: https://abc123def456@o123456.ingest.sentry.io/1234567\n      CLUSTER_ID: MkU3OEVBNTcwNTJENDM2Qk\n")).is_empty());
     }
 
     #[test]

@@ -28,6 +28,10 @@ declare_rule! {
     ///   composegen does not know, only names of credentials are compared this way
     ///   (`GF_SECURITY_PASSWORD` for `GF_SECURITY_ADMIN_PASSWORD`).
     ///
+    /// A service that runs scripts of its own (a mount under `/docker-entrypoint-initdb.d` or
+    /// another `/docker-entrypoint…` directory, or an `entrypoint:`) may read variables the
+    /// image does not: for it, only other spellings and typos are reported.
+    ///
     /// Teach composegen your own images' variables with `images:` in `.composegen.yaml`
     /// (`env:`, `env_prefixes:`; see `composegen explain CG206`).
     ///
@@ -131,8 +135,14 @@ fn credential(name: &str) -> bool {
     is_secret_name(name) || words(name).last().is_some_and(|w| fold(w) == "USER")
 }
 
-/// The variables of `entry` that `name` looks like a misspelling of, with why.
-pub fn near_misses<'e>(name: &str, entry: &'e ImageEntry) -> Vec<(&'e str, &'static str)> {
+/// The variables of `entry` that `name` looks like a misspelling of, with why. With
+/// `scripts` (the service runs scripts of its own that may read any variable), only other
+/// spellings and typos count, not a word more or less.
+pub fn near_misses<'e>(
+    name: &str,
+    entry: &'e ImageEntry,
+    scripts: bool,
+) -> Vec<(&'e str, &'static str)> {
     let known = &entry.env;
     if known.is_empty() || known.iter().any(|k| k == name) {
         return Vec::new();
@@ -175,7 +185,7 @@ pub fn near_misses<'e>(name: &str, entry: &'e ImageEntry) -> Vec<(&'e str, &'sta
             d <= max && nw.first() == kw.first()
         } {
             Some((1, "a typo"))
-        } else if file_variant {
+        } else if file_variant || scripts {
             None
         } else if one_word_missing(&nf, &kf) && (!open || credential(k)) {
             Some((2, "a word missing"))
@@ -211,8 +221,14 @@ impl Rule for MisspelledImageVariable {
             let Some(entry) = cx.images.lookup(&repository(&image.value)) else {
                 continue;
             };
+            // Init scripts and a custom entrypoint read variables of their own.
+            let scripts = s.get("entrypoint").is_some()
+                || s.mounts().iter().any(|m| {
+                    m.target.starts_with("/docker-entrypoint")
+                        || m.target.starts_with("/always-initdb.d")
+                });
             for var in s.environment() {
-                let misses = near_misses(&var.name, entry);
+                let misses = near_misses(&var.name, entry, scripts);
                 let Some((_, why)) = misses.first() else {
                     continue;
                 };
@@ -251,7 +267,7 @@ mod tests {
     fn misses(image: &str, name: &str) -> Vec<String> {
         let t = ImageTable::new(&[]).unwrap();
         let e = t.lookup(image).unwrap();
-        near_misses(name, e)
+        near_misses(name, e, false)
             .into_iter()
             .map(|(k, _)| k.to_string())
             .collect()
@@ -349,6 +365,14 @@ mod tests {
                 "services:\n  db:\n    image: postgres:16.4\n    environment:\n      - POSTGRES_PASS=${PW:?}\n"
             )),
             ["CG412@5"]
+        );
+        // Init scripts may read variables of their own: only spellings and typos count.
+        assert_eq!(
+            codes(&lint_rule(
+                "CG412",
+                "services:\n  db:\n    image: postgres:16.4\n    volumes: ['./init:/docker-entrypoint-initdb.d:ro']\n    environment:\n      POSTGRES_APP_PASSWORD: x\n      POSTGRES_PASWORD: y\n"
+            )),
+            ["CG412@7"]
         );
     }
 }

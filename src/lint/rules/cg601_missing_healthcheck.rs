@@ -11,9 +11,8 @@ declare_rule! {
     /// image is not known to ship a `HEALTHCHECK` (`healthcheck: true` in composegen's image
     /// table; see `composegen explain CG206` to add your own images).
     ///
-    /// One-shot jobs (another service waits for them with `condition:
-    /// service_completed_successfully`, or they set `restart: "no"` and a command), services
-    /// that `extends` another one and files merged with another one are not reported. When no
+    /// One-shot jobs, services that `extends` another one and files merged with another one are
+    /// not reported (see CG301 for how a one-shot job is recognised). When no
     /// service of the file has a healthcheck, the file gets one finding on `services:`.
     /// A disabled healthcheck is CG602's business.
     ///
@@ -108,6 +107,28 @@ mod tests {
     }
 
     #[test]
+    fn long_running_commands_are_reported() {
+        assert_eq!(
+            run(
+                "services:\n  w:\n    image: alpine:3.20\n    command: sh -c 'mkdir -p /x && sleep infinity'\n"
+            ),
+            ["CG601@2"]
+        );
+        assert_eq!(
+            run(
+                "services:\n  w:\n    image: alpine:3.20\n    command: sh -c 'while true; do echo hi; sleep 1; done'\n"
+            ),
+            ["CG601@2"]
+        );
+        assert_eq!(
+            run(
+                "services:\n  w:\n    image: alpine:3.20\n    command: echo hi\n    restart: always\n"
+            ),
+            ["CG601@2"]
+        );
+    }
+
+    #[test]
     fn not_missing() {
         // The image ships a HEALTHCHECK.
         assert!(run("services:\n  c:\n    image: gcr.io/cadvisor/cadvisor:v0.49.1\n").is_empty());
@@ -116,6 +137,12 @@ mod tests {
             run("services:\n  a:\n    image: x:1\n    healthcheck: {disable: true}\n").is_empty()
         );
         assert!(run("services:\n  setup:\n    image: x:1\n    command: [./setup.sh]\n    restart: \"no\"\n").is_empty());
+        // Programs that exit by themselves.
+        assert!(run("services:\n  perms:\n    image: busybox:1.37\n    command: chown -R 1000:1000 /data\n").is_empty());
+        assert!(
+            run("services:\n  w:\n    image: alpine:3.20\n    command: sh -c 'echo ok > /done'\n")
+                .is_empty()
+        );
         assert!(run("services:\n  init:\n    image: x:1\n  app:\n    image: y:1\n    healthcheck: {test: [CMD, 'true']}\n    depends_on:\n      init: {condition: service_completed_successfully}\n").is_empty());
     }
 }

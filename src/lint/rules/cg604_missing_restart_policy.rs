@@ -13,7 +13,7 @@ declare_rule! {
     /// Compose then passes an empty policy, which means no restart; the `any` default of the
     /// specification applies to Swarm only).
     ///
-    /// `restart: "no"` written on purpose is not reported. One-shot jobs, services that
+    /// `restart: "no"` written on purpose is not reported. One-shot jobs (see CG301), services that
     /// `extends` another one and files merged with another one are skipped, and a file where no
     /// service has a policy gets one finding on `services:`.
     ///

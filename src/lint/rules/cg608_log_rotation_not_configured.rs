@@ -12,7 +12,7 @@ declare_rule! {
     /// daemon is configured otherwise), or `logging.driver: json-file`, and no
     /// `logging.options.max-size`. Other drivers are not reported (`local` rotates by itself).
     ///
-    /// One-shot jobs, services that `extends` another one and files merged with another one
+    /// One-shot jobs (see CG301), services that `extends` another one and files merged with another one
     /// are skipped, and a file where no service limits its logs gets one finding on `services:`.
     ///
     /// ## Why is this bad?
