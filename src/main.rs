@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         "always" => true,
         "never" => false,
         _ => {
-            std::env::var_os("NO_COLOR").is_none()
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::io::IsTerminal::is_terminal(&std::io::stderr())
         }
     };

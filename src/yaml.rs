@@ -581,6 +581,19 @@ fn resolve_plain(raw: &str) -> Kind {
         Some(b) => (-1i64, b),
         None => (1, raw.strip_prefix('+').unwrap_or(raw)),
     };
+    // Like Go's strconv.ParseInt(s, 0, 64), which Compose's YAML library uses: a leading 0
+    // means octal (`mode: 0440` is 288); a leading 0 with an 8 or 9 fails that and is read
+    // as a float (`0999` is 999.0), which Compose then refuses where it wants an integer.
+    if body.len() > 1 && body.starts_with('0') && digits(body, 10) {
+        if digits(body, 8)
+            && let Ok(i) = i64::from_str_radix(body, 8)
+        {
+            return Kind::Int(sign * i);
+        }
+        if let Ok(f) = raw.parse::<f64>() {
+            return Kind::Float(f);
+        }
+    }
     if digits(body, 10)
         && let Ok(i) = raw.parse::<i64>()
     {
@@ -614,7 +627,6 @@ fn resolve_plain(raw: &str) -> Kind {
         mantissa_ok && exp_ok && (mantissa.contains('.') || exp.is_some())
     };
     if is_float && let Ok(f) = raw.parse::<f64>() {
-        let _ = sign;
         return Kind::Float(f);
     }
     Kind::Str(raw.to_string())
@@ -684,6 +696,17 @@ mod tests {
         assert_eq!(root.get("e").unwrap().kind, Kind::Float(1.5));
         assert_eq!(root.get("f").unwrap().kind, Kind::Null);
         assert_eq!(root.get("g").unwrap().kind, Kind::Int(31));
+        let octal = Node::parse("m: 0440\nd: 0999\n").unwrap();
+        assert_eq!(
+            octal.get("m").unwrap().kind,
+            Kind::Int(288),
+            "Go reads a leading 0 as octal"
+        );
+        assert_eq!(
+            octal.get("d").unwrap().kind,
+            Kind::Float(999.0),
+            "Go reads 0999 as a float"
+        );
         assert_eq!(root.get("h").unwrap().tag.as_deref(), Some("!reset"));
     }
 

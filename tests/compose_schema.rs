@@ -23,7 +23,7 @@ use composegen::compose::validate;
 use composegen::yaml::Node;
 
 /// A rejection that comes from a file missing next to the compose file, not from the file itself.
-pub fn missing_file_rejection(first_error_line: &str) -> bool {
+fn missing_file_rejection(first_error_line: &str) -> bool {
     first_error_line.contains("no such file or directory")
 }
 
@@ -96,10 +96,9 @@ fn problems(text: &str) -> Vec<String> {
     }
 }
 
-/// Deserialize a valid file into the typed model (after merge keys and interpolation).
+/// Deserialize a valid file into the typed model (after interpolation).
 fn deserialize(text: &str) -> Result<ComposeFile, String> {
-    let mut doc = Node::parse(text).map_err(|e| e.message)?.to_json();
-    validate::resolve_merge_keys(&mut doc);
+    let doc = Node::parse(text).map_err(|e| e.message)?.to_json();
     let (doc, _) = validate::interpolate(&doc);
     let model = serde_path_to_error::deserialize::<_, ComposeFile>(&doc).map_err(|e| {
         format!(
@@ -187,7 +186,474 @@ fn corpus_files_never_panic_whatever_the_profiles() {
 /// directory, no environment) and where composegen reports the first problem. Each case starts
 /// with `--- NAME: accepted` or `--- NAME: rejected at PATH`; when its first line is indented,
 /// the lines are the body of a service `a` (they follow `services:`, `  a:`, `    image: x`).
-const CASES: &str = r##"--- prof_bad_dep: accepted
+const CASES: &str = r##"--- ext_int: rejected at services.a.extends
+    extends: 5
+--- ext_local_unknown: accepted
+    extends:
+      service: b
+      foo: 1
+  b:
+    image: y
+--- ext_noservice: rejected at services.a.extends
+    extends:
+      file: ./x.yaml
+--- ext_service_int: rejected at services.a.extends.service
+    extends:
+      service: 5
+--- hc_retries_zero: accepted
+    healthcheck:
+      retries: 0
+--- neg_blkio_config.weight: rejected at services.a.blkio_config.weight
+    blkio_config:
+      weight: -1
+--- neg_cpu_period: accepted
+    cpu_period: -1
+--- neg_cpu_quota: accepted
+    cpu_quota: -1
+--- neg_cpu_rt_period: accepted
+    cpu_rt_period: -1
+--- neg_cpu_rt_runtime: accepted
+    cpu_rt_runtime: -1
+--- neg_cpu_shares: accepted
+    cpu_shares: -1
+--- neg_cpus: accepted
+    cpus: -1
+--- neg_deploy.placement.max_replicas_per_node: rejected at services.a.deploy.placement.max_replicas_per_node
+    deploy:
+      placement:
+        max_replicas_per_node: -1
+--- neg_deploy.resources.limits.cpus: accepted
+    deploy:
+      resources:
+        limits:
+          cpus: -1
+--- neg_deploy.resources.limits.pids: accepted
+    deploy:
+      resources:
+        limits:
+          pids: -1
+--- neg_deploy.restart_policy.max_attempts: rejected at services.a.deploy.restart_policy.max_attempts
+    deploy:
+      restart_policy:
+        max_attempts: -1
+--- neg_deploy.rollback_config.parallelism: rejected at services.a.deploy.rollback_config.parallelism
+    deploy:
+      rollback_config:
+        parallelism: -1
+--- neg_deploy.update_config.max_failure_ratio: accepted
+    deploy:
+      update_config:
+        max_failure_ratio: -1
+--- neg_deploy.update_config.parallelism: rejected at services.a.deploy.update_config.parallelism
+    deploy:
+      update_config:
+        parallelism: -1
+--- neg_healthcheck.retries: rejected at services.a.healthcheck.retries
+    healthcheck:
+      retries: -1
+--- neg_mem_limit: accepted
+    mem_limit: -1
+--- neg_mem_reservation: accepted
+    mem_reservation: -1
+--- neg_mem_swappiness: accepted
+    mem_swappiness: -1
+--- neg_memswap_limit: accepted
+    memswap_limit: -1
+--- neg_oom_score_adj: accepted
+    oom_score_adj: -1
+--- neg_ports_published: accepted
+    ports:
+      - target: 80
+        published: -1
+--- neg_secrets_mode: accepted
+    secrets:
+      - source: s
+        mode: -1
+secrets:
+  s:
+    file: ./x
+--- neg_shm_size: accepted
+    shm_size: -1
+--- neg_ulimits.nofile: accepted
+    ulimits:
+      nofile: -1
+--- ulimit_upper_obj: accepted
+    ulimits:
+      NOFILE:
+        soft: 1
+        hard: 2
+--- ulimit_upper_str: rejected at services.a.ulimits.NOFILE
+    ulimits:
+      NOFILE: abc
+--- expose_big: accepted
+    expose: [70000]
+--- expose_float: rejected at services.a.expose[0]
+    expose: [1.5]
+--- expose_neg: accepted
+    expose: [-1]
+--- group_add_float: rejected at services.a.group_add[0]
+    group_add: [1.5]
+--- model_odd_null: accepted
+services:
+  a:
+    image: x
+models:
+  "a b":
+--- model_odd_obj: accepted
+services:
+  a:
+    image: x
+models:
+  "a b":
+    foo: 1
+--- model_odd_str: rejected at models.a b
+services:
+  a:
+    image: x
+models:
+  "a b": x
+--- net_odd_int: rejected at networks.a b
+services:
+  a:
+    image: x
+networks:
+  "a b": 5
+--- net_odd_list: rejected at networks.a b
+services:
+  a:
+    image: x
+networks:
+  "a b": [1]
+--- net_odd_obj_unknown: accepted
+services:
+  a:
+    image: x
+networks:
+  "a b":
+    foo: 1
+--- ssh_list_=x: accepted
+    build:
+      context: .
+      ssh: ["=x"]
+--- ssh_list_a,b: rejected at services.a.build.ssh[0]
+    build:
+      context: .
+      ssh: ["a,b"]
+--- ssh_list_a:b: rejected at services.a.build.ssh[0]
+    build:
+      context: .
+      ssh: ["a:b"]
+--- ssh_list_default: accepted
+    build:
+      context: .
+      ssh: ["default"]
+--- ssh_list_foo: rejected at services.a.build.ssh[0]
+    build:
+      context: .
+      ssh: ["foo"]
+--- ssh_list_foo=: accepted
+    build:
+      context: .
+      ssh: ["foo="]
+--- ssh_list_foo=bar: accepted
+    build:
+      context: .
+      ssh: ["foo=bar"]
+--- ssh_map: accepted
+    build:
+      context: .
+      ssh:
+        default:
+        foo: /x
+--- ssh_str: rejected at services.a.build.ssh
+    build:
+      context: .
+      ssh: default
+--- ulim_upper_list: rejected at services.a.ulimits.NOFILE
+    ulimits:
+      NOFILE: [1]
+--- ulim_upper_objx: accepted
+    ulimits:
+      NOFILE:
+        foo: 1
+--- addctx_list_ok: accepted
+    build:
+      context: .
+      additional_contexts: ["a=./x"]
+--- addctx_map: accepted
+    build:
+      context: .
+      additional_contexts:
+        a: ./x
+--- ann_noeq: accepted
+    annotations: ["A"]
+--- args_noeq: accepted
+    build:
+      context: .
+      args: ["A"]
+--- bind_nosrc_abs: rejected at services.a.volumes[0]
+    volumes:
+      - type: bind
+        target: /data
+--- bind_nosrc_rel: rejected at services.a.volumes[0]
+    volumes:
+      - type: bind
+        target: data
+--- bind_src_empty_abs: accepted
+    volumes:
+      - type: bind
+        source: ""
+        target: /data
+--- bind_src_empty_rel: accepted
+    volumes:
+      - type: bind
+        source: ""
+        target: data
+--- build_labels_noeq: accepted
+    build:
+      context: .
+      labels: ["A"]
+--- deplabel_noeq: accepted
+    deploy:
+      labels: ["A"]
+--- dev_opts_noeq: accepted
+    deploy:
+      resources:
+        reservations:
+          devices:
+            - capabilities: [gpu]
+              options: ["A"]
+--- net_labels_noeq: accepted
+services:
+  a:
+    image: x
+networks:
+  n:
+    labels: ["A"]
+--- sysctl_noeq: accepted
+    sysctls: ["A"]
+--- vol_labels_noeq: accepted
+services:
+  a:
+    image: x
+volumes:
+  v:
+    labels: ["A"]
+--- addctx_map_int: rejected at services.a.build.additional_contexts.a
+    build:
+      context: .
+      additional_contexts:
+        a: 1
+--- addctx_map_null: rejected at services.a.build.additional_contexts.a
+    build:
+      context: .
+      additional_contexts:
+        a:
+--- args_map_int: accepted
+    build:
+      context: .
+      args:
+        a: 1
+        b:
+--- configs_extname_diff: rejected at configs.n.external.name
+services:
+  a:
+    image: x
+configs:
+  n:
+    name: bar
+    external:
+      name: foo
+--- configs_extname_same: accepted
+services:
+  a:
+    image: x
+configs:
+  n:
+    name: foo
+    external:
+      name: foo
+--- networks_extname_diff: rejected at networks.n.external.name
+services:
+  a:
+    image: x
+networks:
+  n:
+    name: bar
+    external:
+      name: foo
+--- networks_extname_same: accepted
+services:
+  a:
+    image: x
+networks:
+  n:
+    name: foo
+    external:
+      name: foo
+--- prof_empty: rejected at services.b
+services:
+  a:
+    image: x
+  b:
+    profiles: [""]
+--- secrets_extname_diff: rejected at secrets.n.external.name
+services:
+  a:
+    image: x
+secrets:
+  n:
+    name: bar
+    external:
+      name: foo
+--- secrets_extname_same: accepted
+services:
+  a:
+    image: x
+secrets:
+  n:
+    name: foo
+    external:
+      name: foo
+--- volumes_extname_diff: rejected at volumes.n.external.name
+services:
+  a:
+    image: x
+volumes:
+  n:
+    name: bar
+    external:
+      name: foo
+--- volumes_extname_same: accepted
+services:
+  a:
+    image: x
+volumes:
+  n:
+    name: foo
+    external:
+      name: foo
+--- i_bad_name: rejected at services.a.environment.A
+    environment:
+      A: ${1X}
+--- i_bool_default: accepted
+    read_only: ${RO:-true}
+--- i_bool_unset: rejected at services.a.read_only
+    read_only: ${RO}
+--- i_bracket_op: rejected at services.a.environment.A
+    environment:
+      A: ${X:=y}
+--- i_cpus_default: accepted
+    cpus: ${CPUS:-0.5}
+--- i_cpus_unset: rejected at services.a.cpus
+    cpus: ${CPUS}
+--- i_dash_nocolon: accepted
+    environment:
+      A: ${X-default}
+--- i_dollar_brace_dollar: accepted
+    environment:
+      A: ${X:-$$}
+--- i_dollar_digit: accepted
+    environment:
+      A: $1abc
+--- i_dollar_end: accepted
+    command: echo $
+--- i_empty_braces: rejected at services.a.environment.A
+    environment:
+      A: ${}
+--- i_in_key: accepted
+    environment:
+      ${K}: v
+--- i_lower: accepted
+    environment:
+      A: ${abc:-x}
+--- i_mem_unset: rejected at services.a.mem_limit
+    mem_limit: ${MEM}
+--- i_nested: accepted
+    environment:
+      A: ${X:-${Y:-z}}
+--- i_plus: accepted
+    environment:
+      A: ${X:+set}
+--- i_port_default: accepted
+    ports:
+      - target: ${P:-80}
+        published: ${Q:-8080}
+--- i_port_unset: rejected at services.a.ports[0].target
+    ports:
+      - target: ${P}
+--- i_sgp_unset: rejected at services.a.stop_grace_period
+    stop_grace_period: ${T}
+--- i_space: rejected at services.a.environment.A
+    environment:
+      A: ${A B}
+--- i_unclosed_nested: rejected at services.a.environment.A
+    environment:
+      A: ${X:-${Y}
+--- i_vol_default: accepted
+    volumes:
+      - ${SRC:-./data}:/data
+--- cfg_content_empty: accepted
+services:
+  a:
+    image: x
+configs:
+  c:
+    content: ""
+--- cfg_file_empty: accepted
+services:
+  a:
+    image: x
+configs:
+  c:
+    file: ""
+--- eh_colon_nohost: rejected at services.a.extra_hosts[0]
+    extra_hosts: [":1.2.3.4"]
+--- eh_dcolon: rejected at services.a.extra_hosts[0]
+    extra_hosts: ["::"]
+--- eh_eq_nohost: rejected at services.a.extra_hosts[0]
+    extra_hosts: ["=1.2.3.4"]
+--- eh_map_empty_host: rejected at services.a.extra_hosts.
+    extra_hosts:
+      "": 1.2.3.4
+--- eh_v6_host: accepted
+    extra_hosts: ["h:::1", "h2=::1", "h3:[::1]"]
+--- sec_env_empty: rejected at secrets.s
+services:
+  a:
+    image: x
+secrets:
+  s:
+    environment: ""
+--- sec_ext_false: rejected at secrets.s
+services:
+  a:
+    image: x
+secrets:
+  s:
+    external: false
+--- sec_file_empty: accepted
+services:
+  a:
+    image: x
+secrets:
+  s:
+    file: ""
+--- sec_file_empty_env: rejected at secrets.s.environment
+services:
+  a:
+    image: x
+secrets:
+  s:
+    file: ""
+    environment: X
+--- tmpfs_mode_neg: rejected at services.a.volumes[0].tmpfs.mode
+    volumes:
+      - type: tmpfs
+        target: /x
+        tmpfs:
+          mode: -1
+--- prof_bad_dep: accepted
 services:
   a:
     image: x
@@ -778,8 +1244,6 @@ volumes:
     cpu_period: 1.5
 --- cpurt: rejected at services.a.cpu_rt_runtime
     cpu_rt_runtime: 10ms
---- cpus_neg: accepted
-    cpus: -1
 --- dev_count_all: accepted
     deploy:
       resources:
@@ -1020,10 +1484,6 @@ networks:
       context: .
       provenance: mode=max
       sbom: "generator=x"
---- published_neg: accepted
-    ports:
-      - target: 80
-        published: -1
 --- pull_bad: rejected at services.a.build.pull
     build:
       context: .
@@ -1166,7 +1626,6 @@ services:
 --- dup_vol_target: accepted
     volumes: ["/a:/b", "/c:/b"]
 --- empty_file: rejected at (root)
-
 --- env_file_missing_optional: accepted
     env_file:
       - path: ./nope.env
@@ -1396,6 +1855,15 @@ x-bar:
   a: 1
 "##;
 
+/// Valid cases the typed model does not represent: values that Compose accepts without checking
+/// them (networks and models named outside `^[a-zA-Z0-9._-]+$`, ulimits with uppercase names).
+const UNTYPED: &[&str] = &[
+    "model_odd_null",
+    "model_odd_obj",
+    "net_odd_obj_unknown",
+    "ulim_upper_objx",
+];
+
 struct Case {
     name: String,
     text: String,
@@ -1437,7 +1905,9 @@ fn edge_cases_get_the_verdict_of_docker_compose() {
         let found = problems(&case.text);
         match (case.accepted, found.first()) {
             (true, None) => {
-                if let Err(e) = deserialize(&case.text) {
+                if let Err(e) = deserialize(&case.text)
+                    && !UNTYPED.contains(&case.name.as_str())
+                {
                     failures.push(format!("{}: {e}", case.name));
                 }
             }

@@ -257,17 +257,12 @@ fn local_config() -> String {
             serde_yaml::Value::Mapping(h)
         })
         .collect();
-    let config = serde_yaml::to_string(&serde_yaml::Mapping::from_iter([(
-        "repos".into(),
-        serde_yaml::Value::Sequence(vec![serde_yaml::Value::Mapping(
-            serde_yaml::Mapping::from_iter([
-                ("repo".into(), "local".into()),
-                ("hooks".into(), serde_yaml::Value::Sequence(hooks)),
-            ]),
-        )]),
-    )]))
-    .expect("yaml");
-    config
+    let local = serde_yaml::Mapping::from_iter([
+        ("repo".into(), "local".into()),
+        ("hooks".into(), serde_yaml::Value::Sequence(hooks)),
+    ]);
+    let repos = serde_yaml::Value::Sequence(vec![serde_yaml::Value::Mapping(local)]);
+    serde_yaml::to_string(&serde_yaml::Mapping::from_iter([("repos".into(), repos)])).expect("yaml")
 }
 
 #[test]

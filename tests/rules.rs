@@ -64,6 +64,13 @@ fn every_rule_has_a_fixture_and_fixtures_behave() {
             continue;
         }
         let text = std::fs::read_to_string(&path).expect("read fixture");
+        // A first line `# lint-args: …` gives the options the rule needs (e.g. CG309's host memory).
+        let extra: Vec<&str> = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# lint-args:"))
+            .map(|a| a.split_whitespace().collect())
+            .unwrap_or_default();
         let secs = sections(&text);
         assert!(
             secs.iter().any(|s| s.0) && secs.iter().any(|s| !s.0),
@@ -81,6 +88,7 @@ fn every_rule_has_a_fixture_and_fixtures_behave() {
                 "--fail-on",
                 "never",
             ])
+            .args(&extra)
             .arg(format!("{code}.yaml"))
             .output()
             .expect("run");
@@ -117,6 +125,7 @@ fn every_rule_has_a_fixture_and_fixtures_behave() {
                 "--fail-on",
                 "never",
             ])
+            .args(&extra)
             .arg(format!("{code}.yaml"))
             .output()
             .expect("run");

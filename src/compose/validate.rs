@@ -3,15 +3,19 @@
 //!
 //! The pipeline for a compose file, as Docker Compose v2.40.3 runs it:
 //!
-//! 1. parse the YAML (`crate::yaml::Node::parse`, then `Node::to_json`);
-//! 2. [`resolve_merge_keys`]: apply YAML `<<` merge keys (saphyr resolves aliases, not merges);
+//! 1. parse the YAML (`crate::yaml::Node::parse`); [`key_problems`]: mapping keys must be
+//!    strings; then `Node::to_json`;
+//! 2. YAML `<<` merge keys: `crate::yaml` applies them while parsing (only a plain `<<` key is a
+//!    merge key, which the JSON value cannot tell; [`resolve_merge_keys`] is for JSON values that
+//!    come from elsewhere);
 //! 3. [`interpolate`]: substitute `${VARIABLES}` (a minimal pass: unset variables are empty);
 //! 4. [`validate`]: the schema (types, unknown keys, enums, required keys, ...);
 //! 5. [`consistency`]: what Compose rejects beyond the schema: references to undefined services,
 //!    networks, volumes, secrets, configs and models; dependency cycles; conflicting settings;
 //!    unparsable ports, volumes, durations, sizes and numbers.
 //!
-//! [`check`] runs steps 4 and 5. Every problem names a path of the document
+//! [`check_node`] runs all of it on a parsed file, [`prepare_and_check`] steps 3 to 5 on a JSON
+//! value, [`check`] steps 4 and 5. Every problem names a path of the document
 //! (`services.web.ports[0]`) that `crate::profile::load::locate` or `Node::locate` turns into a
 //! source span. Problems are sorted by path, then message.
 //!
@@ -22,7 +26,7 @@
 //! COMPOSEGEN_BLESS=1 cargo test --lib compose::validate::tests::committed_schema_is_current
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
@@ -90,7 +94,7 @@ fn strip_null(v: &mut Value) {
                         }
                     }
                 }
-                // A merged branch may carry the marker up: honour it by not stripping further.
+                // A marker merged up from a single remaining branch no longer means anything here.
                 obj.remove(NULLABLE);
             }
             for val in obj.values_mut() {
@@ -140,7 +144,7 @@ fn validator() -> Result<&'static jsonschema::Validator, String> {
 // Schema validation
 // ---------------------------------------------------------------------------------------------
 
-/// Validate a compose document (after [`resolve_merge_keys`] and [`interpolate`]) against the
+/// Validate a compose document (merge keys applied, after [`interpolate`]) against the
 /// schema. Problems are sorted by path, then message.
 pub fn validate(doc: &Value) -> Vec<Problem> {
     if doc.is_null() {
@@ -386,9 +390,10 @@ fn first_duplicate(list: &Value) -> Option<(usize, usize)> {
 // Preparation: merge keys and interpolation
 // ---------------------------------------------------------------------------------------------
 
-/// Apply YAML merge keys (`<<: *anchor` or `<<: [*a, *b]`) in place: the keys of the merged
+/// Apply YAML merge keys (`<<: *anchor` or `<<: [*a, *b]`) in place, in a JSON value parsed by
+/// something other than `crate::yaml` (which applies them itself): the keys of the merged
 /// mappings are added where the mapping does not set them itself (earlier sources win over later
-/// ones), and the `<<` key is removed. Aliases are already resolved by the YAML parser.
+/// ones), and the `<<` key is removed.
 pub fn resolve_merge_keys(doc: &mut Value) {
     match doc {
         Value::Object(obj) => {
@@ -624,11 +629,10 @@ pub fn key_problems(node: &Node) -> Vec<Problem> {
     out
 }
 
-/// Merge keys, interpolation, then [`check`]: everything a compose document goes through.
+/// Interpolation, then [`check`]: what a compose document (with its merge keys applied) goes
+/// through.
 pub fn prepare_and_check(doc: &Value) -> Vec<Problem> {
-    let mut merged = doc.clone();
-    resolve_merge_keys(&mut merged);
-    let (interpolated, mut problems) = interpolate(&merged);
+    let (interpolated, mut problems) = interpolate(doc);
     problems.extend(check(&interpolated));
     sort(&mut problems);
     problems
@@ -822,6 +826,7 @@ const SERVICE_UNSIGNED: &[(&str, i64)] = &[
     ("deploy.update_config.parallelism", i64::MAX),
     ("deploy.rollback_config.parallelism", i64::MAX),
     ("deploy.placement.max_replicas_per_node", i64::MAX),
+    ("volumes.[].tmpfs.mode", u32::MAX as i64),
     ("blkio_config.weight", 65535),
     ("blkio_config.weight_device.[].weight", 65535),
 ];
@@ -956,14 +961,15 @@ impl<'a> Checker<'a> {
                 self.service_values(name, svc);
             }
         }
-        self.extends(&services);
+        let index: HashMap<&str, &Value> = services.iter().copied().collect();
+        self.extends(&services, &index);
         let active: Vec<(&str, &Value)> = services
             .iter()
             .copied()
             .filter(|(_, s)| s.is_object() && self.enabled(s))
             .collect();
         for &(name, svc) in &active {
-            self.service_consistency(name, svc, &services);
+            self.service_consistency(name, svc, &index);
         }
         self.container_names(&active);
         self.dependencies(&services, &active);
@@ -1072,6 +1078,15 @@ impl<'a> Checker<'a> {
                     .map(|k| format!("`{k}`"))
                     .collect::<Vec<_>>()
                     .join(", ");
+                let no_source = if section == "secrets" {
+                    // A secret needs a file (even `""`: it resolves to the project directory)
+                    // or a non-empty variable name, unless it is external.
+                    !obj.contains_key("file")
+                        && str_at(def, "environment").unwrap_or("").is_empty()
+                        && !is_external(obj.get("external"))
+                } else {
+                    set.is_empty() && !obj.contains_key("external") && !obj.contains_key("driver")
+                };
                 if set.len() > 1 {
                     self.push_key(
                         path.key(set[1]),
@@ -1079,10 +1094,7 @@ impl<'a> Checker<'a> {
                         "conflicts",
                         format!("set exactly one of {sources}"),
                     );
-                } else if set.is_empty()
-                    && !obj.contains_key("external")
-                    && (section == "secrets" || !obj.contains_key("driver"))
-                {
+                } else if no_source {
                     self.push(
                         path.clone(),
                         format!("{} `{name}` has no source", &section[..section.len() - 1]),
@@ -1304,17 +1316,22 @@ impl<'a> Checker<'a> {
         }
         if let Some(Value::Array(hosts)) = svc.get("extra_hosts") {
             for (i, host) in hosts.iter().enumerate() {
-                if let Value::String(s) = host
-                    && !s.contains('=')
-                    && !s.contains(':')
-                {
-                    self.push(
-                        base.key("extra_hosts").index(i),
-                        format!("invalid extra host {s:?}: missing IP address"),
-                        "no IP address",
-                        "write HOST:IP or HOST=IP, e.g. `host.docker.internal:host-gateway`",
-                    );
-                }
+                let Value::String(s) = host else { continue };
+                let name = s
+                    .split_once('=')
+                    .or_else(|| s.split_once(':'))
+                    .map(|(h, _)| h);
+                let problem = match name {
+                    None => "missing IP address",
+                    Some("") => "missing host name",
+                    Some(_) => continue,
+                };
+                self.push(
+                    base.key("extra_hosts").index(i),
+                    format!("invalid extra host {s:?}: {problem}"),
+                    problem,
+                    "write HOST:IP or HOST=IP, e.g. `host.docker.internal:host-gateway`",
+                );
             }
         }
         if let Some(Value::Array(rules)) = get(svc, "develop.watch") {
@@ -1368,13 +1385,12 @@ impl<'a> Checker<'a> {
     }
 
     /// `extends` of services of this file: the target exists, no cycles.
-    fn extends(&mut self, services: &[(&str, &Value)]) {
-        let names: HashSet<&str> = services.iter().map(|(n, _)| *n).collect();
+    fn extends(&mut self, services: &[(&str, &Value)], index: &HashMap<&str, &Value>) {
         for &(name, svc) in services {
             let Some((target, path)) = local_extends(name, svc) else {
                 continue;
             };
-            if !names.contains(target) {
+            if !index.contains_key(target) {
                 self.push(
                     path,
                     format!("cannot extend service `{name}`: service `{target}` not found"),
@@ -1384,27 +1400,24 @@ impl<'a> Checker<'a> {
                 continue;
             }
             // Cycle: follow the chain from this service.
-            let mut seen = vec![name];
+            let mut chain = vec![name];
+            let mut seen: HashSet<&str> = HashSet::from([name]);
             let mut current = target;
             loop {
                 if current == name {
                     self.push(
                         services_path(name).key("extends"),
-                        format!("circular extends: {} -> {name}", seen.join(" -> ")),
+                        format!("circular extends: {} -> {name}", chain.join(" -> ")),
                         "cycle",
                         "a service cannot extend itself, directly or through other services",
                     );
                     break;
                 }
-                if seen.contains(&current) {
+                if !seen.insert(current) {
                     break;
                 }
-                seen.push(current);
-                let Some(next) = services
-                    .iter()
-                    .find(|(n, _)| *n == current)
-                    .and_then(|(n, s)| local_extends(n, s))
-                else {
+                chain.push(current);
+                let Some(next) = index.get(current).and_then(|s| local_extends(current, s)) else {
                     break;
                 };
                 current = next.0;
@@ -1413,11 +1426,9 @@ impl<'a> Checker<'a> {
     }
 
     /// checkConsistency of compose-go, for an enabled service.
-    fn service_consistency(&mut self, name: &str, svc: &Value, services: &[(&str, &Value)]) {
+    fn service_consistency(&mut self, name: &str, svc: &Value, index: &HashMap<&str, &Value>) {
         let base = services_path(name);
-        if svc.get("provider").is_none()
-            && image_or_build(name, services, &mut Vec::new()) == Some(false)
-        {
+        if svc.get("provider").is_none() && image_or_build(name, index) == Some(false) {
             self.push(
                 base.clone(),
                 format!("service `{name}` has neither an image nor a build context"),
@@ -1722,39 +1733,47 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        // Cycles: depth-first search, each cycle reported once at its smallest service.
+        // Cycles: one depth-first search (each service visited once); every back edge closes a
+        // cycle, reported once, starting at its smallest service.
         let mut reported: BTreeSet<Vec<String>> = BTreeSet::new();
         let mut found = Vec::new();
+        let mut state: BTreeMap<&str, Visit> = graph.keys().map(|k| (*k, Visit::New)).collect();
         for &start in graph.keys() {
+            if state.get(start) != Some(&Visit::New) {
+                continue;
+            }
+            state.insert(start, Visit::OnPath);
             let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
-            let mut on_path: Vec<&str> = vec![start];
             while let Some((node, next)) = stack.last_mut() {
-                let edges = graph.get(*node).map(Vec::as_slice).unwrap_or_default();
-                if *next >= edges.len() {
+                let node = *node;
+                let edges = graph.get(node).map(Vec::as_slice).unwrap_or_default();
+                let Some((target, _)) = edges.get(*next) else {
+                    state.insert(node, Visit::Done);
                     stack.pop();
-                    on_path.pop();
                     continue;
-                }
-                let target = edges[*next].0.as_str();
+                };
                 *next += 1;
-                if let Some(pos) = on_path.iter().position(|n| *n == target) {
-                    let cycle: Vec<String> = on_path[pos..].iter().map(|s| s.to_string()).collect();
-                    let min = cycle
-                        .iter()
-                        .enumerate()
-                        .min_by_key(|(_, n)| *n)
-                        .map_or(0, |(i, _)| i);
-                    let mut rotated = cycle[min..].to_vec();
-                    rotated.extend_from_slice(&cycle[..min]);
-                    if reported.insert(rotated.clone()) {
-                        found.push(rotated);
+                match state.get(target.as_str()) {
+                    Some(Visit::OnPath) => {
+                        let pos = stack.iter().position(|(n, _)| *n == target).unwrap_or(0);
+                        let cycle: Vec<String> =
+                            stack[pos..].iter().map(|(n, _)| n.to_string()).collect();
+                        let min = cycle
+                            .iter()
+                            .enumerate()
+                            .min_by_key(|(_, n)| *n)
+                            .map_or(0, |(i, _)| i);
+                        let mut rotated = cycle[min..].to_vec();
+                        rotated.extend_from_slice(&cycle[..min]);
+                        if reported.insert(rotated.clone()) {
+                            found.push(rotated);
+                        }
                     }
-                } else if on_path.len() < graph.len() && graph.contains_key(target) {
-                    on_path.push(target);
-                    let Some(target_key) = graph.keys().find(|k| **k == target).copied() else {
-                        continue;
-                    };
-                    stack.push((target_key, 0));
+                    Some(Visit::New) => {
+                        state.insert(target.as_str(), Visit::OnPath);
+                        stack.push((target.as_str(), 0));
+                    }
+                    _ => {}
                 }
             }
         }
@@ -1787,6 +1806,14 @@ fn with_description(path: &Path, help: &str) -> String {
     }
 }
 
+/// Depth-first search state of a service.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Visit {
+    New,
+    OnPath,
+    Done,
+}
+
 fn is_external(v: Option<&Value>) -> bool {
     match v {
         Some(Value::Bool(b)) => *b,
@@ -1811,19 +1838,15 @@ fn local_extends<'v>(name: &str, svc: &'v Value) -> Option<(&'v str, Path)> {
 /// Whether a service has an image or a build, following `extends` in this file (the service's
 /// own `image` overrides the extended one's, even when empty; a `build` anywhere in the chain
 /// counts). `None` when it cannot be known (extends of another file, broken chains).
-fn image_or_build<'v>(
-    name: &'v str,
-    services: &[(&'v str, &'v Value)],
-    seen: &mut Vec<&'v str>,
-) -> Option<bool> {
+fn image_or_build(name: &str, index: &HashMap<&str, &Value>) -> Option<bool> {
     let mut image: Option<&str> = None;
+    let mut seen: HashSet<&str> = HashSet::new();
     let mut current = name;
     loop {
-        if seen.contains(&current) {
+        if !seen.insert(current) {
             return None;
         }
-        seen.push(current);
-        let svc = services.iter().find(|(n, _)| *n == current)?.1;
+        let svc = index.get(current)?;
         if svc.get("build").is_some_and(|b| !b.is_null()) {
             return Some(true);
         }
@@ -2432,6 +2455,17 @@ mod tests {
     }
 
     #[test]
+    fn merge_keys_from_yaml() {
+        let text = "x-c: &c\n  image: x\n  restart: \"no\"\nservices:\n  a:\n    <<: *c\n    restart: always\n";
+        let node = Node::parse(text).unwrap();
+        assert!(check_node(&node).is_empty());
+        assert_eq!(
+            node.to_json()["services"]["a"],
+            json!({"restart": "always", "image": "x"})
+        );
+    }
+
+    #[test]
     fn merge_keys() {
         let mut doc = json!({"x-c": {"image": "x", "restart": "no"},
             "services": {"a": {"<<": {"image": "x", "restart": "no"}, "restart": "always"}}});
@@ -2504,6 +2538,28 @@ mod tests {
         assert_eq!(parse_volume("C:\\x:/y").unwrap().kind, "bind");
         assert_eq!(normalize_project_name("Foo Bar!"), "foobar");
         assert_eq!(normalize_project_name("!!!"), "");
+    }
+
+    #[test]
+    fn dense_dependency_graphs_are_fast() {
+        // 60 services, each depending on every earlier one, and the first on the last: one cycle
+        // through all of them, 1770 edges. Enumerating paths would never finish.
+        let mut services = serde_json::Map::new();
+        for i in 0..60 {
+            let deps: Vec<String> = if i == 0 {
+                vec!["s59".into()]
+            } else {
+                (0..i).map(|j| format!("s{j}")).collect()
+            };
+            services.insert(format!("s{i}"), json!({"image": "x", "depends_on": deps}));
+        }
+        let start = std::time::Instant::now();
+        let found = consistency(&json!({ "services": services }));
+        assert!(start.elapsed().as_secs() < 2);
+        assert!(found.iter().any(|p| {
+            p.message
+                .starts_with("dependency cycle detected: s0 -> s59")
+        }));
     }
 
     #[test]

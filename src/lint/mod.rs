@@ -293,10 +293,21 @@ fn lint_project(
         })
         .collect();
     let mut per_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); project.files.len()];
-    for f in findings {
-        let Some(d) = resolve(f, &project) else {
-            continue;
-        };
+    // The generic "Compose rejects this" rules give way to a specific rule at the same place.
+    let mut resolved: Vec<Diagnostic> = findings
+        .into_iter()
+        .filter_map(|f| resolve(f, &project))
+        .collect();
+    let generic = |code: &str| {
+        code == rules::cg004_schema_violation::CODE || code == rules::cg005_compose_rejects::CODE
+    };
+    let specific: Vec<(usize, Span)> = resolved
+        .iter()
+        .filter(|d| !generic(d.code))
+        .map(|d| (d.primary.file, d.primary.span))
+        .collect();
+    resolved.retain(|d| !generic(d.code) || !specific.contains(&(d.primary.file, d.primary.span)));
+    for d in resolved {
         let file = d.primary.file;
         if suppressions[file].suppresses(d.code, d.primary.pos.line, d.primary.pos.end_line) {
             continue;
@@ -350,12 +361,19 @@ fn position(text: &str, span: Span) -> Position {
 fn locate(route: &Route, project: &crate::project::load::Project) -> Location {
     let (file, span) = match &project.root {
         Some(root) => {
-            let key = if route.key {
+            let (node, found) = root.deepest(&route.path);
+            // A block (a service, a mapping) is pointed at by the key that introduces it.
+            let block = found
+                && matches!(
+                    node.kind,
+                    crate::yaml::Kind::Map(_) | crate::yaml::Kind::Seq(_)
+                );
+            let key = if route.key || block {
                 root.key_node(&route.path)
             } else {
                 None
             };
-            let node = key.unwrap_or_else(|| root.deepest(&route.path).0);
+            let node = key.unwrap_or(node);
             (node.file as usize, node.span)
         }
         None => (route.file, Span::default()),

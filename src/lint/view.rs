@@ -1230,9 +1230,8 @@ fn runs_a_command_that_exits(entrypoint: &[String], command: &[String]) -> bool 
         let p = p.rsplit('/').next().unwrap_or(p);
         match p {
             "sleep" => words.get(1).is_some_and(|n| {
-                n.trim_end_matches(['s', 'm', 'h', 'd'])
-                    .parse::<f64>()
-                    .is_ok()
+                let n = n.trim_end_matches(['s', 'm', 'h', 'd']);
+                !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '.')
             }),
             _ => EXITING_PROGRAMS.contains(&p),
         }

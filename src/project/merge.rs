@@ -502,11 +502,11 @@ impl Merger {
                     Slot::Right(r) => subnet(&rights[r]),
                     Slot::Left(l) => subnet(&lefts[l]),
                 };
-                if left_subnet != subnet(&rights[i]) {
-                    if !out.iter().any(|s| subnet_of(s, &rights) == left_subnet) {
-                        out.push(Slot::Left(j));
-                        continue;
-                    }
+                if left_subnet != subnet(&rights[i])
+                    && !out.iter().any(|s| subnet_of(s, &rights) == left_subnet)
+                {
+                    out.push(Slot::Left(j));
+                    continue;
                 }
                 let right = std::mem::replace(&mut rights[i], placeholder());
                 rights[i] = if matches!(right.kind, Kind::Map(_))
@@ -913,6 +913,13 @@ mod tests {
         );
         assert_eq!(json(&m, "services.web.image"), "nginx:2");
         assert_eq!(at(&m, "services.web.image").file, 1);
+        let overlay = "services:\n  web:\n    image: nginx:2\n";
+        let image = at(&m, "services.web.image").span;
+        assert_eq!(
+            &overlay[image.start..image.end],
+            "nginx:2",
+            "the span is where the override wrote it"
+        );
         assert_eq!(
             m.key_node(&Path::parse_dotted("services.web.image"))
                 .unwrap()
@@ -1371,6 +1378,7 @@ mod tests {
             json(&m, "services.web.environment"),
             serde_json::json!(["A=1", "B=2"])
         );
+        assert_eq!(files(&m, "services.web.environment"), [0, 0]);
     }
 
     #[test]
@@ -1401,6 +1409,7 @@ mod tests {
             json(&m, "services.web.ports"),
             serde_json::json!(["80:80", "81:81"])
         );
+        assert_eq!(files(&m, "services.web.ports"), [0, 1]);
     }
 
     #[test]
@@ -1463,20 +1472,22 @@ mod tests {
     #[test]
     fn interpolation_provenance_follows_k_v_items() {
         let mut overlay = parse("services:\n  web:\n    environment: {A: x}\n", 1);
-        if let Kind::Map(e) = &mut overlay.kind {
-            let web = &mut e[0].1;
-            if let Kind::Map(e) = &mut web.kind {
-                if let Kind::Map(env) = &mut e[0].1.kind {
-                    if let Kind::Map(w) = &mut env[0].1.kind {
-                        w[0].1.interp = Some(Box::new(Interp {
-                            raw: "${X}".into(),
-                            unset: vec!["X".into()],
-                            required: vec![],
-                        }));
-                    }
-                }
-            }
+        let mut node = &mut overlay;
+        for key in ["services", "web", "environment", "A"] {
+            let Kind::Map(entries) = &mut node.kind else {
+                unreachable!()
+            };
+            node = &mut entries
+                .iter_mut()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .unwrap()
+                .1;
         }
+        node.interp = Some(Box::new(Interp {
+            raw: "${X}".into(),
+            unset: vec!["X".into()],
+            required: vec![],
+        }));
         let m = merge(
             parse("services:\n  web:\n    environment: [B=1]\n", 0),
             overlay,
@@ -1485,6 +1496,8 @@ mod tests {
         assert_eq!(a.as_str(), Some("A=x"));
         assert_eq!(a.interp.as_ref().unwrap().raw, "A=${X}");
         assert_eq!(a.interp.as_ref().unwrap().unset, ["X"]);
+        assert_eq!(a.file, 1);
+        assert_eq!(files(&m, "services.web.environment"), [0, 1]);
     }
 
     #[test]
@@ -1505,6 +1518,10 @@ mod tests {
                 "F=123456",
                 "G=false"
             ])
+        );
+        assert_eq!(
+            files(&m, "services.web.environment"),
+            [0, 1, 1, 1, 1, 1, 1, 1]
         );
     }
 

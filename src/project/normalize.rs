@@ -457,7 +457,7 @@ impl Cx<'_> {
                 _ => None,
             })
             .unwrap_or_default();
-        for link in string_list_opt(service.get("links")) {
+        for link in strings(service.get("links")) {
             let parts: Vec<&str> = link.split(':').collect();
             let name = if parts.len() == 2 { parts[0] } else { &link };
             deps.entry(name.to_string()).or_insert_with(
@@ -475,7 +475,7 @@ impl Cx<'_> {
                 );
             }
         }
-        for from in string_list_opt(service.get("volumes_from")) {
+        for from in strings(service.get("volumes_from")) {
             if !from.starts_with("container:") {
                 let name = from.split(':').next().unwrap_or_default();
                 deps.entry(name.to_string())
@@ -821,10 +821,6 @@ fn non_empty(value: Value) -> Option<Value> {
 /// The items of a list (or a lone string) as strings, `None` giving nothing.
 fn strings(node: Option<&Node>) -> Vec<String> {
     node.map(string_list).unwrap_or_default()
-}
-
-fn string_list_opt(node: Option<&Node>) -> Vec<String> {
-    strings(node)
 }
 
 fn string_list(node: &Node) -> Vec<String> {

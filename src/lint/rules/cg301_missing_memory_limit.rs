@@ -122,19 +122,17 @@ pub fn report_missing<R: Rule>(
     }
     if missing.len() == eligible && eligible >= 2 {
         let names: Vec<String> = missing.iter().map(|s| format!("`{}`", s.name)).collect();
-        let mut b = rule
-            .finding(
+        out.push(
+            rule.finding(
                 cx,
                 Path::root().key("services"),
                 (text.all_message)(&names.join(", ")),
             )
             .on_key()
             .label(text.label)
-            .help(text.help);
-        for s in missing {
-            b = b.related(cx.file, s.path.clone(), format!("`{}`", s.name));
-        }
-        out.push(b.build());
+            .help(text.help)
+            .build(),
+        );
         return;
     }
     for s in missing {
@@ -229,7 +227,7 @@ mod tests {
         );
         assert_eq!(codes(&d), ["CG301@1"]);
         assert!(d[0].message.contains("`api`, `db`"), "{}", d[0].message);
-        assert_eq!(d[0].related.len(), 2);
+        assert!(d[0].related.is_empty());
     }
 
     #[test]

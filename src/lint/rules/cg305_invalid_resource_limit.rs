@@ -17,8 +17,9 @@ declare_rule! {
     /// - `cpus` (or `deploy.resources.limits.cpus`) together with `cpu_quota` or `cpu_period`
     ///   (`Conflicting options`), a negative CPU count or one below 0.01, a `cpu_quota` below
     ///   1000 µs, a `cpu_period` outside 1000-1000000 µs;
-    /// - a memory value written as a YAML number with a fraction (`mem_limit: 1.5`,
-    ///   `shm_size: 0.5`): Compose ignores it as if it were not set (a warning).
+    /// - `mem_limit`, `memswap_limit` or `shm_size` written as a YAML number with a fraction
+    ///   (`mem_limit: 1.5`): Compose ignores it as if it were not set (a warning; Compose
+    ///   rejects such a number for the other memory keys).
     ///
     /// Values are read as Compose reads them (`512m`, `1.5GiB`, 1024-based); values with an
     /// unset variable are not checked.
@@ -113,15 +114,9 @@ impl Rule for InvalidResourceLimit {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for s in cx.compose().services() {
-            // Numbers with a fraction, which Compose ignores.
-            for key in [
-                "mem_limit",
-                "mem_reservation",
-                "memswap_limit",
-                "shm_size",
-                "deploy.resources.limits.memory",
-                "deploy.resources.reservations.memory",
-            ] {
+            // Numbers with a fraction, which Compose ignores (it rejects them for the other
+            // memory keys: their schema allows integers and strings only).
+            for key in ["mem_limit", "memswap_limit", "shm_size"] {
                 if let Some(size) = s.byte_size(key).filter(|b| b.float) {
                     let mut f = self
                         .finding(

@@ -32,7 +32,8 @@ declare_rule! {
     /// (512 MiB), Logstash and OpenSearch (1 GiB), Elasticsearch before 7.11 (1 GiB),
     /// `sonatype/nexus3` (2703 MiB), `solr` (512 MiB) and `itzg/minecraft-server` (1 GiB). Such a
     /// default is not assumed when the service has an `env_file` or mounts a `jvm.options` file
-    /// (the heap may be set there).
+    /// or a `config` directory (the heap may be set there), nor when it sets `command` or
+    /// `entrypoint` (it may run another program, such as `kafka-topics`).
     ///
     /// The memory limit is `deploy.resources.limits.memory` or `mem_limit`, read as Compose reads
     /// it (`512m`, `2g`, 1024-based, like the JVM's units). Values with an unset variable are
@@ -408,7 +409,13 @@ impl Rule for JvmHeapExceedsMemoryLimit {
                     };
                     (h.bytes, h.setting.path, what, None)
                 }
-                None if settings.settings.is_empty() && !settings.hidden => {
+                // The image's default heap is that of its server: not assumed when the service
+                // runs another command (`kafka-topics …` gets a smaller default).
+                None if settings.settings.is_empty()
+                    && !settings.hidden
+                    && s.get("command").is_none()
+                    && s.get("entrypoint").is_none() =>
+                {
                     let Some((image, image_path)) = s.image().filter(|(i, _)| i.known()) else {
                         continue;
                     };
@@ -581,6 +588,8 @@ mod tests {
             run("services:\n  kafka:\n    image: apache/kafka:3.8.0\n    mem_limit: 2g\n")
                 .is_empty()
         );
+        // Another program than the server.
+        assert!(run("services:\n  topics:\n    image: confluentinc/cp-kafka:7.7.1\n    command: [kafka-topics, --list, --bootstrap-server, kafka:9092]\n    mem_limit: 256m\n").is_empty());
         // The heap is set where composegen cannot see it.
         assert!(run("services:\n  kafka:\n    image: bitnami/kafka:3.8\n    env_file: kafka.env\n    mem_limit: 1g\n").is_empty());
         assert!(run("services:\n  kafka:\n    image: bitnami/kafka:3.8\n    environment:\n      KAFKA_HEAP_OPTS: -Xmx512m -Xms512m\n    mem_limit: 1g\n").is_empty());

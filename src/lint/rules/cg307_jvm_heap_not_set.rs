@@ -2,6 +2,7 @@ use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
 use crate::lint::rule::{Rule, RuleMeta};
+use crate::lint::rules::cg206_stateful_service_without_volume::runs_another_program;
 use crate::lint::rules::cg304_reservation_above_limit::human_bytes;
 use crate::lint::rules::cg306_jvm_heap_exceeds_memory_limit::{default_heap, heap_settings};
 
@@ -15,7 +16,8 @@ declare_rule! {
     /// Logstash, OpenSearch …: CG306 checks that heap against the limit), images that size the
     /// heap from the limit themselves (Elasticsearch 7.11 and later, Cassandra, Neo4j,
     /// SonarQube, Pinot, Keycloak, the native `apache/kafka-native`), and services with an
-    /// `env_file` or a mounted `jvm.options` (the heap may be set there).
+    /// `env_file` or a mounted `jvm.options` (the heap may be set there), and services that run
+    /// another program (a shell script, or a replaced entrypoint).
     ///
     /// ## Why is this bad?
     /// A modern JVM sizes its heap from the container's limit, but only to a quarter of it by
@@ -84,7 +86,10 @@ impl Rule for JvmHeapNotSet {
             let Some(entry) = cx.images.lookup(&repo).filter(|e| e.jvm) else {
                 continue;
             };
-            if SELF_SIZING.contains(&repo.as_str()) || default_heap(&image.value).is_some() {
+            if SELF_SIZING.contains(&repo.as_str())
+                || default_heap(&image.value).is_some()
+                || runs_another_program(&s)
+            {
                 continue;
             }
             let Some(limit) = s.memory_limit() else {

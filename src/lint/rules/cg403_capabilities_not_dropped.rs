@@ -116,6 +116,6 @@ mod tests {
 
     #[test]
     fn off_by_default() {
-        assert!(!super::CapabilitiesNotDropped::META.enabled);
+        const { assert!(!super::CapabilitiesNotDropped::META.enabled) };
     }
 }

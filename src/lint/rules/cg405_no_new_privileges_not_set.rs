@@ -130,6 +130,6 @@ mod tests {
             );
         }
         assert!(run("services:\n  a:\n    image: x\n    privileged: true\n").is_empty());
-        assert!(!super::NoNewPrivilegesNotSet::META.enabled);
+        const { assert!(!super::NoNewPrivilegesNotSet::META.enabled) };
     }
 }

@@ -99,8 +99,8 @@ pub fn typo_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -173,17 +173,16 @@ pub fn near_misses<'e>(
         let kf = folded(&kw);
         let file_variant =
             kw.last().is_some_and(|w| w == "FILE") != nw.last().is_some_and(|w| w == "FILE");
+        let max_edits = match k.chars().count() {
+            0..=5 => 0,
+            6..=9 => 1,
+            _ => 2,
+        };
+        let typo =
+            nw.first() == kw.first() && typo_distance(&upper, &k.to_ascii_uppercase()) <= max_edits;
         let why = if nf == kf {
             Some((0, "a variant spelling"))
-        } else if {
-            let d = typo_distance(&upper, &k.to_ascii_uppercase());
-            let max = match k.chars().count() {
-                0..=5 => 0,
-                6..=9 => 1,
-                _ => 2,
-            };
-            d <= max && nw.first() == kw.first()
-        } {
+        } else if typo {
             Some((1, "a typo"))
         } else if file_variant || scripts {
             None

@@ -115,17 +115,27 @@ fn flag_value<'w>(words: &'w [Word], names: &[&str]) -> Option<(&'w str, &'w Pat
     })
 }
 
+/// An admin API that is on and reachable.
+struct Api<'a> {
+    /// The setting that turns it on.
+    at: Path,
+    /// What it is.
+    what: &'a str,
+    /// How it is reachable, and where.
+    how: (String, Path),
+    /// How to fix it.
+    help: &'a str,
+}
+
 impl AdminApiExposed {
-    fn report(
-        &self,
-        cx: &Context<'_>,
-        s: &Service<'_>,
-        at: Path,
-        what: &str,
-        how: (String, Path),
-        help: &str,
-        out: &mut Vec<Finding>,
-    ) {
+    /// Report an admin API that is on and reachable.
+    fn report(&self, cx: &Context<'_>, s: &Service<'_>, api: Api<'_>, out: &mut Vec<Finding>) {
+        let Api {
+            at,
+            what,
+            how,
+            help,
+        } = api;
         out.push(
             self.finding(
                 cx,
@@ -185,15 +195,13 @@ impl AdminApiExposed {
         } else {
             "Prometheus's lifecycle API (`--web.enable-lifecycle`: shut down, reload)"
         };
-        self.report(
-            cx,
-            s,
-            flag.path.clone(),
+        let api = Api {
+            at: flag.path.clone(),
             what,
             how,
-            "publish the port on loopback only (`127.0.0.1:9090:9090`) or behind an authenticating proxy; or drop the flag",
-            out,
-        );
+            help: "publish the port on loopback only (`127.0.0.1:9090:9090`) or behind an authenticating proxy; or drop the flag",
+        };
+        self.report(cx, s, api, out);
     }
 
     fn docker(&self, cx: &Context<'_>, s: &Service<'_>, words: &[Word], out: &mut Vec<Finding>) {
@@ -244,15 +252,13 @@ impl AdminApiExposed {
                 return;
             }
             if let Some(how) = reachable(s, port) {
-                self.report(
-                    cx,
-                    s,
-                    path,
-                    "the Docker API over TCP without `--tlsverify`",
+                let api = Api {
+                    at: path,
+                    what: "the Docker API over TCP without `--tlsverify`",
                     how,
-                    "serve the API with TLS client verification (`--tlsverify`, port 2376) or not over TCP at all",
-                    out,
-                );
+                    help: "serve the API with TLS client verification (`--tlsverify`, port 2376) or not over TCP at all",
+                };
+                self.report(cx, s, api, out);
             }
             return;
         }
@@ -273,15 +279,13 @@ impl AdminApiExposed {
             return;
         }
         if let Some(how) = reachable(s, 2375) {
-            self.report(
-                cx,
-                s,
-                var.path,
-                "the Docker API without TLS (`DOCKER_TLS_CERTDIR` is empty: port 2375)",
+            let api = Api {
+                at: var.path,
+                what: "the Docker API without TLS (`DOCKER_TLS_CERTDIR` is empty: port 2375)",
                 how,
-                "remove `DOCKER_TLS_CERTDIR: \"\"` so that dind serves TLS on 2376, and give clients the certificates; or do not publish the port",
-                out,
-            );
+                help: "remove `DOCKER_TLS_CERTDIR: \"\"` so that dind serves TLS on 2376, and give clients the certificates; or do not publish the port",
+            };
+            self.report(cx, s, api, out);
         }
     }
 }

@@ -4,6 +4,8 @@
 pub mod cg001_yaml_syntax_error;
 pub mod cg002_duplicate_key;
 pub mod cg003_not_a_compose_file;
+pub mod cg004_schema_violation;
+pub mod cg005_compose_rejects;
 pub mod cg006_unset_variable;
 pub mod cg007_unresolvable_reference;
 pub mod cg101_host_port_collision;
@@ -58,7 +60,7 @@ pub mod cg601_missing_healthcheck;
 pub mod cg602_healthcheck_disabled;
 pub mod cg603_healthcheck_string_with_keyword;
 pub mod cg604_missing_restart_policy;
-pub mod cg605_restart_conflicts_with_deploy_restart_policy;
+pub mod cg605_conflicting_restart_policies;
 pub mod cg606_invalid_restart_policy;
 pub mod cg607_unlimited_restart_on_failure;
 pub mod cg608_log_rotation_not_configured;

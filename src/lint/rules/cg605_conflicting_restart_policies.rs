@@ -39,9 +39,9 @@ declare_rule! {
     ///     image: ghcr.io/example/worker:1.4.0
     ///     restart: always
     /// ```
-    pub struct RestartConflictsWithDeployRestartPolicy {
+    pub struct ConflictingRestartPolicies {
         code: "CG605",
-        name: "restart-conflicts-with-deploy-restart-policy",
+        name: "conflicting-restart-policies",
         category: Health,
         severity: Warning,
         summary: "`restart` and `deploy.restart_policy` disagree; Compose uses `deploy.restart_policy`",
@@ -57,7 +57,7 @@ pub fn describe(name: &str, count: i64) -> String {
     }
 }
 
-impl Rule for RestartConflictsWithDeployRestartPolicy {
+impl Rule for ConflictingRestartPolicies {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
