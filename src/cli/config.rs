@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::lint::{DEFAULT_FILES, discover};
+use super::lint::{DEFAULT_FILES, compose_file_env, discover};
 use crate::error::{Error, Result};
 use crate::project::load::{self, FileError, Input};
 use crate::project::normalize;
@@ -32,15 +32,8 @@ pub struct ConfigArgs {
 /// Run `config`; returns the text to print.
 pub fn run(args: &ConfigArgs) -> Result<String> {
     let mut files = args.files.clone();
-    if files.is_empty()
-        && let Ok(list) = std::env::var("COMPOSE_FILE")
-    {
-        let sep = std::env::var("COMPOSE_PATH_SEPARATOR").unwrap_or_else(|_| ":".into());
-        files = list
-            .split(sep.as_str())
-            .filter(|x| !x.is_empty())
-            .map(PathBuf::from)
-            .collect();
+    if files.is_empty() {
+        files = compose_file_env();
     }
     if files.is_empty() {
         files = discover(Path::new("."));

@@ -134,6 +134,18 @@ pub(crate) fn files_in(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> R
     Ok(())
 }
 
+/// The files named by `COMPOSE_FILE` (split on `COMPOSE_PATH_SEPARATOR`, default `:`), if set.
+pub fn compose_file_env() -> Vec<PathBuf> {
+    let Ok(list) = std::env::var("COMPOSE_FILE") else {
+        return Vec::new();
+    };
+    let sep = std::env::var("COMPOSE_PATH_SEPARATOR").unwrap_or_else(|_| ":".into());
+    list.split(sep.as_str())
+        .filter(|x| !x.is_empty())
+        .map(PathBuf::from)
+        .collect()
+}
+
 /// The default files: the first of Docker Compose's names present, plus its override file.
 pub fn discover(dir: &Path) -> Vec<PathBuf> {
     let Some(main) = DEFAULT_FILES
@@ -305,14 +317,7 @@ pub fn inputs(args: &LintArgs, settings: &Settings) -> Result<Vec<crate::lint::P
     // One merged project from -f, COMPOSE_FILE, or discovery.
     let mut merged: Vec<PathBuf> = args.files.clone();
     if merged.is_empty() && args.paths.is_empty() {
-        if let Ok(list) = std::env::var("COMPOSE_FILE") {
-            let sep = std::env::var("COMPOSE_PATH_SEPARATOR").unwrap_or_else(|_| ":".into());
-            merged = list
-                .split(sep.as_str())
-                .filter(|x| !x.is_empty())
-                .map(PathBuf::from)
-                .collect();
-        }
+        merged = compose_file_env();
         if merged.is_empty() {
             merged = discover(Path::new("."));
         }

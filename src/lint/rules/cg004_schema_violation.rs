@@ -52,21 +52,31 @@ impl Rule for SchemaViolation {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let mut problems = crate::compose::validate::key_problems(cx.root);
         problems.extend(crate::compose::validate::validate(&cx.root.to_json()));
-        for p in problems {
-            let mut f = self.finding(cx, p.path.clone(), p.message).label(p.label);
-            if p.at_key {
-                f = f.on_key();
-            }
-            if let Some(h) = p.help {
-                f = f.help(h);
-            }
-            if let [crate::yaml::Seg::Key(s), crate::yaml::Seg::Key(name), ..] = p.path.0.as_slice()
-                && s == "services"
-            {
-                f = f.service(name.clone());
-            }
-            out.push(f.build());
+        push_problems(self, cx, problems, out);
+    }
+}
+
+/// Turn validation problems into findings of `rule` (CG004 and CG005 share this).
+pub(crate) fn push_problems(
+    rule: &impl Rule,
+    cx: &Context<'_>,
+    problems: Vec<crate::profile::load::Problem>,
+    out: &mut Vec<Finding>,
+) {
+    for p in problems {
+        let mut f = rule.finding(cx, p.path.clone(), p.message).label(p.label);
+        if p.at_key {
+            f = f.on_key();
         }
+        if let Some(h) = p.help {
+            f = f.help(h);
+        }
+        if let [crate::yaml::Seg::Key(s), crate::yaml::Seg::Key(name), ..] = p.path.0.as_slice()
+            && s == "services"
+        {
+            f = f.service(name.clone());
+        }
+        out.push(f.build());
     }
 }
 

@@ -55,21 +55,9 @@ impl Rule for ComposeRejects {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         // Services are all linted, whatever their compose profile: check with every profile on.
-        for p in crate::compose::validate::consistency_with_profiles(&cx.root.to_json(), &["*"]) {
-            let mut f = self.finding(cx, p.path.clone(), p.message).label(p.label);
-            if p.at_key {
-                f = f.on_key();
-            }
-            if let Some(h) = p.help {
-                f = f.help(h);
-            }
-            if let [crate::yaml::Seg::Key(s), crate::yaml::Seg::Key(name), ..] = p.path.0.as_slice()
-                && s == "services"
-            {
-                f = f.service(name.clone());
-            }
-            out.push(f.build());
-        }
+        let problems =
+            crate::compose::validate::consistency_with_profiles(&cx.root.to_json(), &["*"]);
+        super::cg004_schema_violation::push_problems(self, cx, problems, out);
     }
 }
 
