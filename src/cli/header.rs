@@ -174,15 +174,21 @@ fn join(dir: &Path, p: &Path) -> PathBuf {
 /// the file stdout is redirected to (`> deploy/docker-compose.yml`) when the system tells (Linux),
 /// else the current directory.
 pub fn stdout_base() -> PathBuf {
+    stdout_file_dir().unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The directory of the regular file stdout is redirected to (Linux), or `None` (a terminal,
+/// a pipe, another system).
+pub fn stdout_file_dir() -> Option<PathBuf> {
     #[cfg(target_os = "linux")]
     if let Ok(target) = std::fs::read_link("/proc/self/fd/1")
         && target.is_absolute()
         && std::fs::metadata(&target).is_ok_and(|m| m.is_file())
         && let Some(dir) = target.parent()
     {
-        return dir.to_path_buf();
+        return Some(dir.to_path_buf());
     }
-    PathBuf::from(".")
+    None
 }
 
 /// `p` made absolute, with symbolic links resolved for the part of it that exists.

@@ -14,6 +14,7 @@ use crate::render::{self, Mode, bundle};
 pub mod check;
 pub mod completions;
 pub mod config;
+pub mod env_file;
 pub mod header;
 pub mod lint;
 pub mod report;
@@ -128,6 +129,10 @@ pub struct RenderArgs {
     /// Print or write the output even when linting it finds errors.
     #[arg(long)]
     pub no_lint: bool,
+    /// With -o: overwrite files in DIR that composegen did not write or that were edited since
+    /// (see its .composegen-manifest). `.env` is never overwritten.
+    #[arg(long, requires = "output")]
+    pub force: bool,
     /// Write nothing; exit 1 with a diff when FILE (or the -o bundle) differs from the render.
     /// Without a profile, each FILE's header says what to render (no FILE: every rendered
     /// compose file under the current directory).
@@ -339,6 +344,7 @@ fn render_cmd(args: &RenderArgs, color: bool) -> Result<i32> {
                     others.join(", ")
                 ));
             }
+            stdout_secrets(&rendered.stack)?;
             print(text)
         }
         Some(dir) => {
@@ -353,7 +359,7 @@ fn render_cmd(args: &RenderArgs, color: bool) -> Result<i32> {
             if !args.no_lint {
                 lint_rendered(&rendered, color)?;
             }
-            let written = bundle::write(dir, &rendered)?;
+            let written = bundle::write(dir, &rendered, args.force)?;
             for f in &written.files {
                 report::status(format_args!("wrote {}", dir.join(f).display()));
             }
@@ -366,6 +372,36 @@ fn render_cmd(args: &RenderArgs, color: bool) -> Result<i32> {
             Ok(0)
         }
     }
+}
+
+/// Before a single file goes to stdout: make the `.env` beside it define the stack's secrets
+/// (see `env_file`), or say what the user must provide when stdout is not a file.
+fn stdout_secrets(stack: &render::context::Stack) -> Result<()> {
+    if stack.secrets.is_empty() {
+        return Ok(());
+    }
+    let Some(dir) = header::stdout_file_dir() else {
+        let names: Vec<&str> = stack.secrets.iter().map(|s| s.env.as_str()).collect();
+        report::status(format_args!(
+            "note: the file needs {} in the environment or a .env beside it; redirect it to a file \
+             (> docker-compose.yml) and composegen writes that .env, or render a bundle with -o DIR",
+            names.join(", ")
+        ));
+        return Ok(());
+    };
+    match env_file::ensure(&dir, &stack.name, &stack.secrets)? {
+        env_file::EnvOutcome::Created(path, _) => report::status(format_args!(
+            "generated {} with fresh random secrets (mode 0600); keep it out of version control",
+            path.display()
+        )),
+        env_file::EnvOutcome::Appended(path, names) => report::status(format_args!(
+            "added {} to {} with fresh random values",
+            names.join(", "),
+            path.display()
+        )),
+        env_file::EnvOutcome::Complete(_) | env_file::EnvOutcome::NotNeeded => {}
+    }
+    Ok(())
 }
 
 fn new_profile(name: &str, from: &str, dir: &Path) -> Result<i32> {

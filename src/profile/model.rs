@@ -218,6 +218,10 @@ pub struct ConfigFile {
     /// What the file configures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// A starter the user is expected to replace with their own (a sample load test, say): the
+    /// render lists it among what the user must provide.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub starter: bool,
 }
 
 /// A service (or, with `instances`, a numbered family of services).
@@ -340,6 +344,33 @@ pub struct Image {
     pub digest: Option<String>,
 }
 
+/// Why `image` is not an image reference that composegen accepts: `[REGISTRY[:PORT]/]PATH`
+/// (lowercase path components) with a `:TAG` (not `latest`) and/or an `@sha256:…` digest, as
+/// Docker parses references (github.com/distribution/reference, `reference.go`).
+pub fn check_image_reference(image: &str) -> std::result::Result<(), String> {
+    static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        let domain_part = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?";
+        let component = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+        regex::Regex::new(&format!(
+            r"^(?:{domain_part}(?:\.{domain_part})*(?::[0-9]+)?/)?{component}(?:/{component})*(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}}))?(?:@(?P<digest>sha256:[0-9a-f]{{64}}))?$"
+        ))
+        .expect("image reference pattern")
+    });
+    let Some(c) = RE.captures(image) else {
+        return Err(format!(
+            "{image:?} is not an image reference: expected [REGISTRY/]NAME:TAG or NAME@sha256:DIGEST \
+             (lowercase name)"
+        ));
+    };
+    match (c.name("tag").map(|t| t.as_str()), c.name("digest")) {
+        (None, None) => Err(format!(
+            "{image:?} has no tag or digest: pin a version, e.g. {image}:1.0"
+        )),
+        (Some("latest"), None) => Err(format!("{image:?}: `latest` is not a version")),
+        _ => Ok(()),
+    }
+}
+
 /// A build section.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -355,6 +386,12 @@ pub struct Build {
     /// Build arguments.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub args: IndexMap<String, String>,
+    /// A string knob (default `""`) that names a prebuilt image to run instead of building,
+    /// e.g. `backend_image`: `--set backend_image=registry.example.com/backend:1.4` gives the
+    /// service `image: registry.example.com/backend:1.4` and no `build:`. The value must be an
+    /// image reference with a tag (not `latest`) or a digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_knob: Option<String>,
 }
 
 /// A command or entrypoint argument.
@@ -368,6 +405,16 @@ pub enum Arg {
         /// Knob name.
         knob: String,
         /// Format, e.g. `--retention={}d` (default `{}`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        format: Option<String>,
+    },
+    /// The host port that publishes one of this service's container ports, optionally placed
+    /// into a format: it follows `--set services.NAME.ports[i].host=…`.
+    Port {
+        /// Container port of one of the service's `ports`.
+        #[schemars(range(min = 1))]
+        port: u16,
+        /// Format where `{}` stands for the host port, e.g. `--advertise=localhost:{}`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         format: Option<String>,
     },
@@ -392,6 +439,17 @@ pub enum EnvValue {
         /// Knob name.
         knob: String,
         /// Format where `{}` stands for the value.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        format: Option<String>,
+    },
+    /// The host port that publishes one of this service's container ports, optionally placed
+    /// into a format: a value derived from the port, so it follows
+    /// `--set services.NAME.ports[i].host=…`.
+    Port {
+        /// Container port of one of the service's `ports`.
+        #[schemars(range(min = 1))]
+        port: u16,
+        /// Format where `{}` stands for the host port, e.g. `PLAINTEXT_HOST://localhost:{}`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         format: Option<String>,
     },
@@ -780,6 +838,36 @@ mod tests {
         }
         for bad in ["lots", "", "m", "1.g", "-2g"] {
             assert!(!re.is_match(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn image_references() {
+        for ok in [
+            "backend:1.4",
+            "registry.example.com/backend:1.4",
+            "Registry.Example.com:5000/team/back_end:1.4.2-rc1",
+            "localhost:5000/a__b/c-d:v1",
+            "ghcr.io/acme/api@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "redis:7@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        ] {
+            assert_eq!(check_image_reference(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            "backend",
+            "backend:",
+            "backend:latest",
+            "Backend:1",
+            "registry.example.com/Backend:1",
+            "-backend:1",
+            "back end:1",
+            "backend:1\nx: y",
+            "backend:1@sha256:short",
+            "backend:.1",
+            "${IMAGE}",
+        ] {
+            assert!(check_image_reference(bad).is_err(), "{bad:?}");
         }
     }
 

@@ -71,19 +71,120 @@ pub fn check(p: &Profile) -> Vec<Problem> {
             ));
         }
     }
-    for (name, f) in &p.files {
-        if f.path.starts_with('/') || f.path.split('/').any(|c| c == "..") {
-            out.push(Problem::new(
-                root.key("files").key(name).key("path"),
-                format!(
-                    "bundle path {:?} must stay inside the output directory",
-                    f.path
-                ),
-                Some("use a relative path such as prometheus/prometheus.yml".to_string()),
-            ));
+    check_bundle_paths(p, &mut out);
+    out
+}
+
+/// The compose file of the main part in an `-o DIR` bundle.
+pub const MAIN_COMPOSE_FILE: &str = "docker-compose.yml";
+
+/// Names at the top of a bundle that no profile file may take: the user's secrets, their
+/// template, and the list of files composegen wrote (see `render::bundle`).
+pub const RESERVED_BUNDLE_PATHS: [&str; 3] = [".env", ".env.example", ".composegen-manifest"];
+
+/// Why `path` cannot be the path of a file in an `-o DIR` bundle, if it cannot: it must be
+/// relative, normalised (no empty, `.` or `..` component), free of control characters, and not
+/// one of [`RESERVED_BUNDLE_PATHS`]. The bundle writer checks it again before writing.
+pub fn bundle_path_problem(path: &str) -> Option<String> {
+    if path.is_empty() {
+        return Some("is empty".into());
+    }
+    if path.starts_with('/') {
+        return Some("is absolute; bundle paths are relative to the output directory".into());
+    }
+    if path.chars().any(char::is_control) {
+        return Some("contains a control character".into());
+    }
+    for component in path.split('/') {
+        match component {
+            "" => return Some("has an empty component (`//` or a trailing `/`)".into()),
+            "." | ".." => {
+                return Some(format!(
+                    "has a `{component}` component; bundle paths must be normalised and stay \
+                     inside the output directory"
+                ));
+            }
+            c if c.len() > 200 => return Some("has a component longer than 200 bytes".into()),
+            _ => {}
         }
     }
-    out
+    if RESERVED_BUNDLE_PATHS.contains(&path) {
+        return Some(format!(
+            "is reserved: composegen keeps {path} for {}",
+            if path == ".composegen-manifest" {
+                "the list of files it wrote"
+            } else {
+                "the stack's secrets, which a render never overwrites"
+            }
+        ));
+    }
+    None
+}
+
+/// Every file of a bundle has a valid path of its own: parts' compose files (a plain file name,
+/// at the top of the bundle, where `render --check` looks for the rest of the bundle) and
+/// config files; no two the same, and none inside another (a file cannot also be a directory).
+fn check_bundle_paths(p: &Profile, out: &mut Vec<Problem>) {
+    let root = Path::root();
+    // (path, where it comes from, what it is)
+    let mut seen: Vec<(&str, String)> = vec![(MAIN_COMPOSE_FILE, "the main compose file".into())];
+    let mut candidates: Vec<(&str, Path, String, bool)> = Vec::new();
+    for (name, part) in &p.parts {
+        let at = root.key("parts").key(name).key("file");
+        candidates.push((&part.file, at, format!("parts.{name}.file"), true));
+    }
+    for (name, f) in &p.files {
+        let at = root.key("files").key(name).key("path");
+        candidates.push((&f.path, at, format!("files.{name}.path"), false));
+    }
+    for (path, at, what, is_part) in candidates {
+        let help = if is_part {
+            "a part's compose file is a file name such as docker-compose.monitoring.yml"
+        } else {
+            "use a relative path inside the output directory, such as prometheus/prometheus.yml"
+        };
+        if let Some(why) = bundle_path_problem(path) {
+            out.push(Problem::new(
+                at,
+                format!("bundle path {path:?} {why}"),
+                Some(help.to_string()),
+            ));
+            continue;
+        }
+        if is_part && path.contains('/') {
+            out.push(Problem::new(
+                at,
+                format!(
+                    "bundle path {path:?}: a part's compose file is written at the top of the \
+                     bundle, beside {MAIN_COMPOSE_FILE}"
+                ),
+                Some(help.to_string()),
+            ));
+            continue;
+        }
+        let clash = seen.iter().find_map(|(other, owner)| {
+            if *other == path {
+                Some(format!("is also the path of {owner}"))
+            } else if other.starts_with(&format!("{path}/")) {
+                Some(format!("is a directory of {owner} ({other})"))
+            } else if path.starts_with(&format!("{other}/")) {
+                Some(format!(
+                    "would be inside {owner} ({other}), which is a file"
+                ))
+            } else {
+                None
+            }
+        });
+        if let Some(clash) = clash {
+            out.push(Problem::new(
+                at,
+                format!("bundle path {path:?} {clash}"),
+                Some("every file of a bundle needs a path of its own".to_string()),
+            ));
+            continue;
+        }
+        seen.push((path, what));
+    }
 }
 
 fn knob_ref(p: &Profile, knob: &str, want_int: bool, at: Path, out: &mut Vec<Problem>) {

@@ -3,12 +3,20 @@
 //! byte is written, and every file is written to a temporary name and renamed into place, so a
 //! failure never leaves a half-written file.
 
-use std::io::Write;
+use std::io::{Read, Write};
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use indexmap::IndexMap;
+use rustix::fs::{self as rfs, AtFlags, FileType, Mode, OFlags, RenameFlags};
+use rustix::io::Errno;
 
 use super::Rendered;
 use super::context::SecretInfo;
 use crate::error::{Error, Result};
+use crate::profile::semantics::bundle_path_problem;
 
 /// What a bundle write did.
 #[derive(Debug, Clone)]
@@ -74,35 +82,451 @@ pub fn random_token(len: usize) -> Result<String> {
     Ok(out)
 }
 
-/// Write `text` to `path` atomically (temporary file in the same directory, then rename).
-pub fn write_atomic(path: &Path, text: &str, private: bool) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create directory", dir, e))?;
-    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let tmp = dir.join(format!(
-        ".{file_name}.composegen-{}.tmp",
-        std::process::id()
-    ));
-    let result = (|| -> std::io::Result<()> {
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        if private {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io("cannot write", path, e));
-    }
-    Ok(())
+/// The manifest of a bundle: every file `render -o` wrote there (not `.env`) with its SHA-256.
+pub const MANIFEST: &str = ".composegen-manifest";
+const MANIFEST_HEAD: &str = "# composegen bundle manifest:";
+const FILE_MODE: u32 = 0o644;
+const PRIVATE_MODE: u32 = 0o600;
+const DIR_MODE: u32 = 0o755;
+/// Test hook: when set, a bundle write reads this file (a FIFO blocks) after every temporary file
+/// is written and before the first rename, so a test can look at the temporaries and interrupt.
+const PAUSE_ENV: &str = "COMPOSEGEN_TEST_PAUSE_BEFORE_RENAME";
+
+/// Signals that would kill the process in the middle of a write.
+struct Signals {
+    /// The last SIGINT/SIGTERM/SIGHUP received while a write was under way (0: none).
+    caught: Arc<AtomicUsize>,
+    /// When set, those signals do what they do by default (terminate); cleared while writing.
+    armed: Arc<AtomicBool>,
 }
 
+/// Install the handlers once, on the first write: SIGXFSZ is caught (so a write past `ulimit -f`
+/// fails with EFBIG, which is reported, instead of killing the process), and SIGINT, SIGTERM and
+/// SIGHUP terminate as usual except while temporary files exist: then the first one is recorded,
+/// the write stops and removes its temporaries, and a second one terminates at once.
+fn signals() -> Option<&'static Signals> {
+    static SIGNALS: OnceLock<Option<Signals>> = OnceLock::new();
+    SIGNALS
+        .get_or_init(|| {
+            use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGXFSZ};
+            signal_hook::flag::register(SIGXFSZ, Arc::new(AtomicBool::new(false))).ok()?;
+            let s = Signals {
+                caught: Arc::new(AtomicUsize::new(0)),
+                armed: Arc::new(AtomicBool::new(true)),
+            };
+            for sig in [SIGINT, SIGTERM, SIGHUP] {
+                // Order matters: the default action runs only if a signal armed it before.
+                signal_hook::flag::register_conditional_default(sig, Arc::clone(&s.armed)).ok()?;
+                let n = usize::try_from(sig).unwrap_or(usize::MAX);
+                signal_hook::flag::register_usize(sig, Arc::clone(&s.caught), n).ok()?;
+                signal_hook::flag::register(sig, Arc::clone(&s.armed)).ok()?;
+            }
+            Some(s)
+        })
+        .as_ref()
+}
+
+/// The time during which temporary files exist: a termination signal is recorded, not obeyed.
+struct Window(Option<&'static Signals>);
+
+impl Window {
+    fn open() -> Window {
+        let s = signals();
+        if let Some(s) = s {
+            s.caught.store(0, Ordering::SeqCst);
+            s.armed.store(false, Ordering::SeqCst);
+        }
+        Window(s)
+    }
+
+    /// An error when a termination signal arrived.
+    fn check(&self) -> Result<()> {
+        let caught = self.0.map_or(0, |s| s.caught.load(Ordering::SeqCst));
+        if caught == 0 {
+            return Ok(());
+        }
+        let name = i32::try_from(caught)
+            .ok()
+            .and_then(signal_hook::low_level::signal_name)
+            .unwrap_or("a signal");
+        Err(Error::msg(
+            format!("interrupted by {name}; nothing was written"),
+            Some("the temporary files were removed; run the command again".to_string()),
+        ))
+    }
+}
+
+impl Drop for Window {
+    fn drop(&mut self) {
+        if let Some(s) = self.0 {
+            s.armed.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+fn io_error(action: &'static str, path: &Path, e: impl Into<std::io::Error>) -> Error {
+    let e: std::io::Error = e.into();
+    let help = match e.raw_os_error() {
+        Some(27) | Some(28) | Some(122) => Some(
+            "the file system is full or a size limit (ulimit -f, quota) applies; \
+             the temporary files were removed and nothing was replaced"
+                .to_string(),
+        ),
+        _ => None,
+    };
+    Error::Io {
+        action,
+        path: path.display().to_string(),
+        source: e,
+        help,
+    }
+}
+
+/// `.NAME.composegen-RANDOM.tmp`: unpredictable, so nobody can plant a link at it in advance
+/// (and it is created with O_EXCL|O_NOFOLLOW anyway).
+fn temp_name(file_name: &str) -> std::io::Result<String> {
+    let mut stem = String::new();
+    for c in file_name.chars() {
+        if stem.len() + c.len_utf8() > 100 {
+            break;
+        }
+        stem.push(c);
+    }
+    let token = random_token(16).map_err(|e| std::io::Error::other(e.to_string()))?;
+    Ok(format!(".{stem}.composegen-{token}.tmp"))
+}
+
+/// Open a directory below `dir` without following a symbolic link.
+fn open_dir_at(dir: &OwnedFd, name: &str) -> rustix::io::Result<OwnedFd> {
+    rfs::openat(
+        dir,
+        name,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+}
+
+/// Open a directory named by the user (symbolic links followed: the user chose it).
+fn open_dir(path: &Path) -> rustix::io::Result<OwnedFd> {
+    let path = if path.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        path
+    };
+    rfs::openat(
+        rfs::CWD,
+        path,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+}
+
+/// The type of `name` in `dir`, not following a symbolic link; `None` when absent.
+fn lstat_at(dir: &OwnedFd, name: &str) -> rustix::io::Result<Option<FileType>> {
+    match rfs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
+        Ok(st) => Ok(Some(FileType::from_raw_mode(st.st_mode))),
+        Err(Errno::NOENT) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Read a regular file in `dir` without following a symbolic link.
+fn read_at(dir: &OwnedFd, name: &str) -> std::io::Result<Vec<u8>> {
+    let fd = rfs::openat(
+        dir,
+        name,
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    let mut bytes = Vec::new();
+    std::fs::File::from(fd).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Write `text` to a fresh temporary file in `dir` (O_CREAT|O_EXCL|O_NOFOLLOW, created 0600 and
+/// then given `mode` explicitly, whatever the umask), fsynced; returns its name. On error the
+/// temporary file is removed.
+fn stage(dir: &OwnedFd, name: &str, text: &str, mode: u32) -> std::io::Result<String> {
+    let tmp = temp_name(name)?;
+    let fd = rfs::openat(
+        dir,
+        tmp.as_str(),
+        OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::from_raw_mode(PRIVATE_MODE),
+    )?;
+    let result = (|| -> std::io::Result<()> {
+        rfs::fchmod(&fd, Mode::from_raw_mode(mode))?;
+        let mut f = std::fs::File::from(fd);
+        f.write_all(text.as_bytes())?;
+        f.sync_all()
+    })();
+    match result {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = rfs::unlinkat(dir, tmp.as_str(), AtFlags::empty());
+            Err(e)
+        }
+    }
+}
+
+/// Put a staged file in place without ever replacing an existing one (`.env`, `new`):
+/// renameat2(RENAME_NOREPLACE), or link(2) where the file system lacks it. `Ok(false)` when
+/// the name exists (the temporary is removed).
+fn publish_new(dir: &OwnedFd, tmp: &str, name: &str) -> rustix::io::Result<bool> {
+    let result = match rfs::renameat_with(dir, tmp, dir, name, RenameFlags::NOREPLACE) {
+        Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => {
+            let linked = rfs::linkat(dir, tmp, dir, name, AtFlags::empty());
+            let _ = rfs::unlinkat(dir, tmp, AtFlags::empty());
+            return match linked {
+                Ok(()) => Ok(true),
+                Err(Errno::EXIST) => Ok(false),
+                Err(e) => Err(e),
+            };
+        }
+        r => r,
+    };
+    match result {
+        Ok(()) => Ok(true),
+        Err(Errno::EXIST) => {
+            let _ = rfs::unlinkat(dir, tmp, AtFlags::empty());
+            Ok(false)
+        }
+        Err(e) => {
+            let _ = rfs::unlinkat(dir, tmp, AtFlags::empty());
+            Err(e)
+        }
+    }
+}
+
+/// Create `dir` and its missing ancestors, each 0755 whatever the umask; returns those it
+/// created, outermost first (to remove them again when the write fails).
+fn create_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut missing = Vec::new();
+    let mut p = dir;
+    while !p.as_os_str().is_empty() && std::fs::symlink_metadata(p).is_err() {
+        missing.push(p.to_path_buf());
+        match p.parent() {
+            Some(parent) => p = parent,
+            None => break,
+        }
+    }
+    let mut created = Vec::new();
+    for m in missing.iter().rev() {
+        match std::fs::create_dir(m) {
+            Ok(()) => {
+                created.push(m.clone());
+                let fd = rfs::openat(
+                    rfs::CWD,
+                    m.as_path(),
+                    OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                    Mode::empty(),
+                )
+                .and_then(|fd| rfs::fchmod(&fd, Mode::from_raw_mode(DIR_MODE)));
+                if let Err(e) = fd {
+                    remove_dirs(&created);
+                    return Err(io_error("cannot create directory", m, e));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                remove_dirs(&created);
+                return Err(io_error("cannot create directory", m, e));
+            }
+        }
+    }
+    Ok(created)
+}
+
+/// Remove directories this run created (innermost first), when they are still empty.
+fn remove_dirs(created: &[PathBuf]) {
+    for d in created.iter().rev() {
+        let _ = std::fs::remove_dir(d);
+    }
+}
+
+/// Write `text` to `path` atomically: a fresh temporary file in the same directory (unpredictable
+/// name, O_EXCL|O_NOFOLLOW, mode 0644 or 0600 when `private`, whatever the umask), fsynced, then
+/// renamed over `path`. Used for every file composegen writes outside a bundle (`lint --output`,
+/// `man --dir`, `new`).
+pub fn write_atomic(path: &Path, text: &str, private: bool) -> Result<()> {
+    write_file(path, text, private, false).map(|_| ())
+}
+
+/// Like [`write_atomic`], but never replaces an existing file: an error when `path` exists.
+pub fn write_new(path: &Path, text: &str, private: bool) -> Result<()> {
+    if write_file(path, text, private, true)? {
+        Ok(())
+    } else {
+        Err(Error::msg(
+            format!("{} already exists", path.display()),
+            Some("choose another name or remove the file".to_string()),
+        ))
+    }
+}
+
+fn write_file(path: &Path, text: &str, private: bool, no_replace: bool) -> Result<bool> {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return Err(Error::msg(
+            format!("cannot write {}: not a file name", path.display()),
+            None,
+        ));
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let created = create_dirs(dir)?;
+    let fail = |e: Error| {
+        remove_dirs(&created);
+        e
+    };
+    let dfd = open_dir(dir).map_err(|e| fail(io_error("cannot write", path, e)))?;
+    let window = Window::open();
+    let mode = if private { PRIVATE_MODE } else { FILE_MODE };
+    let tmp = stage(&dfd, name, text, mode).map_err(|e| fail(io_error("cannot write", path, e)))?;
+    if let Err(e) = window.check() {
+        let _ = rfs::unlinkat(&dfd, tmp.as_str(), AtFlags::empty());
+        return Err(fail(e));
+    }
+    let placed = if no_replace {
+        publish_new(&dfd, &tmp, name)
+    } else {
+        rfs::renameat(&dfd, tmp.as_str(), &dfd, name).map(|()| true)
+    };
+    match placed {
+        Ok(placed) => {
+            let _ = rfs::fsync(&dfd);
+            Ok(placed)
+        }
+        Err(e) => {
+            let _ = rfs::unlinkat(&dfd, tmp.as_str(), AtFlags::empty());
+            Err(fail(io_error("cannot write", path, e)))
+        }
+    }
+}
+
+/// SHA-256 (FIPS 180-4), for the manifest.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    const K: [u32; 64] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+        0xc67178f2,
+    ];
+    let mut h: [u32; 8] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+        0x5be0cd19,
+    ];
+    let mut msg = data.to_vec();
+    let bits = (data.len() as u64).wrapping_mul(8);
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend_from_slice(&bits.to_be_bytes());
+    for chunk in msg.chunks_exact(64) {
+        let mut w = [0u32; 64];
+        for (word, b) in w.iter_mut().zip(chunk.chunks_exact(4)) {
+            *word = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+        }
+        for i in 16..64 {
+            let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
+            let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
+            w[i] = w[i - 16]
+                .wrapping_add(s0)
+                .wrapping_add(w[i - 7])
+                .wrapping_add(s1);
+        }
+        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
+        for (k, wi) in K.iter().zip(w.iter()) {
+            let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
+            let ch = (e & f) ^ (!e & g);
+            let t1 = hh
+                .wrapping_add(s1)
+                .wrapping_add(ch)
+                .wrapping_add(*k)
+                .wrapping_add(*wi);
+            let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
+            let maj = (a & b) ^ (a & c) ^ (b & c);
+            let t2 = s0.wrapping_add(maj);
+            hh = g;
+            g = f;
+            f = e;
+            e = d.wrapping_add(t1);
+            d = c;
+            c = b;
+            b = a;
+            a = t1.wrapping_add(t2);
+        }
+        for (x, y) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
+            *x = x.wrapping_add(y);
+        }
+    }
+    let mut out = [0u8; 32];
+    for (o, x) in out.chunks_exact_mut(4).zip(h) {
+        o.copy_from_slice(&x.to_be_bytes());
+    }
+    out
+}
+
+/// Lowercase hex of the SHA-256 of `data`.
+pub fn sha256_hex(data: &[u8]) -> String {
+    sha256(data).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The text of the manifest listing `files` (path, text).
+pub fn manifest(files: &[(String, String)]) -> String {
+    let mut s = format!(
+        "{MANIFEST_HEAD} the files `composegen render -o` wrote here, with their SHA-256.\n\
+         # A later render overwrites a listed file only while it is unchanged (else: --force).\n\
+         # .env is never listed: composegen creates it once and never overwrites it.\n"
+    );
+    for (path, text) in files {
+        s.push_str(&format!("{}  {path}\n", sha256_hex(text.as_bytes())));
+    }
+    s
+}
+
+/// Read a manifest: path → SHA-256 hex. `Err` with the reason when it is not one.
+fn parse_manifest(text: &str) -> std::result::Result<IndexMap<String, String>, String> {
+    if !text.starts_with(MANIFEST_HEAD) {
+        return Err(format!("it does not start with `{MANIFEST_HEAD}`"));
+    }
+    let mut map = IndexMap::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match line.split_once("  ") {
+            Some((hash, path))
+                if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                map.insert(path.to_string(), hash.to_ascii_lowercase());
+            }
+            _ => return Err(format!("line {} is not `SHA256  PATH`", i + 1)),
+        }
+    }
+    Ok(map)
+}
+
+/// Whether `bytes` begins with the header of a rendered compose file.
+fn has_render_header(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let mut lines = text.lines();
+    lines.next().is_some_and(|l| l.starts_with("# "))
+        && lines.next().is_some_and(|l| {
+            l.starts_with(&format!(
+                "# {}composegen render ",
+                crate::cli::header::RENDERED_WITH
+            ))
+        })
+}
 /// The files of a bundle that follow from the profile, as (path relative to the bundle
 /// directory, text): compose files, config files, and `.env.example` when the stack has secrets.
 /// Not `.env`: it holds the user's secrets, is generated once and never overwritten, and
@@ -125,29 +549,431 @@ pub fn files(rendered: &Rendered) -> Vec<(String, String)> {
     files
 }
 
-/// Write a rendered bundle into `dir`.
-pub fn write(dir: &Path, rendered: &Rendered) -> Result<Written> {
-    let stack = &rendered.stack;
-    let mut plan: Vec<(PathBuf, String, bool)> = files(rendered)
-        .into_iter()
-        .map(|(path, text)| (dir.join(path), text, false))
-        .collect();
-    let mut env_created = false;
-    if !stack.secrets.is_empty() {
-        let env = dir.join(".env");
-        if !env.exists() {
-            plan.push((env, env_fresh(&stack.name, &stack.secrets)?, true));
-            env_created = true;
-        }
-    }
-    let mut files = Vec::new();
-    for (path, text, private) in &plan {
-        write_atomic(path, text, *private)?;
-        files.push(path.strip_prefix(dir).unwrap_or(path).display().to_string());
-    }
-    Ok(Written { files, env_created })
+/// One file of the bundle to write.
+struct Entry {
+    /// Path relative to the bundle directory.
+    rel: String,
+    text: String,
+    mode: u32,
 }
 
+/// Why an existing file is not overwritten without `--force`.
+enum Refusal {
+    /// composegen did not write it.
+    Foreign(String),
+    /// composegen wrote it, and it was changed since.
+    Edited,
+}
+
+/// What is at a bundle path now.
+enum Found {
+    Absent,
+    File(Vec<u8>),
+    /// A symbolic link, a FIFO, … at the file's own name: not composegen's.
+    Other(&'static str),
+}
+
+fn kind_name(t: FileType) -> &'static str {
+    match t {
+        FileType::Symlink => "a symbolic link",
+        FileType::Directory => "a directory",
+        FileType::Fifo => "a FIFO",
+        FileType::Socket => "a socket",
+        FileType::CharacterDevice | FileType::BlockDevice => "a device",
+        _ => "not a regular file",
+    }
+}
+
+fn symlink_error(path: &Path) -> Error {
+    Error::msg(
+        format!(
+            "{} is a symbolic link; composegen does not write through symbolic links inside \
+             the output directory; nothing was written",
+            path.display()
+        ),
+        Some(
+            "replace the link with a real directory, or render into another directory \
+             (--force does not change this)"
+                .to_string(),
+        ),
+    )
+}
+
+/// Walk `rel` below `root` without following symbolic links and say what is at its end.
+fn inspect(root: &OwnedFd, dir: &Path, rel: &str) -> Result<Found> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let Some((last, dirs)) = parts.split_last() else {
+        return Ok(Found::Absent);
+    };
+    let mut held: Option<OwnedFd> = None;
+    let mut sofar = PathBuf::from(dir);
+    for comp in dirs {
+        sofar.push(comp);
+        let cur = held.as_ref().unwrap_or(root);
+        match lstat_at(cur, comp).map_err(|e| io_error("cannot read", &sofar, e))? {
+            None => return Ok(Found::Absent),
+            Some(FileType::Directory) => {
+                let fd = open_dir_at(cur, comp).map_err(|e| match e {
+                    Errno::LOOP | Errno::NOTDIR => symlink_error(&sofar),
+                    e => io_error("cannot read", &sofar, e),
+                })?;
+                held = Some(fd);
+            }
+            Some(FileType::Symlink) => return Err(symlink_error(&sofar)),
+            Some(t) => {
+                return Err(Error::msg(
+                    format!(
+                        "{} is {}, not a directory; nothing was written",
+                        sofar.display(),
+                        kind_name(t)
+                    ),
+                    Some(format!(
+                        "bundle file {rel} would be inside it; move it away"
+                    )),
+                ));
+            }
+        }
+    }
+    let cur = held.as_ref().unwrap_or(root);
+    let path = dir.join(rel);
+    match lstat_at(cur, last).map_err(|e| io_error("cannot read", &path, e))? {
+        None => Ok(Found::Absent),
+        Some(FileType::RegularFile) => read_at(cur, last)
+            .map(Found::File)
+            .map_err(|e| io_error("cannot read", &path, e)),
+        Some(FileType::Directory) => Err(Error::msg(
+            format!(
+                "{} is a directory, where the bundle has a file; nothing was written",
+                path.display()
+            ),
+            Some("move it away or render into another directory".to_string()),
+        )),
+        Some(t) => Ok(Found::Other(kind_name(t))),
+    }
+}
+
+/// The directories of a bundle opened so far (relative path → descriptor, opened without
+/// following links), and those this run created.
+struct Dirs {
+    fds: Vec<(String, OwnedFd)>,
+    created: Vec<(usize, String)>,
+}
+
+impl Dirs {
+    /// The descriptor of the directory `rel` ("" is the bundle directory), creating what is
+    /// missing with mode 0755.
+    fn open(&mut self, base: &Path, rel: &str) -> Result<usize> {
+        if let Some(i) = self.fds.iter().position(|(r, _)| r == rel) {
+            return Ok(i);
+        }
+        let (parent_rel, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let parent = self.open(base, parent_rel)?;
+        let path = base.join(rel);
+        let pfd = &self.fds[parent].1;
+        let mut created = false;
+        match rfs::mkdirat(pfd, name, Mode::from_raw_mode(DIR_MODE)) {
+            Ok(()) => created = true,
+            Err(Errno::EXIST) => {}
+            Err(e) => return Err(io_error("cannot create directory", &path, e)),
+        }
+        let fd = open_dir_at(pfd, name).map_err(|e| match e {
+            Errno::LOOP | Errno::NOTDIR => symlink_error(&path),
+            e => io_error("cannot open directory", &path, e),
+        })?;
+        if created {
+            self.created.push((parent, name.to_string()));
+            rfs::fchmod(&fd, Mode::from_raw_mode(DIR_MODE))
+                .map_err(|e| io_error("cannot create directory", &path, e))?;
+        }
+        self.fds.push((rel.to_string(), fd));
+        Ok(self.fds.len() - 1)
+    }
+
+    /// Remove the directories this run created (innermost first) while they are empty.
+    fn remove_created(&self) {
+        for (parent, name) in self.created.iter().rev() {
+            let _ = rfs::unlinkat(&self.fds[*parent].1, name.as_str(), AtFlags::REMOVEDIR);
+        }
+    }
+}
+
+/// A file written to its temporary name, waiting to be renamed into place.
+struct Staged {
+    dir: usize,
+    tmp: String,
+    name: String,
+    rel: String,
+}
+
+/// Write a rendered bundle into `dir`: compose files, config files, `.env.example`, the
+/// manifest, and `.env` when there is none.
+///
+/// - Nothing is written when a file in the way was not written by composegen (no render
+///   header, not in the manifest) or was edited since (its hash differs from the manifest),
+///   unless `force`; `.env` is never overwritten, even with `force`.
+/// - Paths are checked again (relative, normalised, not reserved) and every directory below
+///   `dir` is opened without following symbolic links: a link inside the bundle is an error.
+/// - Every file goes to a temporary file first (all written and fsynced), and only then are they
+///   renamed into place, the manifest last; on a failure before the renames the temporaries
+///   (and directories this run created) are removed.
+pub fn write(dir: &Path, rendered: &Rendered, force: bool) -> Result<Written> {
+    let stack = &rendered.stack;
+    let files = files(rendered);
+    let mut seen = std::collections::BTreeSet::new();
+    for (rel, _) in &files {
+        let problem = if rel == ".env.example" {
+            None
+        } else {
+            bundle_path_problem(rel)
+        };
+        if let Some(why) = problem.or_else(|| (!seen.insert(rel)).then(|| "is taken twice".into()))
+        {
+            return Err(Error::msg(
+                format!("bundle path {rel:?} {why}; nothing was written"),
+                Some("fix the path in the profile (parts.*.file, files.*.path)".to_string()),
+            ));
+        }
+    }
+    let mut plan: Vec<Entry> = files
+        .iter()
+        .map(|(rel, text)| Entry {
+            rel: rel.clone(),
+            text: text.clone(),
+            mode: FILE_MODE,
+        })
+        .collect();
+
+    // Look before writing anything.
+    let existing = match open_dir(dir) {
+        Ok(fd) => Some(fd),
+        Err(Errno::NOENT) => None,
+        Err(Errno::NOTDIR) => {
+            return Err(Error::msg(
+                format!("{} is not a directory", dir.display()),
+                Some("-o names the directory of the bundle".to_string()),
+            ));
+        }
+        Err(e) => return Err(io_error("cannot open directory", dir, e)),
+    };
+    let mut refused: Vec<(String, Refusal)> = Vec::new();
+    let mut want_env = !stack.secrets.is_empty();
+    if let Some(root) = &existing {
+        let manifest_path = dir.join(MANIFEST);
+        let listed = match lstat_at(root, MANIFEST)
+            .map_err(|e| io_error("cannot read", &manifest_path, e))?
+        {
+            None => IndexMap::new(),
+            Some(FileType::RegularFile) => {
+                let bytes = read_at(root, MANIFEST)
+                    .map_err(|e| io_error("cannot read", &manifest_path, e))?;
+                match parse_manifest(&String::from_utf8_lossy(&bytes)) {
+                    Ok(map) => map,
+                    Err(why) => {
+                        refused.push((
+                            MANIFEST.to_string(),
+                            Refusal::Foreign(format!("not a composegen manifest: {why}")),
+                        ));
+                        IndexMap::new()
+                    }
+                }
+            }
+            Some(FileType::Directory) => {
+                return Err(Error::msg(
+                    format!(
+                        "{} is a directory; nothing was written",
+                        manifest_path.display()
+                    ),
+                    Some("move it away or render into another directory".to_string()),
+                ));
+            }
+            Some(t) => {
+                refused.push((MANIFEST.to_string(), Refusal::Foreign(kind_name(t).into())));
+                IndexMap::new()
+            }
+        };
+        for e in &plan {
+            match inspect(root, dir, &e.rel)? {
+                Found::Absent => {}
+                Found::File(bytes) => {
+                    if bytes == e.text.as_bytes() {
+                        continue;
+                    }
+                    match listed.get(&e.rel) {
+                        Some(hash) if *hash == sha256_hex(&bytes) => {}
+                        Some(_) => refused.push((e.rel.clone(), Refusal::Edited)),
+                        None if has_render_header(&bytes) => {}
+                        None => refused.push((
+                            e.rel.clone(),
+                            Refusal::Foreign(format!("no composegen header, not in {MANIFEST}")),
+                        )),
+                    }
+                }
+                Found::Other(kind) => refused.push((
+                    e.rel.clone(),
+                    Refusal::Foreign(format!("{kind}, not a file composegen wrote")),
+                )),
+            }
+        }
+        if want_env {
+            let env_path = dir.join(".env");
+            want_env = lstat_at(root, ".env")
+                .map_err(|e| io_error("cannot read", &env_path, e))?
+                .is_none();
+        }
+    }
+    if !refused.is_empty() && !force {
+        let n = refused.len();
+        let errors = refused
+            .into_iter()
+            .map(|(rel, why)| {
+                let path = dir.join(&rel);
+                match why {
+                    Refusal::Foreign(why) => Error::msg(
+                        format!(
+                            "{} exists and composegen did not write it ({why}); nothing was written",
+                            path.display()
+                        ),
+                        Some(
+                            "move it away (or render into another directory), or pass --force \
+                             to overwrite it"
+                                .to_string(),
+                        ),
+                    ),
+                    Refusal::Edited => Error::msg(
+                        format!(
+                            "{} was edited since composegen wrote it (it no longer matches \
+                             {MANIFEST}); nothing was written",
+                            path.display()
+                        ),
+                        Some(
+                            "put the change into the profile or a values file (or save the file \
+                             elsewhere), then pass --force to overwrite it"
+                                .to_string(),
+                        ),
+                    ),
+                }
+            })
+            .collect();
+        return Err(Error::many(
+            format!(
+                "{n} files in {} are in the way; nothing was written",
+                dir.display()
+            ),
+            errors,
+        ));
+    }
+    drop(existing);
+
+    let env_text = if want_env {
+        Some(env_fresh(&stack.name, &stack.secrets)?)
+    } else {
+        None
+    };
+    plan.push(Entry {
+        rel: MANIFEST.to_string(),
+        text: manifest(&files),
+        mode: FILE_MODE,
+    });
+    if let Some(text) = env_text {
+        plan.push(Entry {
+            rel: ".env".to_string(),
+            text,
+            mode: PRIVATE_MODE,
+        });
+    }
+
+    // Write every file to a temporary name.
+    let created_roots = create_dirs(dir)?;
+    let root = match open_dir(dir) {
+        Ok(fd) => fd,
+        Err(e) => {
+            remove_dirs(&created_roots);
+            return Err(io_error("cannot open directory", dir, e));
+        }
+    };
+    let mut dirs = Dirs {
+        fds: vec![(String::new(), root)],
+        created: Vec::new(),
+    };
+    let mut staged: Vec<Staged> = Vec::new();
+    let window = Window::open();
+    let cleanup = |staged: &[Staged], dirs: &Dirs| {
+        for s in staged {
+            let _ = rfs::unlinkat(&dirs.fds[s.dir].1, s.tmp.as_str(), AtFlags::empty());
+        }
+        dirs.remove_created();
+        remove_dirs(&created_roots);
+    };
+    for e in &plan {
+        let (parent, name) = e.rel.rsplit_once('/').unwrap_or(("", e.rel.as_str()));
+        let result = dirs.open(dir, parent).and_then(|d| {
+            stage(&dirs.fds[d].1, name, &e.text, e.mode)
+                .map(|tmp| (d, tmp))
+                .map_err(|err| io_error("cannot write", &dir.join(&e.rel), err))
+        });
+        match result {
+            Ok((d, tmp)) => staged.push(Staged {
+                dir: d,
+                tmp,
+                name: name.to_string(),
+                rel: e.rel.clone(),
+            }),
+            Err(err) => {
+                cleanup(&staged, &dirs);
+                return Err(err);
+            }
+        }
+        if let Err(err) = window.check() {
+            cleanup(&staged, &dirs);
+            return Err(err);
+        }
+    }
+    if let Some(p) = std::env::var_os(PAUSE_ENV) {
+        let _ = std::fs::read(p);
+    }
+    if let Err(err) = window.check() {
+        cleanup(&staged, &dirs);
+        return Err(err);
+    }
+
+    // Rename them all into place: the manifest after the files it lists, `.env` never replacing.
+    let mut done: Vec<String> = Vec::new();
+    let mut env_created = false;
+    for (i, s) in staged.iter().enumerate() {
+        let fd = &dirs.fds[s.dir].1;
+        let result = if s.rel == ".env" {
+            publish_new(fd, &s.tmp, &s.name).map(|created| env_created = created)
+        } else {
+            rfs::renameat(fd, s.tmp.as_str(), fd, s.name.as_str())
+        };
+        if let Err(e) = result {
+            cleanup(&staged[i..], &dirs);
+            let mut err = io_error("cannot rename into place", &dir.join(&s.rel), e);
+            if let Error::Io { help, .. } = &mut err {
+                *help = Some(if done.is_empty() {
+                    "nothing was replaced".to_string()
+                } else {
+                    format!(
+                        "already replaced: {}; render again to finish the bundle",
+                        done.join(", ")
+                    )
+                });
+            }
+            return Err(err);
+        }
+        if s.rel != ".env" {
+            done.push(s.rel.clone());
+        }
+    }
+    drop(window);
+    for (_, fd) in &dirs.fds {
+        let _ = rfs::fsync(fd);
+    }
+    Ok(Written {
+        files: done,
+        env_created,
+    })
+}
 #[cfg(test)]
 mod tests {
     use super::*;

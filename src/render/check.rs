@@ -1,158 +1,302 @@
 //! The post-render check: the rendered text is parsed back (with serde_yaml, a different parser
-//! from the one the templates were written against) and compared with what the context said
-//! it should contain. A template bug or an injected value becomes an error, never a silently
-//! broken file.
+//! from the one the templates were written against) and compared, key for key and value for
+//! value, with the document the context describes. A template bug or an injected value becomes
+//! an error, never a silently broken file: the rendered project has exactly the intended keys.
+//!
+//! [`expected`] is the one statement of what `compose.yml.j2` must produce; it mirrors the
+//! template's conditions (what is omitted when empty) so that any extra, missing or changed key
+//! is caught.
 
-use serde_yaml::Value;
+use serde_yaml::{Mapping, Value};
 
-use super::context::Output;
+use super::context::{Output, RService};
 
 fn s(v: &str) -> Value {
     Value::String(v.to_string())
 }
 
-fn seq(items: impl IntoIterator<Item = String>) -> Value {
-    Value::Sequence(items.into_iter().map(Value::String).collect())
+fn seq<'a>(items: impl IntoIterator<Item = &'a String>) -> Value {
+    Value::Sequence(items.into_iter().map(|x| s(x)).collect())
 }
 
-fn expect(what: &str, got: Option<&Value>, want: &Value) -> Result<(), String> {
-    match got {
-        Some(g) if g == want => Ok(()),
-        Some(g) => Err(format!(
-            "{what}: rendered {} but the profile says {}",
-            serde_json::to_string(g).unwrap_or_default(),
-            serde_json::to_string(want).unwrap_or_default()
-        )),
-        None => Err(format!("{what}: missing from the rendered file")),
+fn map<'a>(pairs: impl IntoIterator<Item = (&'a String, &'a String)>) -> Value {
+    Value::Mapping(pairs.into_iter().map(|(k, v)| (s(k), s(v))).collect())
+}
+
+/// A mapping builder that skips what the template omits.
+#[derive(Default)]
+struct M(Mapping);
+
+impl M {
+    fn set(&mut self, k: &str, v: Value) -> &mut Self {
+        self.0.insert(s(k), v);
+        self
+    }
+    fn opt(&mut self, k: &str, v: Option<&String>) -> &mut Self {
+        if let Some(v) = v {
+            self.set(k, s(v));
+        }
+        self
+    }
+    fn list(&mut self, k: &str, v: &[String]) -> &mut Self {
+        if !v.is_empty() {
+            self.set(k, seq(v));
+        }
+        self
+    }
+    fn done(&mut self) -> Value {
+        Value::Mapping(std::mem::take(&mut self.0))
     }
 }
 
-fn keys(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_mapping)
-        .map(|m| {
-            m.keys()
-                .filter_map(|k| k.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+fn service(svc: &RService) -> Value {
+    let mut m = M::default();
+    m.opt("image", svc.image.as_ref());
+    if let Some(b) = &svc.build {
+        let mut bm = M::default();
+        bm.set("context", s(&b.context))
+            .opt("dockerfile", b.dockerfile.as_ref())
+            .opt("target", b.target.as_ref());
+        if !b.args.is_empty() {
+            bm.set("args", map(b.args.iter().map(|(k, v)| (k, v))));
+        }
+        m.set("build", bm.done());
+    }
+    m.opt("container_name", svc.container_name.as_ref())
+        .opt("hostname", svc.hostname.as_ref())
+        .list("profiles", &svc.profiles)
+        .opt("user", svc.user.as_ref())
+        .list("entrypoint", &svc.entrypoint)
+        .opt("network_mode", svc.network_mode.as_ref())
+        .list("command", &svc.command);
+    if !svc.environment.is_empty() {
+        m.set(
+            "environment",
+            map(svc.environment.iter().map(|(k, v)| (k, v))),
+        );
+    }
+    let ports: Vec<String> = svc.ports.iter().map(|p| p.spec.clone()).collect();
+    m.list("ports", &ports).list("expose", &svc.expose);
+    if !svc.volumes.is_empty() || !svc.file_mounts.is_empty() {
+        let mut vols: Vec<Value> = svc.volumes.iter().map(|v| s(&v.spec)).collect();
+        for f in &svc.file_mounts {
+            vols.push(
+                M::default()
+                    .set("type", s("volume"))
+                    .set("source", s(&f.volume))
+                    .set("target", s(&f.target))
+                    .set("read_only", Value::Bool(true))
+                    .set(
+                        "volume",
+                        M::default()
+                            .set("nocopy", Value::Bool(true))
+                            .set("subpath", s(&f.subpath))
+                            .done(),
+                    )
+                    .done(),
+            );
+        }
+        m.set("volumes", Value::Sequence(vols));
+    }
+    m.list("tmpfs", &svc.tmpfs);
+    if !svc.configs.is_empty() {
+        let items = svc
+            .configs
+            .iter()
+            .map(|(name, target)| {
+                M::default()
+                    .set("source", s(name))
+                    .set("target", s(target))
+                    .done()
+            })
+            .collect();
+        m.set("configs", Value::Sequence(items));
+    }
+    if !svc.networks.is_empty() {
+        let mut nets = M::default();
+        for n in &svc.networks {
+            let mut a = M::default();
+            a.opt("ipv4_address", n.ipv4_address.as_ref())
+                .list("aliases", &n.aliases);
+            nets.set(&n.name, a.done());
+        }
+        m.set("networks", nets.done());
+    }
+    if !svc.depends_on.is_empty() {
+        let mut deps = M::default();
+        for (name, cond) in &svc.depends_on {
+            deps.set(name, M::default().set("condition", s(cond)).done());
+        }
+        m.set("depends_on", deps.done());
+    }
+    if let Some(h) = &svc.healthcheck {
+        let mut hm = M::default();
+        hm.set("test", seq(&h.test))
+            .set("interval", s(&h.interval))
+            .set("timeout", s(&h.timeout))
+            .set("retries", Value::Number(h.retries.into()))
+            .opt("start_period", h.start_period.as_ref());
+        m.set("healthcheck", hm.done());
+    }
+    m.set("restart", s(&svc.restart));
+    if svc.read_only {
+        m.set("read_only", Value::Bool(true));
+    }
+    m.list("cap_drop", &svc.cap_drop)
+        .list("cap_add", &svc.cap_add)
+        .list("security_opt", &svc.security_opt);
+    if !svc.ulimits.is_empty() {
+        let mut u = M::default();
+        for (k, v) in &svc.ulimits {
+            u.set(k, Value::Number((*v).into()));
+        }
+        m.set("ulimits", u.done());
+    }
+    if let Some(p) = svc.pids_limit.filter(|p| *p != 0) {
+        m.set("pids_limit", Value::Number(p.into()));
+    }
+    m.opt("stop_grace_period", svc.stop_grace_period.as_ref());
+    if !svc.labels.is_empty() {
+        m.set("labels", map(svc.labels.iter().map(|(k, v)| (k, v))));
+    }
+    if let Some(l) = &svc.logging {
+        let mut lm = M::default();
+        lm.set("driver", s(&l.driver));
+        if !l.options.is_empty() {
+            lm.set("options", map(l.options.iter()));
+        }
+        m.set("logging", lm.done());
+    }
+    if svc.memory.is_some() || svc.replicas.is_some() {
+        let mut d = M::default();
+        if let Some(r) = svc.replicas {
+            d.set("replicas", Value::Number(r.into()));
+        }
+        if let Some(mem) = &svc.memory {
+            let mut r = M::default();
+            r.set(
+                "limits",
+                M::default()
+                    .set("cpus", svc.cpus.as_deref().map_or(Value::Null, s))
+                    .set("memory", s(mem))
+                    .done(),
+            );
+            if let Some(res) = &svc.memory_reservation {
+                r.set("reservations", M::default().set("memory", s(res)).done());
+            }
+            d.set("resources", r.done());
+        }
+        m.set("deploy", d.done());
+    }
+    m.done()
 }
 
-/// Compare a rendered compose file with its output description.
+/// The document `compose.yml.j2` must produce for `out`.
+pub fn expected(out: &Output) -> Value {
+    let mut doc = M::default();
+    doc.set("name", s(&out.project));
+    let mut services = M::default();
+    for svc in &out.services {
+        services.set(&svc.name, service(svc));
+    }
+    doc.set("services", services.done());
+    if !out.networks.is_empty() {
+        let mut nets = M::default();
+        for n in &out.networks {
+            let mut nm = M::default();
+            if n.external {
+                nm.set("external", Value::Bool(true))
+                    .set("name", n.name.as_deref().map_or(Value::Null, s));
+            } else {
+                nm.opt("name", n.name.as_ref()).set("driver", s(&n.driver));
+                if n.internal {
+                    nm.set("internal", Value::Bool(true));
+                }
+                if let Some(subnet) = &n.subnet {
+                    nm.set(
+                        "ipam",
+                        M::default()
+                            .set(
+                                "config",
+                                Value::Sequence(vec![M::default().set("subnet", s(subnet)).done()]),
+                            )
+                            .done(),
+                    );
+                }
+            }
+            nets.set(&n.key, nm.done());
+        }
+        doc.set("networks", nets.done());
+    }
+    if !out.volumes.is_empty() {
+        let mut vols = M::default();
+        for v in &out.volumes {
+            vols.set(v, Value::Mapping(Mapping::new()));
+        }
+        doc.set("volumes", vols.done());
+    }
+    if !out.configs.is_empty() {
+        let mut cfgs = M::default();
+        for c in &out.configs {
+            cfgs.set(
+                &c.name,
+                M::default().set("file", s(&format!("./{}", c.path))).done(),
+            );
+        }
+        doc.set("configs", cfgs.done());
+    }
+    doc.done()
+}
+
+/// The first place where `got` and `want` differ, as `path: rendered X, expected Y`.
+fn difference(path: &str, got: &Value, want: &Value) -> Option<String> {
+    let show = |v: &Value| serde_json::to_string(v).unwrap_or_default();
+    match (got, want) {
+        (Value::Mapping(g), Value::Mapping(w)) => {
+            // Key order is layout, not meaning: compare the sets, then each value.
+            let mut gk: Vec<&Value> = g.keys().collect();
+            let mut wk: Vec<&Value> = w.keys().collect();
+            let order = |a: &&Value, b: &&Value| show(a).cmp(&show(b));
+            gk.sort_by(order);
+            wk.sort_by(order);
+            if gk != wk {
+                return Some(format!(
+                    "{path}: rendered keys {}, expected {}",
+                    show(&Value::Sequence(gk.into_iter().cloned().collect())),
+                    show(&Value::Sequence(wk.into_iter().cloned().collect()))
+                ));
+            }
+            w.iter().find_map(|(k, wv)| {
+                let key = k.as_str().map_or_else(|| show(k), str::to_string);
+                let sub = if path.is_empty() {
+                    key
+                } else {
+                    format!("{path}.{key}")
+                };
+                difference(&sub, g.get(k)?, wv)
+            })
+        }
+        (Value::Sequence(g), Value::Sequence(w)) if g.len() == w.len() => g
+            .iter()
+            .zip(w)
+            .enumerate()
+            .find_map(|(i, (gv, wv))| difference(&format!("{path}[{i}]"), gv, wv)),
+        _ if got == want => None,
+        _ => Some(format!(
+            "{}: rendered {} but the profile says {}",
+            if path.is_empty() { "document" } else { path },
+            show(got),
+            show(want)
+        )),
+    }
+}
+
+/// Compare a rendered compose file with its output description: every key, every value.
 pub fn verify(out: &Output, text: &str) -> Result<(), String> {
     let doc: Value =
         serde_yaml::from_str(text).map_err(|e| format!("rendered file is not valid YAML: {e}"))?;
-    if !doc.is_mapping() {
-        return Err("rendered file is not a mapping".into());
+    match difference("", &doc, &expected(out)) {
+        None => Ok(()),
+        Some(d) => Err(d),
     }
-    expect("name", doc.get("name"), &s(&out.project))?;
-    let want: Vec<String> = out.services.iter().map(|x| x.name.clone()).collect();
-    let got = keys(doc.get("services"));
-    if got != want {
-        return Err(format!("services: rendered {got:?}, expected {want:?}"));
-    }
-    let services = doc.get("services");
-    for svc in &out.services {
-        let d = services.and_then(|m| m.get(svc.name.as_str()));
-        let at = |field: &str| format!("services.{}.{field}", svc.name);
-        let get = |field: &str| d.and_then(|d| d.get(field));
-        if let Some(image) = &svc.image {
-            expect(&at("image"), get("image"), &s(image))?;
-        }
-        if let Some(build) = &svc.build {
-            expect(
-                &at("build.context"),
-                get("build").and_then(|b| b.get("context")),
-                &s(&build.context),
-            )?;
-        }
-        if !svc.environment.is_empty() {
-            let mut m = serde_yaml::Mapping::new();
-            for (k, v) in &svc.environment {
-                m.insert(s(k), s(v));
-            }
-            expect(&at("environment"), get("environment"), &Value::Mapping(m))?;
-        }
-        let list = |field: &str, want: Vec<String>| -> Result<(), String> {
-            if want.is_empty() {
-                match get(field) {
-                    None => Ok(()),
-                    Some(_) => Err(format!("{}: rendered but the profile has none", at(field))),
-                }
-            } else {
-                expect(&at(field), get(field), &seq(want))
-            }
-        };
-        list("ports", svc.ports.iter().map(|p| p.spec.clone()).collect())?;
-        list(
-            "volumes",
-            svc.volumes.iter().map(|m| m.spec.clone()).collect(),
-        )?;
-        list("tmpfs", svc.tmpfs.clone())?;
-        list("command", svc.command.clone())?;
-        list("entrypoint", svc.entrypoint.clone())?;
-        list("cap_drop", svc.cap_drop.clone())?;
-        list("cap_add", svc.cap_add.clone())?;
-        if let Some(h) = &svc.healthcheck {
-            expect(
-                &at("healthcheck.test"),
-                get("healthcheck").and_then(|x| x.get("test")),
-                &seq(h.test.clone()),
-            )?;
-        }
-        let nets = keys(get("networks"));
-        let want_nets: Vec<String> = svc.networks.iter().map(|n| n.name.clone()).collect();
-        if nets != want_nets {
-            return Err(format!(
-                "{}: rendered {nets:?}, expected {want_nets:?}",
-                at("networks")
-            ));
-        }
-        let deps = keys(get("depends_on"));
-        let want_deps: Vec<String> = svc.depends_on.iter().map(|d| d.0.clone()).collect();
-        if deps != want_deps {
-            return Err(format!(
-                "{}: rendered {deps:?}, expected {want_deps:?}",
-                at("depends_on")
-            ));
-        }
-        if let Some(mem) = &svc.memory {
-            let got = get("deploy")
-                .and_then(|x| x.get("resources"))
-                .and_then(|x| x.get("limits"))
-                .and_then(|x| x.get("memory"));
-            expect(&at("deploy.resources.limits.memory"), got, &s(mem))?;
-        }
-    }
-    let top = |k: &str, want: Vec<String>| -> Result<(), String> {
-        let got = keys(doc.get(k));
-        if got != want {
-            return Err(format!("{k}: rendered {got:?}, expected {want:?}"));
-        }
-        Ok(())
-    };
-    top(
-        "networks",
-        out.networks.iter().map(|n| n.key.clone()).collect(),
-    )?;
-    top("volumes", out.volumes.clone())?;
-    top(
-        "configs",
-        out.configs.iter().map(|c| c.name.clone()).collect(),
-    )?;
-    for c in &out.configs {
-        let d = doc.get("configs").and_then(|m| m.get(c.name.as_str()));
-        match &c.content {
-            Some(content) => expect(
-                &format!("configs.{}.content", c.name),
-                d.and_then(|x| x.get("content")),
-                &s(content),
-            )?,
-            None => expect(
-                &format!("configs.{}.file", c.name),
-                d.and_then(|x| x.get("file")),
-                &s(&format!("./{}", c.path)),
-            )?,
-        }
-    }
-    Ok(())
 }

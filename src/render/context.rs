@@ -31,6 +31,41 @@ pub struct Stack {
     pub files: IndexMap<String, FileInfo>,
     /// Secrets: what `.env.example` lists.
     pub secrets: Vec<SecretInfo>,
+    /// What the user must provide besides the render: build contexts of services that build
+    /// from source (no prebuilt image given), and starter files to replace. See
+    /// `render::requirements` for the texts.
+    pub requirements: Vec<Requirement>,
+}
+
+/// What a requirement asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RequirementKind {
+    /// A build context directory (with its Dockerfile) that `docker compose up` builds.
+    Build,
+    /// A rendered file that is only a starter: replace it with your own.
+    Starter,
+}
+
+/// Something the user must provide for the stack to run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Requirement {
+    /// Build context or starter file.
+    pub kind: RequirementKind,
+    /// The build context (relative to the compose file) or the file's path in a bundle.
+    pub path: String,
+    /// Services (containers' service names) that need it, in render order.
+    pub services: Vec<String>,
+    /// Dockerfile inside the context, when not `Dockerfile` (builds).
+    pub dockerfile: Option<String>,
+    /// The feature group all of these services belong to: needed only with `--profile GROUP`.
+    pub group: Option<String>,
+    /// Knob that replaces the build with a prebuilt image (builds).
+    pub knob: Option<String>,
+    /// Where the file is mounted: (service, path in the container) (starters).
+    pub mounts: Vec<(String, String)>,
+    /// What the file is (starters).
+    pub description: Option<String>,
 }
 
 /// A config file.
@@ -112,15 +147,14 @@ pub struct RNetwork {
     pub internal: bool,
 }
 
-/// A config declaration; `content` is filled in by the renderer (stdout mode) or `file` (bundle).
+/// A config declaration (`file:` in a bundle; a single-file render replaces them, see
+/// `render::inline`).
 #[derive(Debug, Clone, Serialize)]
 pub struct RConfig {
     /// Config name.
     pub name: String,
     /// Bundle path.
     pub path: String,
-    /// Inline content, `$` escaped for Compose (stdout mode).
-    pub content: Option<String>,
 }
 
 /// A fully resolved service.
@@ -156,6 +190,11 @@ pub struct RService {
     pub tmpfs: Vec<String>,
     /// Config mounts.
     pub configs: Vec<(String, String)>,
+    /// Files mounted read-only from a named volume (long syntax with `volume.subpath`): how
+    /// config files reach services in a single-file render (see `render::inline`).
+    pub file_mounts: Vec<RFileMount>,
+    /// network_mode (only the config-writing one-shot service uses it: `none`).
+    pub network_mode: Option<String>,
     /// deploy.replicas.
     pub replicas: Option<u32>,
     /// Memory limit.
@@ -207,6 +246,17 @@ pub struct RBuild {
     pub target: Option<String>,
     /// Args.
     pub args: Vec<(String, String)>,
+}
+
+/// One file of a named volume mounted read-only at `target`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RFileMount {
+    /// The named volume.
+    pub volume: String,
+    /// The file's path inside the volume.
+    pub subpath: String,
+    /// Where the service sees it.
+    pub target: String,
 }
 
 /// A published port, short syntax.
@@ -282,13 +332,149 @@ fn format_with(format: &Option<String>, value: &str) -> String {
     }
 }
 
-fn arg(p: &Profile, a: &Arg) -> String {
-    match a {
+fn arg(p: &Profile, base: &str, s: &Service, a: &Arg) -> Result<String> {
+    Ok(match a {
         Arg::Literal(s) => escape_dollars(s),
         Arg::Knob { knob, format } => {
             escape_dollars(&format_with(format, &knob_value(p, knob).to_string()))
         }
+        Arg::Port { port, format } => escape_dollars(&format_with(
+            format,
+            &host_port(base, s, *port)?.to_string(),
+        )),
+    })
+}
+
+/// The host port that publishes container port `container` of service `base` (what
+/// `{port: N}` in an environment value or argument stands for).
+fn host_port(base: &str, s: &Service, container: u16) -> Result<u16> {
+    if s.replicas.is_some() {
+        return Err(Error::msg(
+            format!(
+                "service `{base}`: `{{port: {container}}}` needs a fixed host port, but a \
+                 scalable service (`replicas`) publishes none"
+            ),
+            None,
+        ));
     }
+    s.ports
+        .iter()
+        .find(|x| x.container == container)
+        .map(|x| x.host.unwrap_or(x.container))
+        .ok_or_else(|| {
+            let published: Vec<String> = s.ports.iter().map(|x| x.container.to_string()).collect();
+            Error::msg(
+                format!("service `{base}`: `{{port: {container}}}` names no published port"),
+                Some(if published.is_empty() {
+                    format!("add `ports: [{{container: {container}}}]` to `{base}`")
+                } else {
+                    format!(
+                        "the service publishes container ports {}",
+                        published.join(", ")
+                    )
+                }),
+            )
+        })
+}
+
+/// The prebuilt image a service runs instead of building (its build's `image_knob`, when set
+/// to a non-empty value), checked as an image reference.
+fn prebuilt_image(p: &Profile, base: &str, s: &Service) -> Result<Option<String>> {
+    let Some(knob) = s.build.as_ref().and_then(|b| b.image_knob.as_deref()) else {
+        return Ok(None);
+    };
+    let Some(decl) = p.knobs.get(knob) else {
+        return Err(Error::msg(
+            format!("service `{base}`: build.image_knob names the unknown knob `{knob}`"),
+            Some(format!(
+                "declare it: `knobs: {{{knob}: {{description: …, type: string, default: \"\"}}}}`"
+            )),
+        ));
+    };
+    match knob_value(p, knob) {
+        KnobValue::Str(v) if v.is_empty() => Ok(None),
+        KnobValue::Str(v) => match crate::profile::model::check_image_reference(&v) {
+            Ok(()) => Ok(Some(v)),
+            Err(e) => Err(Error::msg(
+                format!("knob `{knob}`: {e}"),
+                Some(decl.description.clone()),
+            )),
+        },
+        other => Err(Error::msg(
+            format!("knob `{knob}` (build.image_knob of `{base}`) must be a string, got {other}"),
+            None,
+        )),
+    }
+}
+
+/// What the user must provide: build contexts of services without a prebuilt image (one entry
+/// per context and Dockerfile, listing every service built from it), then starter files that a
+/// service mounts.
+fn requirements(p: &Profile) -> Vec<Requirement> {
+    let mut out: Vec<Requirement> = Vec::new();
+    for (base, s) in &p.services {
+        let Some(b) = &s.build else { continue };
+        if matches!(prebuilt_image(p, base, s), Ok(Some(_))) {
+            continue;
+        }
+        let names = instance_names(p, base, s);
+        match out
+            .iter_mut()
+            .find(|r| r.path == b.context && r.dockerfile == b.dockerfile)
+        {
+            Some(r) => {
+                r.services.extend(names);
+                if r.group != s.group {
+                    r.group = None;
+                }
+                if r.knob.is_none() {
+                    r.knob = b.image_knob.clone();
+                }
+            }
+            None => out.push(Requirement {
+                kind: RequirementKind::Build,
+                path: b.context.clone(),
+                services: names,
+                dockerfile: b.dockerfile.clone(),
+                group: s.group.clone(),
+                knob: b.image_knob.clone(),
+                mounts: Vec::new(),
+                description: None,
+            }),
+        }
+    }
+    for (file, f) in p.files.iter().filter(|(_, f)| f.starter) {
+        let mut r = Requirement {
+            kind: RequirementKind::Starter,
+            path: f.path.clone(),
+            services: Vec::new(),
+            dockerfile: None,
+            group: None,
+            knob: None,
+            mounts: Vec::new(),
+            description: f.description.clone(),
+        };
+        let mut groups = Vec::new();
+        for (base, s) in &p.services {
+            for m in s.files.iter().filter(|m| &m.file == file) {
+                for n in instance_names(p, base, s) {
+                    if !r.services.contains(&n) {
+                        r.services.push(n.clone());
+                        groups.push(s.group.clone());
+                    }
+                    r.mounts.push((n, m.target.clone()));
+                }
+            }
+        }
+        if r.services.is_empty() {
+            continue;
+        }
+        r.group = groups[0]
+            .clone()
+            .filter(|g| groups.iter().all(|x| x.as_ref() == Some(g)));
+        out.push(r);
+    }
+    out
 }
 
 /// A `${VAR:?message}` reference; the message may not contain `}`.
@@ -537,7 +723,6 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
             .map(|c| RConfig {
                 path: p.files.get(&c).map(|f| f.path.clone()).unwrap_or_default(),
                 name: c,
-                content: None,
             })
             .collect();
     }
@@ -587,6 +772,7 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
         services: services_info,
         files,
         secrets,
+        requirements: requirements(p),
     })
 }
 
@@ -617,25 +803,43 @@ fn resolve_service(
     if let Some(d) = &s.description {
         r.comment.push(d.clone());
     }
+    let prebuilt = prebuilt_image(p, base, s)?;
     r.image = s.image.as_ref().map(|i| match &i.digest {
         Some(d) => format!("{}:{}@{d}", i.name, i.tag),
         None => format!("{}:{}", i.name, i.tag),
     });
-    r.build = s.build.as_ref().map(|b| RBuild {
-        context: b.context.clone(),
-        dockerfile: b.dockerfile.clone(),
-        target: b.target.clone(),
-        args: b
-            .args
-            .iter()
-            .map(|(k, v)| (k.clone(), escape_dollars(v)))
-            .collect(),
-    });
+    if prebuilt.is_some() {
+        r.image = prebuilt.clone();
+    }
+    r.build = s
+        .build
+        .as_ref()
+        .filter(|_| prebuilt.is_none())
+        .map(|b| RBuild {
+            context: b.context.clone(),
+            dockerfile: b.dockerfile.clone(),
+            target: b.target.clone(),
+            args: b
+                .args
+                .iter()
+                .map(|(k, v)| (k.clone(), escape_dollars(v)))
+                .collect(),
+        });
     r.container_name = s.container_name.clone();
     r.hostname = s.hostname.clone();
     r.profiles = s.group.iter().cloned().collect();
-    r.entrypoint = s.entrypoint.iter().flatten().map(|a| arg(p, a)).collect();
-    r.command = s.command.iter().flatten().map(|a| arg(p, a)).collect();
+    r.entrypoint = s
+        .entrypoint
+        .iter()
+        .flatten()
+        .map(|a| arg(p, base, s, a))
+        .collect::<Result<_>>()?;
+    r.command = s
+        .command
+        .iter()
+        .flatten()
+        .map(|a| arg(p, base, s, a))
+        .collect::<Result<_>>()?;
     for (k, v) in &s.environment {
         let value = match v {
             EnvValue::Literal(x) => escape_dollars(&x.to_string()),
@@ -653,6 +857,10 @@ fn resolve_service(
             EnvValue::Knob { knob, format } => {
                 escape_dollars(&format_with(format, &knob_value(p, knob).to_string()))
             }
+            EnvValue::Port { port, format } => escape_dollars(&format_with(
+                format,
+                &host_port(base, s, *port)?.to_string(),
+            )),
         };
         r.environment.push((k.clone(), value));
     }
@@ -826,6 +1034,5 @@ fn resolve_service(
         .iter()
         .map(|e| (e.rule.clone(), e.reason.clone()))
         .collect();
-    let _ = base;
     Ok(r)
 }

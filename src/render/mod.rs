@@ -4,6 +4,8 @@
 pub mod bundle;
 pub mod check;
 pub mod context;
+pub mod inline;
+pub mod requirements;
 pub mod templates;
 
 use indexmap::IndexMap;
@@ -11,12 +13,12 @@ use minijinja::Value;
 
 use crate::error::{Error, Result};
 use crate::profile::load::Loaded;
-use context::{Stack, escape_dollars};
+use context::Stack;
 
 /// How config files reach the containers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// One self-contained file: configs inlined as `content:`.
+    /// One self-contained file: config files travel in a one-shot service (see [`inline`]).
     Inline,
     /// A bundle directory: configs written next to the compose file and referenced by `file:`.
     Bundle,
@@ -57,12 +59,8 @@ pub fn render(loaded: &Loaded, mode: Mode, header: &[String]) -> Result<Rendered
         .iter()
         .map(|(k, f)| (k.clone(), f.path.clone()))
         .collect();
-    for out in &mut stack.outputs {
-        for c in &mut out.configs {
-            if mode == Mode::Inline {
-                c.content = files.get(&c.name).map(|t| escape_dollars(t));
-            }
-        }
+    if mode == Mode::Inline {
+        inline::apply(&mut stack, &files)?;
     }
 
     let tmpl = env

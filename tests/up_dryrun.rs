@@ -1,0 +1,293 @@
+//! Compose's own `up` planning as the oracle: every built-in profile, rendered to stdout (the
+//! README's main job, with the `.env` it generates) and as a bundle (`-o DIR`), with every
+//! feature group (`--profile '*'`) and several knob sets, must get through the real Docker
+//! Compose v2.40.3 `--dry-run up -d` against the stub engine of `support::engine`: configuration,
+//! interpolation, planning, container creation and the dependency waits.
+//!
+//! `accepts_is_not_starts` checks the layer itself: a file that `config -q` accepts but `up`
+//! refuses (inline config content on a read-only service) must fail here.
+
+mod support;
+
+use std::fs::File;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use support::engine::{Engine, compose_up_dry_run};
+
+fn composegen() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_composegen"))
+}
+
+/// Services that others wait for with `service_completed_successfully`: one-shots whose
+/// containers the stub engine reports as exited 0.
+fn one_shots(text: &str) -> Vec<String> {
+    let doc: serde_yaml::Value = serde_yaml::from_str(text).expect("compose file is YAML");
+    let mut out = Vec::new();
+    if let Some(services) = doc.get("services").and_then(|s| s.as_mapping()) {
+        for svc in services.values() {
+            if let Some(deps) = svc.get("depends_on").and_then(|d| d.as_mapping()) {
+                for (name, dep) in deps {
+                    let completed = dep.get("condition").and_then(|c| c.as_str())
+                        == Some("service_completed_successfully");
+                    if let Some(name) = name.as_str().filter(|_| completed) {
+                        out.push(name.to_string());
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn services(text: &str) -> Vec<String> {
+    let doc: serde_yaml::Value = serde_yaml::from_str(text).expect("compose file is YAML");
+    doc.get("services")
+        .and_then(|s| s.as_mapping())
+        .map(|m| {
+            m.keys()
+                .filter_map(|k| k.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The networks a file creates (`name:` or `<project>_<key>`) and the ones it joins as
+/// `external` (by name).
+fn networks(text: &str) -> (Vec<String>, Vec<String>) {
+    let doc: serde_yaml::Value = serde_yaml::from_str(text).expect("compose file is YAML");
+    let project = doc.get("name").and_then(|n| n.as_str()).unwrap_or("");
+    let (mut own, mut external) = (Vec::new(), Vec::new());
+    if let Some(nets) = doc.get("networks").and_then(|n| n.as_mapping()) {
+        for (key, n) in nets {
+            let key = key.as_str().unwrap_or("");
+            let name = n.get("name").and_then(|x| x.as_str()).map(str::to_string);
+            if n.get("external").and_then(serde_yaml::Value::as_bool) == Some(true) {
+                external.push(name.unwrap_or_else(|| key.to_string()));
+            } else {
+                own.push(name.unwrap_or_else(|| format!("{project}_{key}")));
+            }
+        }
+    }
+    (own, external)
+}
+
+/// `docker compose --dry-run up -d --profile '*'` on `file` in `dir`, after the files in
+/// `started` (whose networks therefore exist): panics with Compose's output unless every service
+/// was created and started. `false`: Compose is missing (skip).
+fn up(dir: &Path, file: &str, started: &[String], what: &str) -> bool {
+    let text = std::fs::read_to_string(dir.join(file)).expect("rendered file");
+    let mut existing = Vec::new();
+    for earlier in started {
+        let t = std::fs::read_to_string(dir.join(earlier)).expect("rendered file");
+        existing.extend(networks(&t).0);
+    }
+    for ext in networks(&text).1 {
+        assert!(
+            existing.contains(&ext),
+            "{what}: {file} joins network {ext}, which no file started before it creates"
+        );
+    }
+    let engine = Engine::start(one_shots(&text)).with_networks(existing);
+    let Some(result) = compose_up_dry_run(&engine, dir, &[file], &["*"]) else {
+        return false;
+    };
+    assert!(
+        result.ok,
+        "{what}: docker compose --dry-run up failed on {file}:\n{}",
+        result.output
+    );
+    for svc in services(&text) {
+        assert!(
+            result
+                .output
+                .lines()
+                .any(|l| l.contains(&format!("-{svc}-")) && l.trim_end().ends_with("Started")),
+            "{what}: {file}: service {svc} was never started:\n{}",
+            result.output
+        );
+    }
+    assert!(
+        engine.unknown().is_empty(),
+        "{what}: Compose made calls the stub engine does not know: {:?}",
+        engine.unknown()
+    );
+    true
+}
+
+/// The compose files a profile renders (main first), from a bundle's listing.
+fn compose_files(dir: &Path) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .expect("bundle dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("docker-compose") && n.ends_with(".yml"))
+        .collect();
+    files.sort_by_key(|f| (f != "docker-compose.yml", f.clone()));
+    files
+}
+
+/// The parts of a profile besides `main` (from a bundle render), as (part key, file name).
+fn parts(profile: &str, sets: &[&str]) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = composegen();
+    cmd.args(["render", profile, "-o"]).arg(dir.path());
+    for s in sets {
+        cmd.args(["--set", s]);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    compose_files(dir.path())
+        .into_iter()
+        .filter(|f| f != "docker-compose.yml")
+        .map(|f| {
+            let key = f
+                .trim_start_matches("docker-compose.")
+                .trim_end_matches(".yml")
+                .to_string();
+            (key, f)
+        })
+        .collect()
+}
+
+/// The README's main job, exactly: `composegen render NAME > docker-compose.yml` (stdout is a
+/// file, so the `.env` beside it is generated), then `docker compose up`.
+fn check_stdout(profile: &str, sets: &[&str]) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let what = format!("render {profile} {sets:?} > file");
+    let mut files = vec![("main".to_string(), "docker-compose.yml".to_string())];
+    files.extend(parts(profile, sets));
+    for (key, file) in &files {
+        let mut cmd = composegen();
+        cmd.args(["render", profile]);
+        for s in sets {
+            cmd.args(["--set", s]);
+        }
+        if key != "main" {
+            cmd.args(["--part", key]);
+        }
+        let out = cmd
+            .current_dir(dir.path())
+            .stdout(Stdio::from(File::create(dir.path().join(file)).unwrap()))
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let mut started = Vec::new();
+    for (_, file) in &files {
+        if !up(dir.path(), file, &started, &what) {
+            return false;
+        }
+        started.push(file.clone());
+    }
+    true
+}
+
+fn check_bundle(profile: &str, sets: &[&str]) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let what = format!("render {profile} {sets:?} -o DIR");
+    let mut cmd = composegen();
+    cmd.args(["render", profile, "-o"]).arg(dir.path());
+    for s in sets {
+        cmd.args(["--set", s]);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut started = Vec::new();
+    for file in compose_files(dir.path()) {
+        if !up(dir.path(), &file, &started, &what) {
+            return false;
+        }
+        started.push(file);
+    }
+    true
+}
+
+fn check(profile: &str, knob_sets: &[&[&str]]) {
+    for sets in knob_sets {
+        if !check_stdout(profile, sets) || !check_bundle(profile, sets) {
+            return;
+        }
+    }
+}
+
+#[test]
+fn elk_starts() {
+    check("elk", &[&[], &["workers=4"]]);
+}
+
+#[test]
+fn paklog_starts() {
+    check("paklog", &[&[], &["retention=7"]]);
+}
+
+#[test]
+fn redis_sentinel_starts() {
+    check(
+        "redis-sentinel",
+        &[
+            &[],
+            &["replicas=1", "sentinels=3"],
+            &["replicas=3", "sentinels=5"],
+        ],
+    );
+}
+
+#[test]
+fn alpr_starts() {
+    check("alpr", &[&[], &["consumer_replicas=3"]]);
+}
+
+#[test]
+fn locust_starts() {
+    check("locust", &[&[], &["retention=2h"]]);
+}
+
+/// The layer sees what `config -q` does not: Compose ≥ 2.33.1 refuses inline config content on
+/// a read-only service at `up` (the defect every stdout render had).
+#[test]
+fn accepts_is_not_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx:1.27.2\n    read_only: true\n    configs:\n      \
+         - source: site\n        target: /etc/nginx/conf.d/site.conf\nconfigs:\n  site:\n    \
+         content: |\n      server {}\n",
+    )
+    .unwrap();
+    let engine = Engine::start(Vec::new());
+    let Some(result) = compose_up_dry_run(&engine, dir.path(), &["compose.yaml"], &[]) else {
+        return;
+    };
+    assert!(!result.ok, "compose accepted it:\n{}", result.output);
+    assert!(
+        result.output.contains("read-only service web"),
+        "{}",
+        result.output
+    );
+}
+
+/// A one-shot the others wait for must have run to completion: the stub reports it, so a
+/// missing one-shot report would hang (bounded by the support timeout) rather than pass.
+#[test]
+fn one_shots_are_found() {
+    let text = "services:\n  a:\n    image: x\n    depends_on:\n      init:\n        condition: \
+                service_completed_successfully\n      b:\n        condition: service_healthy\n  \
+                b:\n    image: y\n  init:\n    image: z\n";
+    assert_eq!(one_shots(text), ["init"]);
+}
