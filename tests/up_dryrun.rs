@@ -42,6 +42,19 @@ fn one_shots(text: &str) -> Vec<String> {
     out
 }
 
+fn build_contexts(text: &str) -> Vec<String> {
+    let doc: serde_yaml::Value = serde_yaml::from_str(text).expect("compose file is YAML");
+    doc.get("services")
+        .and_then(|s| s.as_mapping())
+        .map(|m| {
+            m.values()
+                .filter_map(|svc| svc.get("build")?.get("context")?.as_str())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn services(text: &str) -> Vec<String> {
     let doc: serde_yaml::Value = serde_yaml::from_str(text).expect("compose file is YAML");
     doc.get("services")
@@ -183,6 +196,18 @@ fn check_stdout(profile: &str, sets: &[&str]) -> bool {
             "{what}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        // The dry run does not build; a real `up` stops at a missing build context, so the
+        // render must have said which ones the user provides.
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        for context in build_contexts(&text) {
+            if !dir.path().join(&context).is_dir() {
+                assert!(
+                    stderr.contains(&context),
+                    "{what}: {file} builds from {context}, which the render never mentioned:\n{stderr}"
+                );
+            }
+        }
     }
     let mut started = Vec::new();
     for (_, file) in &files {
@@ -228,12 +253,25 @@ fn check(profile: &str, knob_sets: &[&[&str]]) {
 
 #[test]
 fn elk_starts() {
-    check("elk", &[&[], &["workers=4"]]);
+    check(
+        "elk",
+        &[
+            &[],
+            &[
+                "workers=4",
+                "backend_image=registry.example.com/backend:1.4.0",
+                "frontend_image=registry.example.com/frontend:1.4.0",
+            ],
+        ],
+    );
 }
 
 #[test]
 fn paklog_starts() {
-    check("paklog", &[&[], &["retention=7"]]);
+    check(
+        "paklog",
+        &[&[], &["retention=7", "services.kafka.ports[0].host=19092"]],
+    );
 }
 
 #[test]
@@ -250,7 +288,16 @@ fn redis_sentinel_starts() {
 
 #[test]
 fn alpr_starts() {
-    check("alpr", &[&[], &["consumer_replicas=3"]]);
+    check(
+        "alpr",
+        &[
+            &[],
+            &[
+                "consumer_replicas=3",
+                "kafka_consumer_image=registry.example.com/kafka-consumer:2.0.1",
+            ],
+        ],
+    );
 }
 
 #[test]

@@ -345,6 +345,9 @@ fn render_cmd(args: &RenderArgs, color: bool) -> Result<i32> {
                 ));
             }
             stdout_secrets(&rendered.stack)?;
+            if let Some(notice) = render::requirements::notice(&rendered.stack) {
+                report::status(format_args!("{}", notice.trim_end()));
+            }
             print(text)
         }
         Some(dir) => {

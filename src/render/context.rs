@@ -1021,7 +1021,15 @@ fn resolve_service(
         Restart::UnlessStopped => "unless-stopped",
     }
     .to_string();
-    r.logging = Some(s.logging.clone().unwrap_or_else(|| default_logging.clone()));
+    let logging = s.logging.as_ref().unwrap_or(default_logging);
+    r.logging = Some(Logging {
+        driver: escape_dollars(&logging.driver),
+        options: logging
+            .options
+            .iter()
+            .map(|(k, v)| (k.clone(), escape_dollars(v)))
+            .collect(),
+    });
     r.labels = s
         .labels
         .iter()
