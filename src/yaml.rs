@@ -9,8 +9,7 @@
 
 use std::fmt;
 
-use saphyr::{MarkedYaml, ScalarStyle, YamlData, YamlLoader};
-use saphyr_parser::Parser;
+use saphyr_parser::{Parser, ScalarStyle};
 
 /// A byte range in the source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -199,23 +198,15 @@ impl Node {
 
     /// Parse the first document of `text`, marking every node as written in file `file`.
     pub fn parse_file(text: &str, file: u32) -> Result<Node, SyntaxError> {
-        let mut node = Node::parse_one(text)?;
-        if file != 0 {
-            node.set_file(file);
-        }
-        Ok(node)
-    }
-
-    fn set_file(&mut self, file: u32) {
-        self.file = file;
-        match &mut self.kind {
-            Kind::Seq(items) => items.iter_mut().for_each(|n| n.set_file(file)),
-            Kind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
-                k.set_file(file);
-                v.set_file(file);
-            }),
-            _ => {}
-        }
+        let docs = Node::parse_documents(text, file)?;
+        Ok(docs.into_iter().next().unwrap_or(Node {
+            span: Span::default(),
+            kind: Kind::Null,
+            plain: true,
+            tag: None,
+            file,
+            interp: None,
+        }))
     }
 
     /// The node at `path`, if the whole path exists.
@@ -258,34 +249,26 @@ impl Node {
             .map(|(key, _)| key)
     }
 
-    fn parse_one(text: &str) -> Result<Node, SyntaxError> {
-        let offsets = ByteOffsets::new(text);
-        let error = |e: &saphyr_parser::ScanError| {
-            let at = offsets.byte(e.marker().index());
-            SyntaxError {
-                message: e.info().to_string(),
-                span: Span { start: at, end: at },
+    /// Every document of `text`, in order, each node marked as written in file `file`. A stream
+    /// without a document (empty, or only comments) gives none; an empty document (`---` alone)
+    /// gives a `Null` node.
+    ///
+    /// The text is read as Docker Compose's YAML library reads it: U+2028, U+2029 and U+0085 are
+    /// line breaks (see [`line_breaks`]); anchors defined in one document can be used in the next.
+    /// Nesting deeper than [`MAX_DEPTH`] and more than [`MAX_NODES`] nodes (alias copies
+    /// included) are errors, so a hostile file can neither overflow the stack nor exhaust memory.
+    pub fn parse_documents(text: &str, file: u32) -> Result<Vec<Node>, SyntaxError> {
+        let parse_text = compose_line_breaks(text);
+        match Builder::new(text, &parse_text, file).run() {
+            Err(e) if matches!(parse_text, std::borrow::Cow::Owned(_)) => {
+                // A line break inside a quoted scalar, followed by a line that YAML 1.2 finds
+                // under-indented: find which breaks are inside quoted scalars, and parse again.
+                let breaks = line_breaks(text);
+                let view = render_view(text, &breaks, &settle_breaks(text, &breaks));
+                let _ = e;
+                Builder::new(text, &view, file).run()
             }
-        };
-        let mut parser = Parser::new_from_str(text);
-        let mut loader: YamlLoader<'_, MarkedYaml<'_>> = YamlLoader::default();
-        loader.early_parse(false);
-        loader.alias_limit(100_000);
-        parser.load(&mut loader, false).map_err(|e| error(&e))?;
-        if let Some(e) = loader.error() {
-            return Err(error(e));
-        }
-        let docs = loader.into_documents();
-        match docs.first() {
-            None => Ok(Node {
-                span: Span::default(),
-                kind: Kind::Null,
-                plain: true,
-                tag: None,
-                file: 0,
-                interp: None,
-            }),
-            Some(doc) => Ok(convert(doc, &offsets, text)),
+            result => result,
         }
     }
 
@@ -381,121 +364,916 @@ impl Node {
     }
 }
 
-/// Maps saphyr's character indices to byte offsets.
-struct ByteOffsets {
-    /// Byte offset of each char index; empty when the text is ASCII (identity).
-    table: Vec<usize>,
-    len: usize,
+/// Deepest nesting of mappings and sequences composegen reads (alias copies included). Compose
+/// files need a handful of levels; the limit keeps every recursive walk of the tree far from the
+/// end of the stack.
+pub const MAX_DEPTH: usize = 500;
+
+/// Most nodes one file may produce: every key, value and item, and every node an alias or a
+/// merge key copies. Bounds memory and time for alias bombs ("billion laughs") and huge files.
+pub const MAX_NODES: usize = 1_000_000;
+
+/// Line breaks that Docker Compose's YAML library (go-yaml, YAML 1.1 rules) honours and YAML 1.2
+/// does not: NEL (U+0085), LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR (U+2029). Editors and
+/// diff views mostly show them as nothing, so a line after one is invisible to reviewers.
+pub const COMPOSE_ONLY_BREAKS: [char; 3] = ['\u{85}', '\u{2028}', '\u{2029}'];
+
+/// Byte offsets and characters of every line break that Compose honours and YAML 1.2 does not.
+pub fn line_breaks(text: &str) -> Vec<(usize, char)> {
+    // All three start with a byte that is never the first byte of an ASCII character.
+    if !text.bytes().any(|b| b == 0xC2 || b == 0xE2) {
+        return Vec::new();
+    }
+    text.char_indices()
+        .filter(|(_, c)| COMPOSE_ONLY_BREAKS.contains(c))
+        .collect()
 }
 
-impl ByteOffsets {
-    fn new(text: &str) -> Self {
-        let table = if text.is_ascii() {
-            Vec::new()
-        } else {
-            text.char_indices().map(|(b, _)| b).collect()
-        };
-        ByteOffsets {
-            table,
-            len: text.len(),
-        }
+/// The text saphyr parses, with the line breaks go-yaml sees (see [`compose_views`]).
+fn compose_line_breaks(text: &str) -> std::borrow::Cow<'_, str> {
+    let breaks = line_breaks(text);
+    if breaks.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
     }
-
-    fn byte(&self, char_index: usize) -> usize {
-        if self.table.is_empty() {
-            char_index.min(self.len)
-        } else {
-            self.table.get(char_index).copied().unwrap_or(self.len)
-        }
-    }
+    std::borrow::Cow::Owned(render_view(text, &breaks, &vec![true; breaks.len()]))
 }
 
-fn convert(node: &MarkedYaml<'_>, offsets: &ByteOffsets, text: &str) -> Node {
-    let mut span = Span {
-        start: offsets.byte(node.span.start.index()),
-        end: offsets.byte(node.span.end.index()),
-    };
-    let mut plain = false;
-    let mut tag = None;
-    let kind = match &node.data {
-        YamlData::Representation(raw, style, t) => {
-            span = scalar_extent(text, span, *style);
-            tag = t.as_ref().map(|t| format!("{}{}", t.handle, t.suffix));
-            if *style == ScalarStyle::Plain && tag.is_none() {
-                plain = true;
-                resolve_plain(raw)
-            } else if tag.as_deref() == Some("!!str")
-                || tag.as_deref() == Some("tag:yaml.org,2002:str")
-            {
-                Kind::Str(raw.to_string())
-            } else if *style == ScalarStyle::Plain {
-                plain = true;
-                resolve_plain(raw)
-            } else {
-                Kind::Str(raw.to_string())
+/// `text` with each of `breaks` either a line break for saphyr (`true`; NEL, 2 bytes in UTF-8,
+/// becomes CR LF, LS and PS, 3 bytes, a space and CR LF) or a character that is no line break
+/// (inside a quoted scalar, where YAML 1.2 would also check the indentation of the next line and
+/// go-yaml does not). Every byte offset, and so every span, stays that of the text as written.
+fn render_view(text: &str, breaks: &[(usize, char)], as_break: &[bool]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (&(b, c), &brk) in breaks.iter().zip(as_break) {
+        out.push_str(&text[at..b]);
+        // After a backslash (an escaped line break in a double-quoted scalar), a character
+        // that makes a valid escape.
+        let escaped = text[..b].ends_with('\\');
+        out.push_str(match (c, brk, escaped) {
+            ('\u{85}', true, _) => "\r\n",
+            ('\u{85}', false, false) => "\u{a7}",
+            ('\u{85}', false, true) => "N ",
+            (_, true, _) => " \r\n",
+            (_, false, false) => "\u{e000}",
+            (_, false, true) => "L  ",
+        });
+        at = b + c.len_utf8();
+    }
+    out.push_str(&text[at..]);
+    debug_assert_eq!(out.len(), text.len());
+    out
+}
+
+/// Where each of `breaks` lies as go-yaml reads the text: inside a quoted scalar (`false`, the
+/// scalar continues whatever the indentation) or not (`true`, a line break). Up to the first
+/// break that is not in a quoted scalar both readings agree, so each pass of saphyr's parser
+/// settles the breaks up to the next one that is a line break; a few passes at most.
+fn settle_breaks(text: &str, breaks: &[(usize, char)]) -> Vec<bool> {
+    const PASSES: usize = 16;
+    let mut as_break = vec![false; breaks.len()];
+    let mut next = 0;
+    for _ in 0..PASSES {
+        if next >= breaks.len() {
+            return as_break;
+        }
+        let view = render_view(text, breaks, &as_break);
+        let mut offsets = ByteOffsets::new(&view);
+        let mut parser = Parser::new_from_str(&view);
+        let mut settled = false;
+        while let Some(Ok((event, span))) = parser.next_event() {
+            let saphyr_parser::Event::Scalar(_, style, ..) = event else {
+                if matches!(event, saphyr_parser::Event::StreamEnd) {
+                    break;
+                }
+                continue;
+            };
+            let start = offsets.byte(span.start.index());
+            if breaks[next].0 < start {
+                // Not inside a quoted scalar: a line break, and the reading changes after it.
+                settled = true;
+                break;
+            }
+            if matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) {
+                let end = quoted_end(text, start);
+                while next < breaks.len() && breaks[next].0 < end {
+                    next += 1;
+                }
+                if next >= breaks.len() {
+                    return as_break;
+                }
             }
         }
-        YamlData::Value(v) => match v {
-            saphyr::Scalar::Null => Kind::Null,
-            saphyr::Scalar::Boolean(b) => Kind::Bool(*b),
-            saphyr::Scalar::Integer(i) => Kind::Int(*i),
-            saphyr::Scalar::FloatingPoint(f) => Kind::Float(f.into_inner()),
-            saphyr::Scalar::String(s) => Kind::Str(s.to_string()),
-        },
-        YamlData::Sequence(items) => {
-            Kind::Seq(items.iter().map(|n| convert(n, offsets, text)).collect())
+        let _ = settled;
+        // Either a scalar started after it, or the stream (or the parse) ended before it.
+        as_break[next] = true;
+        next += 1;
+    }
+    as_break[next.min(breaks.len())..]
+        .iter_mut()
+        .for_each(|b| *b = true);
+    as_break
+}
+
+/// One past the closing quote of the quoted scalar that starts at `start` (its opening quote).
+fn quoted_end(text: &str, start: usize) -> usize {
+    let b = text.as_bytes();
+    let single = b.get(start) == Some(&b'\'');
+    let mut i = start + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\'' if single && b.get(i + 1) == Some(&b'\'') => i += 1,
+            b'\'' if single => return i + 1,
+            b'\\' if !single => i += 1,
+            b'"' if !single => return i + 1,
+            _ => {}
         }
-        YamlData::Mapping(map) => {
-            let entries: Vec<(Node, Node)> = map
-                .iter()
-                .map(|(k, v)| (convert(k, offsets, text), convert(v, offsets, text)))
-                .collect();
-            Kind::Map(apply_merge_keys(entries))
+        i += 1;
+    }
+    b.len()
+}
+
+/// Maps saphyr's character indices to byte offsets. Markers arrive in document order, so a
+/// cursor that walks from the last position makes the whole conversion linear.
+struct ByteOffsets<'t> {
+    text: &'t [u8],
+    ascii: bool,
+    /// The last (char index, byte offset) pair converted.
+    cursor: (usize, usize),
+}
+
+impl<'t> ByteOffsets<'t> {
+    fn new(text: &'t str) -> Self {
+        ByteOffsets {
+            text: text.as_bytes(),
+            ascii: text.is_ascii(),
+            cursor: (0, 0),
         }
-        YamlData::Tagged(t, inner) => {
-            let mut n = convert(inner, offsets, text);
-            n.tag = Some(format!("{}{}", t.handle, t.suffix));
-            return n;
+    }
+
+    fn byte(&mut self, char_index: usize) -> usize {
+        let len = self.text.len();
+        if self.ascii {
+            return char_index.min(len);
         }
-        YamlData::Alias(_) | YamlData::BadValue => Kind::Null,
-    };
-    Node {
-        span,
-        kind,
-        plain,
-        tag,
-        file: 0,
-        interp: None,
+        let (mut c, mut b) = self.cursor;
+        while c < char_index && b < len {
+            b += 1;
+            while b < len && self.text[b] & 0xC0 == 0x80 {
+                b += 1;
+            }
+            c += 1;
+        }
+        while c > char_index && b > 0 {
+            b -= 1;
+            while b > 0 && self.text[b] & 0xC0 == 0x80 {
+                b -= 1;
+            }
+            c -= 1;
+        }
+        self.cursor = (c, b);
+        b
+    }
+}
+
+/// A canonical text for a mapping key, so that duplicates are found with a hash set.
+fn fingerprint(n: &Node, out: &mut String) {
+    use std::fmt::Write as _;
+    if let Some(t) = &n.tag {
+        let _ = write!(out, "!{}:{t}", t.len());
+    }
+    match &n.kind {
+        Kind::Null => out.push('~'),
+        Kind::Bool(b) => out.push(if *b { 'T' } else { 'F' }),
+        Kind::Int(i) => {
+            let _ = write!(out, "i{i};");
+        }
+        Kind::Float(f) => {
+            let _ = write!(out, "f{};", f.to_bits());
+        }
+        Kind::Str(s) => {
+            let _ = write!(out, "s{}:{s}", s.len());
+        }
+        Kind::Seq(items) => {
+            out.push('[');
+            items.iter().for_each(|i| fingerprint(i, out));
+            out.push(']');
+        }
+        Kind::Map(entries) => {
+            out.push('{');
+            for (k, v) in entries {
+                fingerprint(k, out);
+                fingerprint(v, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn key_id(n: &Node) -> String {
+    let mut s = String::new();
+    fingerprint(n, &mut s);
+    s
+}
+
+/// A collection being built.
+struct Frame {
+    start: usize,
+    /// Column (in characters) where it starts: the indentation of a block collection.
+    column: usize,
+    anchor: usize,
+    tag: Option<String>,
+    /// Nodes in this subtree so far, itself included.
+    nodes: usize,
+    /// Levels of nesting below it so far.
+    height: usize,
+    body: Body,
+}
+
+enum Body {
+    Seq(Vec<Node>),
+    Map {
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+        /// Where the pending key starts (for the duplicate-key error).
+        key_at: usize,
+        seen: std::collections::HashSet<String>,
+    },
+}
+
+/// A finished node with what the limits need to know about it.
+struct Built {
+    node: Node,
+    nodes: usize,
+    height: usize,
+}
+
+/// Builds [`Node`] trees from saphyr's events, without recursion.
+struct Builder<'t> {
+    /// The text as written (values of scalars that contain LS or PS are decoded from it).
+    text: &'t str,
+    /// What saphyr parses (see [`compose_line_breaks`]).
+    parse_text: &'t str,
+    offsets: ByteOffsets<'t>,
+    file: u32,
+    /// Byte offsets of NEL, LS and PS in `text`.
+    separators: Vec<usize>,
+    stack: Vec<Frame>,
+    anchors: std::collections::HashMap<usize, (Node, usize, usize)>,
+    nodes: usize,
+    root: Option<Node>,
+    docs: Vec<Node>,
+}
+
+impl<'t> Builder<'t> {
+    fn new(text: &'t str, parse_text: &'t str, file: u32) -> Self {
+        Builder {
+            text,
+            parse_text,
+            offsets: ByteOffsets::new(parse_text),
+            file,
+            separators: line_breaks(text).into_iter().map(|(b, _)| b).collect(),
+            stack: Vec::new(),
+            anchors: std::collections::HashMap::new(),
+            nodes: 0,
+            root: None,
+            docs: Vec::new(),
+        }
+    }
+
+    fn error(&mut self, marker: &saphyr_parser::Marker, message: String) -> SyntaxError {
+        let at = self.offsets.byte(marker.index());
+        SyntaxError {
+            message,
+            span: Span { start: at, end: at },
+        }
+    }
+
+    fn run(mut self) -> Result<Vec<Node>, SyntaxError> {
+        use saphyr_parser::Event;
+        let mut parser = Parser::new_from_str(self.parse_text);
+        while let Some(event) = parser.next_event() {
+            let (event, span) = match event {
+                Ok(e) => e,
+                Err(e) => return Err(self.error(e.marker(), e.info().to_string())),
+            };
+            match event {
+                Event::StreamEnd => break,
+                Event::StreamStart | Event::Nothing | Event::DocumentStart(_) => {}
+                Event::DocumentEnd => {
+                    let file = self.file;
+                    let doc = self.root.take().unwrap_or(Node {
+                        span: Span::default(),
+                        kind: Kind::Null,
+                        plain: true,
+                        tag: None,
+                        file,
+                        interp: None,
+                    });
+                    self.docs.push(doc);
+                }
+                Event::SequenceStart(..) | Event::MappingStart(..) => {
+                    let (is_seq, anchor, tag) = match event {
+                        Event::SequenceStart(anchor, tag) => (true, anchor, tag),
+                        Event::MappingStart(anchor, tag) => (false, anchor, tag),
+                        _ => continue,
+                    };
+                    if self.stack.len() >= MAX_DEPTH {
+                        return Err(self.error(
+                            &span.start,
+                            format!(
+                                "mappings and sequences nest deeper than {MAX_DEPTH} levels here \
+                                 (composegen reads at most {MAX_DEPTH})"
+                            ),
+                        ));
+                    }
+                    self.count(1, &span.start)?;
+                    let body = if is_seq {
+                        Body::Seq(Vec::new())
+                    } else {
+                        Body::Map {
+                            entries: Vec::new(),
+                            key: None,
+                            key_at: 0,
+                            seen: std::collections::HashSet::new(),
+                        }
+                    };
+                    let start = self.offsets.byte(span.start.index());
+                    self.stack.push(Frame {
+                        start,
+                        column: span.start.col(),
+                        anchor,
+                        tag: tag
+                            .filter(|t| !t.is_yaml_core_schema())
+                            .map(|t| format!("{}{}", t.handle, t.suffix)),
+                        nodes: 1,
+                        height: 0,
+                        body,
+                    });
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let Some(frame) = self.stack.pop() else {
+                        continue;
+                    };
+                    let end = self.offsets.byte(span.start.index());
+                    let kind = match frame.body {
+                        Body::Seq(items) => Kind::Seq(items),
+                        Body::Map { entries, .. } => Kind::Map(apply_merge_keys(entries)),
+                    };
+                    let built = Built {
+                        node: Node {
+                            span: Span {
+                                start: frame.start,
+                                end,
+                            },
+                            kind,
+                            plain: false,
+                            tag: frame.tag,
+                            file: self.file,
+                            interp: None,
+                        },
+                        nodes: frame.nodes,
+                        height: frame.height + 1,
+                    };
+                    self.insert(built, frame.anchor, &span.start)?;
+                }
+                Event::Scalar(value, style, anchor, tag) => {
+                    self.count(1, &span.start)?;
+                    let node = self.scalar(&value, style, tag.as_deref(), span);
+                    self.insert(
+                        Built {
+                            node,
+                            nodes: 1,
+                            height: 0,
+                        },
+                        anchor,
+                        &span.start,
+                    )?;
+                }
+                Event::Alias(id) => {
+                    let Some(&(_, nodes, height)) = self.anchors.get(&id) else {
+                        return Err(self.error(&span.start, "unknown anchor".into()));
+                    };
+                    if self.stack.len() + height > MAX_DEPTH {
+                        return Err(self.error(
+                            &span.start,
+                            format!(
+                                "this alias nests mappings and sequences deeper than {MAX_DEPTH} \
+                                 levels (composegen reads at most {MAX_DEPTH})"
+                            ),
+                        ));
+                    }
+                    // Counted before the copy is made: an alias bomb stops here.
+                    self.count(nodes, &span.start)?;
+                    let Some((node, _, _)) = self.anchors.get(&id) else {
+                        continue;
+                    };
+                    let mut node = node.clone();
+                    node.span = Span {
+                        start: self.offsets.byte(span.start.index()),
+                        end: self.offsets.byte(span.end.index()),
+                    };
+                    self.insert(
+                        Built {
+                            node,
+                            nodes,
+                            height,
+                        },
+                        0,
+                        &span.start,
+                    )?;
+                }
+            }
+        }
+        Ok(self.docs)
+    }
+
+    /// Count `n` more nodes against [`MAX_NODES`].
+    fn count(&mut self, n: usize, at: &saphyr_parser::Marker) -> Result<(), SyntaxError> {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > MAX_NODES {
+            return Err(self.error(
+                at,
+                format!(
+                    "the file expands to more than {MAX_NODES} keys and values here, aliases and \
+                     merge keys included (composegen reads at most {MAX_NODES}; an alias bomb?)"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Put a finished node into its parent (or make it the document).
+    fn insert(
+        &mut self,
+        built: Built,
+        anchor: usize,
+        at: &saphyr_parser::Marker,
+    ) -> Result<(), SyntaxError> {
+        if anchor > 0 {
+            self.anchors
+                .insert(anchor, (built.node.clone(), built.nodes, built.height));
+        }
+        let key_start = self.offsets.byte(at.index());
+        let Some(parent) = self.stack.last_mut() else {
+            self.root = Some(built.node);
+            return Ok(());
+        };
+        parent.nodes += built.nodes;
+        parent.height = parent.height.max(built.height);
+        match &mut parent.body {
+            Body::Seq(items) => items.push(built.node),
+            Body::Map {
+                entries,
+                key,
+                key_at,
+                seen,
+            } => match key.take() {
+                None => {
+                    *key = Some(built.node);
+                    *key_at = key_start;
+                }
+                Some(k) => {
+                    if !seen.insert(key_id(&k)) {
+                        let at = *key_at;
+                        return Err(SyntaxError {
+                            message: "duplicated key in mapping".into(),
+                            span: Span { start: at, end: at },
+                        });
+                    }
+                    entries.push((k, built.node));
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn scalar(
+        &mut self,
+        raw: &str,
+        style: ScalarStyle,
+        tag: Option<&saphyr_parser::Tag>,
+        span: saphyr_parser::Span,
+    ) -> Node {
+        let mut span = Span {
+            start: self.offsets.byte(span.start.index()),
+            end: self.offsets.byte(span.end.index()),
+        };
+        let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+        // A scalar that contains LS or PS: go-yaml keeps them in the value (and does not fold
+        // the line break they are); decode it from the text as written, as go-yaml does.
+        let decoded = self.decode_with_separators(span, style);
+        let raw = decoded.as_deref().unwrap_or(raw);
+        span = scalar_extent(self.text, span, style);
+        let mut plain = false;
+        let kind = if style == ScalarStyle::Plain && tag.is_none() {
+            plain = true;
+            resolve_plain(raw)
+        } else if tag.as_deref() == Some("!!str") || tag.as_deref() == Some("tag:yaml.org,2002:str")
+        {
+            Kind::Str(raw.to_string())
+        } else if style == ScalarStyle::Plain {
+            plain = true;
+            resolve_plain(raw)
+        } else {
+            Kind::Str(raw.to_string())
+        };
+        Node {
+            span,
+            kind,
+            plain,
+            tag,
+            file: self.file,
+            interp: None,
+        }
+    }
+
+    fn decode_with_separators(&self, span: Span, style: ScalarStyle) -> Option<String> {
+        if self.separators.is_empty() {
+            return None;
+        }
+        let first = self.separators.partition_point(|&b| b < span.start);
+        if self.separators.get(first).is_none_or(|&b| b >= span.end) {
+            return None;
+        }
+        let src = self.text.get(span.start..)?;
+        match style {
+            ScalarStyle::DoubleQuoted => go_yaml::flow_scalar(src, false),
+            ScalarStyle::SingleQuoted => go_yaml::flow_scalar(src, true),
+            ScalarStyle::Plain => Some(go_yaml::plain_scalar(self.text.get(span.start..span.end)?)),
+            ScalarStyle::Literal | ScalarStyle::Folded => {
+                // saphyr's span starts at the first content line; go-yaml reads from the `|`.
+                let src = self
+                    .text
+                    .get(go_yaml::block_header(self.text, span.start)?..)?;
+                // go-yaml's indentation level: that of the enclosing block collection.
+                let indent = self
+                    .stack
+                    .last()
+                    .map_or(-1, |f| i64::try_from(f.column).unwrap_or(i64::MAX));
+                go_yaml::block_scalar(src, style == ScalarStyle::Literal, indent)
+            }
+        }
+    }
+}
+
+/// How go-yaml (the YAML library of Docker Compose) decodes scalars that contain U+2028 or
+/// U+2029: ports of its scanner functions (`yaml_parser_scan_flow_scalar`, `…_plain_scalar`,
+/// `…_block_scalar`), run on the text as written. `None` when the text is not what go-yaml
+/// would accept (the caller keeps saphyr's value).
+mod go_yaml {
+    /// A line break at `i`: its length in bytes and what go-yaml's `read_line` makes of it
+    /// (CR LF, CR, LF and NEL become LF; LS and PS stay themselves).
+    fn line_break(s: &str, i: usize) -> Option<(usize, &'static str)> {
+        let b = s.as_bytes();
+        match b.get(i..).unwrap_or_default() {
+            [b'\r', b'\n', ..] => Some((2, "\n")),
+            [b'\r' | b'\n', ..] => Some((1, "\n")),
+            [0xC2, 0x85, ..] => Some((2, "\n")),
+            [0xE2, 0x80, 0xA8, ..] => Some((3, "\u{2028}")),
+            [0xE2, 0x80, 0xA9, ..] => Some((3, "\u{2029}")),
+            _ => None,
+        }
+    }
+
+    /// Where the header (`|`, `>-`, `|2+ # comment`) of the block scalar whose content starts at
+    /// `content` is: the last line before it that is not blank, at the first `|` or `>` that
+    /// only indicators, blanks and a comment follow.
+    pub(super) fn block_header(text: &str, content: usize) -> Option<usize> {
+        let is_break = |c: char| matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}');
+        let mut end = content.min(text.len());
+        loop {
+            let line_start = text[..end].rfind(is_break).map_or(0, |i| {
+                i + text[i..].chars().next().map_or(1, char::len_utf8)
+            });
+            let line = &text[line_start..end];
+            if !line.trim_matches([' ', '\t']).is_empty() {
+                return line
+                    .char_indices()
+                    .filter(|&(i, c)| {
+                        (c == '|' || c == '>')
+                            && line[..i]
+                                .chars()
+                                .next_back()
+                                .is_none_or(|p| p == ' ' || p == '\t')
+                    })
+                    .find(|&(i, _)| {
+                        let rest = line[i + 1..].trim_start_matches(['+', '-']);
+                        let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+                        let rest = rest.trim_start_matches(['+', '-']);
+                        let rest = rest.trim_start_matches([' ', '\t']);
+                        rest.is_empty() || rest.starts_with('#')
+                    })
+                    .map(|(i, _)| line_start + i);
+            }
+            if line_start == 0 {
+                return None;
+            }
+            end = text[..line_start]
+                .char_indices()
+                .next_back()
+                .map_or(0, |(i, _)| i);
+        }
+    }
+
+    fn blank(s: &str, i: usize) -> bool {
+        matches!(s.as_bytes().get(i), Some(b' ' | b'\t'))
+    }
+
+    /// Join a run of line breaks: the first one folds into a space (or disappears before
+    /// empty lines) when it is a LF; LS and PS are kept with what follows.
+    fn fold(s: &mut String, leading: &mut String, trailing: &mut String) {
+        if leading.starts_with('\n') {
+            if trailing.is_empty() {
+                s.push(' ');
+            } else {
+                s.push_str(trailing);
+            }
+        } else {
+            s.push_str(leading);
+            s.push_str(trailing);
+        }
+        leading.clear();
+        trailing.clear();
+    }
+
+    /// A quoted scalar; `src` starts at its opening quote.
+    pub(super) fn flow_scalar(src: &str, single: bool) -> Option<String> {
+        let b = src.as_bytes();
+        let mut i = 1;
+        let mut s = String::new();
+        let (mut leading, mut trailing, mut spaces) = (String::new(), String::new(), String::new());
+        loop {
+            let mut leading_blanks = false;
+            loop {
+                let c = *b.get(i)?;
+                if blank(src, i) || line_break(src, i).is_some() {
+                    break;
+                }
+                if single && c == b'\'' && b.get(i + 1) == Some(&b'\'') {
+                    s.push('\'');
+                    i += 2;
+                } else if (single && c == b'\'') || (!single && c == b'"') {
+                    break;
+                } else if !single && c == b'\\' && line_break(src, i + 1).is_some() {
+                    i += 1 + line_break(src, i + 1)?.0;
+                    leading_blanks = true;
+                    break;
+                } else if !single && c == b'\\' {
+                    let e = *b.get(i + 1)?;
+                    i += 2;
+                    let len = match e {
+                        b'x' => 2,
+                        b'u' => 4,
+                        b'U' => 8,
+                        _ => 0,
+                    };
+                    if len > 0 {
+                        let code = u32::from_str_radix(src.get(i..i + len)?, 16).ok()?;
+                        s.push(char::from_u32(code)?);
+                        i += len;
+                        continue;
+                    }
+                    s.push(match e {
+                        b'0' => '\0',
+                        b'a' => '\x07',
+                        b'b' => '\x08',
+                        b't' | b'\t' => '\t',
+                        b'n' => '\n',
+                        b'v' => '\x0b',
+                        b'f' => '\x0c',
+                        b'r' => '\r',
+                        b'e' => '\x1b',
+                        b' ' => ' ',
+                        b'"' => '"',
+                        b'\'' => '\'',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'N' => '\u{85}',
+                        b'_' => '\u{a0}',
+                        b'L' => '\u{2028}',
+                        b'P' => '\u{2029}',
+                        _ => return None,
+                    });
+                } else {
+                    let ch = src.get(i..)?.chars().next()?;
+                    s.push(ch);
+                    i += ch.len_utf8();
+                }
+            }
+            let c = *b.get(i)?;
+            if (single && c == b'\'') || (!single && c == b'"') {
+                break;
+            }
+            loop {
+                if blank(src, i) {
+                    if !leading_blanks {
+                        spaces.push(char::from(b[i]));
+                    }
+                    i += 1;
+                } else if let Some((len, brk)) = line_break(src, i) {
+                    if leading_blanks {
+                        trailing.push_str(brk);
+                    } else {
+                        spaces.clear();
+                        leading.push_str(brk);
+                        leading_blanks = true;
+                    }
+                    i += len;
+                } else {
+                    break;
+                }
+            }
+            if leading_blanks {
+                fold(&mut s, &mut leading, &mut trailing);
+            } else {
+                s.push_str(&spaces);
+                spaces.clear();
+            }
+        }
+        Some(s)
+    }
+
+    /// A plain scalar; `src` is exactly its extent.
+    pub(super) fn plain_scalar(src: &str) -> String {
+        let mut s = String::new();
+        let (mut leading, mut trailing, mut spaces) = (String::new(), String::new(), String::new());
+        let mut leading_blanks = false;
+        let mut i = 0;
+        while i < src.len() {
+            if blank(src, i) {
+                if !leading_blanks {
+                    spaces.push(char::from(src.as_bytes()[i]));
+                }
+                i += 1;
+            } else if let Some((len, brk)) = line_break(src, i) {
+                if leading_blanks {
+                    trailing.push_str(brk);
+                } else {
+                    spaces.clear();
+                    leading.push_str(brk);
+                    leading_blanks = true;
+                }
+                i += len;
+            } else {
+                if leading_blanks {
+                    fold(&mut s, &mut leading, &mut trailing);
+                    leading_blanks = false;
+                } else {
+                    s.push_str(&spaces);
+                }
+                spaces.clear();
+                let Some(ch) = src.get(i..).and_then(|r| r.chars().next()) else {
+                    break;
+                };
+                s.push(ch);
+                i += ch.len_utf8();
+            }
+        }
+        s
+    }
+
+    /// A literal (`|`) or folded (`>`) block scalar; `src` starts at its indicator; `parent` is
+    /// the indentation of the enclosing block collection (-1 at the top level).
+    pub(super) fn block_scalar(src: &str, literal: bool, parent: i64) -> Option<String> {
+        let b = src.as_bytes();
+        let mut i = 1;
+        let mut chomping = 0;
+        let mut increment = 0i64;
+        let digit = |i: usize| b.get(i).filter(|c| c.is_ascii_digit()).map(|c| c - b'0');
+        if let Some(c @ (b'+' | b'-')) = b.get(i) {
+            chomping = if *c == b'+' { 1 } else { -1 };
+            i += 1;
+            if let Some(d) = digit(i) {
+                increment = i64::from(d);
+                i += 1;
+            }
+        } else if let Some(d) = digit(i) {
+            increment = i64::from(d);
+            i += 1;
+            if let Some(c @ (b'+' | b'-')) = b.get(i) {
+                chomping = if *c == b'+' { 1 } else { -1 };
+                i += 1;
+            }
+        }
+        while blank(src, i) {
+            i += 1;
+        }
+        if b.get(i) == Some(&b'#') {
+            while i < b.len() && line_break(src, i).is_none() {
+                i += 1;
+            }
+        }
+        if i < b.len() {
+            i += line_break(src, i)?.0;
+        }
+        let mut indent = match increment {
+            0 => 0,
+            n if parent >= 0 => parent + n,
+            n => n,
+        };
+        let mut s = String::new();
+        let (mut leading, mut trailing) = (String::new(), String::new());
+        let mut column = 0i64;
+        breaks(src, &mut i, &mut column, &mut indent, &mut trailing, parent)?;
+        let mut leading_blank = false;
+        while column == indent && i < b.len() {
+            let trailing_blank = blank(src, i);
+            if !literal && !leading_blank && !trailing_blank && leading.starts_with('\n') {
+                if trailing.is_empty() {
+                    s.push(' ');
+                }
+            } else {
+                s.push_str(&leading);
+            }
+            leading.clear();
+            s.push_str(&trailing);
+            trailing.clear();
+            leading_blank = blank(src, i);
+            while i < b.len() && line_break(src, i).is_none() {
+                let ch = src.get(i..)?.chars().next()?;
+                s.push(ch);
+                i += ch.len_utf8();
+            }
+            if let Some((len, brk)) = line_break(src, i) {
+                leading.push_str(brk);
+                i += len;
+            }
+            column = 0;
+            breaks(src, &mut i, &mut column, &mut indent, &mut trailing, parent)?;
+        }
+        if chomping != -1 {
+            s.push_str(&leading);
+        }
+        if chomping == 1 {
+            s.push_str(&trailing);
+        }
+        Some(s)
+    }
+
+    /// `yaml_parser_scan_block_scalar_breaks`: indentation and empty lines, fixing the
+    /// indentation level at the first non-empty line when it is not given.
+    fn breaks(
+        src: &str,
+        i: &mut usize,
+        column: &mut i64,
+        indent: &mut i64,
+        trailing: &mut String,
+        parent: i64,
+    ) -> Option<()> {
+        let b = src.as_bytes();
+        let mut max_indent = 0;
+        loop {
+            while (*indent == 0 || *column < *indent) && b.get(*i) == Some(&b' ') {
+                *i += 1;
+                *column += 1;
+            }
+            max_indent = max_indent.max(*column);
+            if (*indent == 0 || *column < *indent) && b.get(*i) == Some(&b'\t') {
+                return None;
+            }
+            let Some((len, brk)) = line_break(src, *i) else {
+                break;
+            };
+            trailing.push_str(brk);
+            *i += len;
+            *column = 0;
+        }
+        if *indent == 0 {
+            *indent = max_indent.max(parent + 1).max(1);
+        }
+        Some(())
     }
 }
 
 /// The exact extent of a one-line scalar: the parser's end marker can run past the closing
-/// quote up to a trailing comment.
+/// quote up to a trailing comment. Linear in the length of the scalar.
 fn scalar_extent(text: &str, span: Span, style: ScalarStyle) -> Span {
     let Some(rest) = text.get(span.start..) else {
         return span;
     };
-    let line = rest.split('\n').next().unwrap_or("");
+    let b = rest.as_bytes();
     let len = match style {
         ScalarStyle::DoubleQuoted => {
             let mut escaped = false;
-            line.char_indices().skip(1).find_map(|(i, c)| match c {
-                '\\' if !escaped => {
-                    escaped = true;
-                    None
+            let mut found = None;
+            for (i, &c) in b.iter().enumerate().skip(1) {
+                match c {
+                    b'\n' => break,
+                    b'\\' if !escaped => escaped = true,
+                    b'"' if !escaped => {
+                        found = Some(i + 1);
+                        break;
+                    }
+                    _ => escaped = false,
                 }
-                '"' if !escaped => Some(i + 1),
-                _ => {
-                    escaped = false;
-                    None
-                }
-            })
+            }
+            found
         }
         ScalarStyle::SingleQuoted => {
-            let b = line.as_bytes();
             let mut i = 1;
             let mut end = None;
-            while i < b.len() {
+            while i < b.len() && b[i] != b'\n' {
                 if b[i] == b'\'' {
                     if b.get(i + 1) == Some(&b'\'') {
                         i += 2;
@@ -531,6 +1309,7 @@ fn apply_merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
     }
     let mut own = Vec::new();
     let mut merged: Vec<(Node, Node)> = Vec::new();
+    let mut merged_ids = std::collections::HashSet::new();
     for (k, v) in entries {
         if k.plain && k.as_str() == Some("<<") {
             let sources = match v.kind {
@@ -546,7 +1325,7 @@ fn apply_merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
             };
             for m in sources {
                 for (mk, mv) in m {
-                    if !merged.iter().any(|(x, _)| x.kind == mk.kind) {
+                    if merged_ids.insert(key_id(&mk)) {
                         merged.push((mk, mv));
                     }
                 }
@@ -555,8 +1334,9 @@ fn apply_merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
             own.push((k, v));
         }
     }
+    let own_ids: std::collections::HashSet<String> = own.iter().map(|(k, _)| key_id(k)).collect();
     for (mk, mv) in merged {
-        if !own.iter().any(|(x, _)| x.kind == mk.kind) {
+        if !own_ids.contains(&key_id(&mk)) {
             own.push((mk, mv));
         }
     }
@@ -632,15 +1412,77 @@ fn resolve_plain(raw: &str) -> Kind {
     Kind::Str(raw.to_string())
 }
 
-/// 1-based line and column of a byte offset.
+/// 1-based line and column of a byte offset (the column counts characters). Linear in the
+/// offset: for many positions in one text, build a [`LineIndex`] once.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rfind('\n').map_or(before.chars().count(), |nl| {
-        before[nl + 1..].chars().count()
-    }) + 1;
-    (line, col)
+    let before = &text.as_bytes()[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |nl| nl + 1);
+    (line, chars(&before[line_start..]) + 1)
+}
+
+/// Characters in UTF-8 bytes (bytes that do not continue a character).
+fn chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
+}
+
+/// Line and column of any byte offset of one text in (nearly) constant time: the start of
+/// every line, and the number of characters before every block of bytes, so that neither many
+/// lines nor one very long line makes positions quadratic.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+    /// Characters before each [`Self::BLOCK`]-byte boundary.
+    checkpoints: Vec<usize>,
+}
+
+impl LineIndex {
+    const BLOCK: usize = 1024;
+
+    /// Index `text`.
+    pub fn new(text: &str) -> Self {
+        let b = text.as_bytes();
+        let mut starts = vec![0];
+        starts.extend(
+            b.iter()
+                .enumerate()
+                .filter(|(_, c)| **c == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        let mut checkpoints = Vec::with_capacity(b.len() / Self::BLOCK + 1);
+        let mut n = 0;
+        for block in b.chunks(Self::BLOCK) {
+            checkpoints.push(n);
+            n += chars(block);
+        }
+        checkpoints.push(n);
+        LineIndex {
+            starts,
+            checkpoints,
+        }
+    }
+
+    /// Characters in `text[..offset]`.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let block = offset / Self::BLOCK;
+        let base = block * Self::BLOCK;
+        self.checkpoints.get(block).copied().unwrap_or(0)
+            + chars(text.as_bytes().get(base..offset).unwrap_or_default())
+    }
+
+    /// 1-based line and column of a byte offset of `text` (the text this index was built from),
+    /// as [`line_col`] computes them.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line.saturating_sub(1)];
+        let column = self.chars_before(text, offset) - self.chars_before(text, start) + 1;
+        (line, column)
+    }
 }
 
 #[cfg(test)]

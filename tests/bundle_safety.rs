@@ -76,11 +76,7 @@ fn snapshot(dir: &Path) -> Vec<(String, u32, Vec<u8>)> {
         };
         for e in entries {
             let p = e.expect("entry").path();
-            let rel = p
-                .strip_prefix(root)
-                .expect("prefix")
-                .display()
-                .to_string();
+            let rel = p.strip_prefix(root).expect("prefix").display().to_string();
             let meta = std::fs::symlink_metadata(&p).expect("stat");
             let bytes = if meta.file_type().is_symlink() {
                 std::fs::read_link(&p)
@@ -194,7 +190,13 @@ fn files_are_0644_directories_0755_and_env_0600_whatever_the_umask() {
     let r = run_sh(
         d.path(),
         "umask 077",
-        &["lint", "--no-config", "new/bundle/docker-compose.yml", "--output", "report.txt"],
+        &[
+            "lint",
+            "--no-config",
+            "new/bundle/docker-compose.yml",
+            "--output",
+            "report.txt",
+        ],
     );
     assert!(r.code == Some(0) || r.code == Some(1), "{}", r.stderr);
     assert_eq!(mode(&d.path().join("report.txt")), 0o644);
@@ -254,7 +256,10 @@ fn an_existing_env_is_never_replaced_not_even_a_dangling_link() {
         let r = run(d.path(), &args);
         assert_eq!(r.code, Some(0), "{}", r.stderr);
         assert!(!r.stderr.contains("generated"), "{}", r.stderr);
-        assert!(!d.path().join("stolen").exists(), "nothing written through .env");
+        assert!(
+            !d.path().join("stolen").exists(),
+            "nothing written through .env"
+        );
         assert_eq!(
             std::fs::read_link(out.join(".env")).expect("still the link"),
             Path::new("../stolen")
@@ -292,7 +297,10 @@ fn a_file_composegen_did_not_write_is_not_overwritten_without_force() {
         compose.contains("# Rendered with: composegen render ../tiny.yaml -o .\n"),
         "{compose}"
     );
-    let r = run(d.path(), &["render", "./tiny.yaml", "-o", "out", "--set", "pad=3"]);
+    let r = run(
+        d.path(),
+        &["render", "./tiny.yaml", "-o", "out", "--set", "pad=3"],
+    );
     assert_eq!(r.code, Some(0), "{}", r.stderr);
 }
 
@@ -304,14 +312,18 @@ fn an_edited_file_is_not_overwritten_without_force() {
     let r = run(d.path(), &["render", "./tiny.yaml", "-o", "out"]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     // Composegen's own files are re-rendered freely, with other values too.
-    let r = run(d.path(), &["render", "./tiny.yaml", "-o", "out", "--set", "pad=2"]);
+    let r = run(
+        d.path(),
+        &["render", "./tiny.yaml", "-o", "out", "--set", "pad=2"],
+    );
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     write(&out.join("a.txt"), "a, edited by hand\n");
     let before = snapshot(&out);
     let r = run(d.path(), &["render", "./tiny.yaml", "-o", "out"]);
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(
-        r.stderr.contains("out/a.txt was edited since composegen wrote it"),
+        r.stderr
+            .contains("out/a.txt was edited since composegen wrote it"),
         "{}",
         r.stderr
     );
@@ -350,7 +362,10 @@ fn the_manifest_lists_each_file_with_its_sha256_and_check_ignores_it() {
         .expect("sha256sum");
     let sums = String::from_utf8_lossy(&sums.stdout);
     for (hash, path) in &listed {
-        assert!(sums.contains(&format!("{hash}  {path}\n")), "{path}: {sums}");
+        assert!(
+            sums.contains(&format!("{hash}  {path}\n")),
+            "{path}: {sums}"
+        );
     }
     // `render --check` compares what the profile renders; the manifest is not part of that.
     let r = run(d.path(), &["render", "./tiny.yaml", "-o", "out", "--check"]);
@@ -367,7 +382,11 @@ fn the_manifest_lists_each_file_with_its_sha256_and_check_ignores_it() {
     write(&out.join(".composegen-manifest"), "hello\n");
     let r = run(d.path(), &["render", "./tiny.yaml", "-o", "out"]);
     assert_eq!(r.code, Some(2), "{}", r.stderr);
-    assert!(r.stderr.contains("not a composegen manifest"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("not a composegen manifest"),
+        "{}",
+        r.stderr
+    );
 }
 
 // 3. Confined paths.
@@ -383,12 +402,18 @@ fn bundle_paths_from_values_are_checked_before_anything_is_written() {
         ("parts.extra.file=../escape.yml".into(), "parts.extra.file"),
         (abs_set, "parts.extra.file"),
         ("parts.extra.file=.env".into(), "parts.extra.file"),
-        ("parts.extra.file=docker-compose.yml".into(), "parts.extra.file"),
+        (
+            "parts.extra.file=docker-compose.yml".into(),
+            "parts.extra.file",
+        ),
         ("parts.extra.file=sub/x.yml".into(), "parts.extra.file"),
         ("files.a.path=.env".into(), "files.a.path"),
         ("files.a.path=.env.example".into(), "files.a.path"),
         ("files.a.path=.composegen-manifest".into(), "files.a.path"),
-        ("files.a.path=docker-compose.extra.yml".into(), "files.a.path"),
+        (
+            "files.a.path=docker-compose.extra.yml".into(),
+            "files.a.path",
+        ),
         ("files.a.path=conf/b.txt".into(), "files.a.path"),
         ("files.a.path=conf".into(), "files.a.path"),
         ("files.a.path=./a.txt".into(), "files.a.path"),
@@ -397,7 +422,10 @@ fn bundle_paths_from_values_are_checked_before_anything_is_written() {
     ];
     let before = snapshot(d.path());
     for (set, field) in &cases {
-        let r = run(d.path(), &["render", "./tiny.yaml", "--set", set, "-o", "out"]);
+        let r = run(
+            d.path(),
+            &["render", "./tiny.yaml", "--set", set, "-o", "out"],
+        );
         assert_eq!(r.code, Some(2), "{set}: {}", r.stderr);
         assert!(r.stderr.contains(field), "{set}: {}", r.stderr);
         assert!(r.stderr.contains("bundle path"), "{set}: {}", r.stderr);
@@ -408,7 +436,10 @@ fn bundle_paths_from_values_are_checked_before_anything_is_written() {
         &d.path().join("values.yaml"),
         "parts:\n  extra:\n    file: ../escape.yml\n",
     );
-    let r = run(d.path(), &["render", "./tiny.yaml", "-f", "values.yaml", "-o", "out"]);
+    let r = run(
+        d.path(),
+        &["render", "./tiny.yaml", "-f", "values.yaml", "-o", "out"],
+    );
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(r.stderr.contains("values.yaml:3:"), "{}", r.stderr);
     assert!(!d.path().join("escape.yml").exists());
@@ -431,7 +462,11 @@ fn writes_never_follow_a_symbolic_link_inside_the_bundle() {
         }
         let r = run(d.path(), &args);
         assert_eq!(r.code, Some(2), "{}", r.stderr);
-        assert!(r.stderr.contains("out/conf is a symbolic link"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("out/conf is a symbolic link"),
+            "{}",
+            r.stderr
+        );
         assert_eq!(std::fs::read_dir(&elsewhere).expect("ls").count(), 0);
         assert_eq!(snapshot(&out), before, "nothing written");
     }
@@ -449,7 +484,11 @@ fn writes_never_follow_a_symbolic_link_inside_the_bundle() {
         std::fs::read_to_string(elsewhere.join("victim")).expect("read"),
         "victim\n"
     );
-    assert!(std::fs::symlink_metadata(out.join("a.txt")).expect("stat").is_file());
+    assert!(
+        std::fs::symlink_metadata(out.join("a.txt"))
+            .expect("stat")
+            .is_file()
+    );
 }
 
 // 4. Temporary files.
@@ -481,7 +520,9 @@ fn a_link_planted_at_the_old_predictable_temporary_name_is_not_followed() {
     );
     for f in ["docker-compose.yml", ".env"] {
         assert!(
-            std::fs::symlink_metadata(out.join(f)).expect("stat").is_file(),
+            std::fs::symlink_metadata(out.join(f))
+                .expect("stat")
+                .is_file(),
             "{f} is a file of its own"
         );
     }
@@ -535,8 +576,8 @@ fn temporaries_are_unpredictable_private_for_env_and_removed_on_sigint_or_sigter
             std::thread::sleep(Duration::from_millis(10));
         }
         assert_eq!(seen.len(), 7, "temporaries: {seen:?}");
-        let pattern = regex::Regex::new(r"(^|/)\.[^/]+\.composegen-[A-Za-z0-9]{16}\.tmp$")
-            .expect("regex");
+        let pattern =
+            regex::Regex::new(r"(^|/)\.[^/]+\.composegen-[A-Za-z0-9]{16}\.tmp$").expect("regex");
         for t in &seen {
             assert!(pattern.is_match(t), "{t}");
             let want = if t.starts_with(".env.composegen-") {
@@ -559,7 +600,11 @@ fn temporaries_are_unpredictable_private_for_env_and_removed_on_sigint_or_sigter
             stderr.contains(&format!("interrupted by SIG{signal}")),
             "{stderr}"
         );
-        assert_eq!(snapshot(&out), Vec::new(), "temporaries and directories removed");
+        assert_eq!(
+            snapshot(&out),
+            Vec::new(),
+            "temporaries and directories removed"
+        );
     }
 }
 
@@ -585,7 +630,12 @@ fn a_file_size_limit_leaves_the_previous_bundle_whole() {
         "out",
     ];
     let r = run_sh(d.path(), "ulimit -f 8", &args);
-    assert_eq!(r.code, Some(2), "an error, not death by SIGXFSZ: {}", r.stderr);
+    assert_eq!(
+        r.code,
+        Some(2),
+        "an error, not death by SIGXFSZ: {}",
+        r.stderr
+    );
     assert!(r.stderr.contains("conf/b.txt"), "{}", r.stderr);
     assert!(r.stderr.contains("File too large"), "{}", r.stderr);
     assert_eq!(snapshot(&out), before, "the previous bundle, whole");

@@ -613,18 +613,23 @@ fn stdout_render_is_accepted_with_every_profile() {
     let Some(m) = model(&file, &env, Some("*")) else {
         return;
     };
-    assert_eq!(sorted_keys(&m["services"]), all_services());
-    // Inline configs: the init script reaches TimescaleDB's init directory.
-    assert_eq!(
-        m["services"]["timescaledb"]["configs"],
-        serde_json::json!([{
-            "source": "timescaledb-init",
-            "target": "/docker-entrypoint-initdb.d/010_init_db.sql"
-        }])
-    );
-    let sql = m["configs"]["timescaledb-init"]["content"]
-        .as_str()
-        .unwrap();
+    let mut services = sorted_keys(&m["services"]);
+    services.retain(|s| s != "composegen-configs");
+    assert_eq!(services, all_services());
+    // Carried config files: the init script reaches TimescaleDB's init directory, read-only
+    // from the volume the one-shot writes.
+    let mount = m["services"]["timescaledb"]["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["target"] == "/docker-entrypoint-initdb.d/010_init_db.sql")
+        .expect("the init script is mounted")
+        .clone();
+    assert_eq!(mount["source"], "composegen-configs");
+    assert_eq!(mount["read_only"], true);
+    let subpath = mount["volume"]["subpath"].as_str().unwrap();
+    let files = support::single_file_configs(&m);
+    let sql = files.get(subpath).unwrap();
     assert!(
         sql.contains("CREATE TABLE IF NOT EXISTS plate_events"),
         "{sql}"

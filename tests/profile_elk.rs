@@ -367,28 +367,33 @@ fn stdout_form_with_inlined_configs_is_accepted() {
     let Some(m) = model(&file, &with(&env, &[("COMPOSE_PROFILES", "monitoring")])) else {
         return;
     };
-    // `$` inside inlined config files is escaped for Compose (`$$`), so Compose does not
-    // interpolate it; `config` prints the resolved model re-escaped (a literal `$` as `$$`), so
-    // unescape once to get the file the container sees.
-    let content = |name: &str| {
-        m["configs"][name]["content"]
-            .as_str()
-            .unwrap_or_else(|| panic!("config {name} is not inlined"))
-            .replace("$$", "$")
+    // `$` inside the carried config files is escaped for Compose (`$$`), so Compose does not
+    // interpolate it; the support function returns the text the container sees.
+    let files = support::single_file_configs(&m);
+    let content = |path: &str| {
+        files
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} is not carried: {:?}", files.keys()))
+            .clone()
     };
-    let kibana = content("kibana-config");
+    let kibana = content("kibana/kibana.yml");
     assert!(
         kibana.contains("elasticsearch.password: ${KIBANA_SYSTEM_PASSWORD}"),
         "{kibana}"
     );
     assert!(kibana.contains("server.basePath: /kibana"), "{kibana}");
     assert!(kibana.contains("server.rewriteBasePath: true"), "{kibana}");
-    let pipeline = content("logstash-pipeline");
+    let pipeline = content("logstash/pipeline/logstash.conf");
     assert!(
         pipeline.contains(r#"password => "${LOGSTASH_INTERNAL_PASSWORD}""#),
         "{pipeline}"
     );
-    assert_eq!(sorted_keys(&m["configs"]).len(), 8);
+    assert_eq!(files.len(), 8);
+    // No compose `configs` remain: Compose refuses inline content on read-only services.
+    assert!(
+        m.get("configs")
+            .is_none_or(|c| c.as_object().is_none_or(|o| o.is_empty()))
+    );
 }
 
 #[test]

@@ -16,12 +16,17 @@
 //! - `sentinel_failover_*`: for replicas in {1, 2, 3} and Sentinels in {3, 5}: start the stack in
 //!   compose's dependency order (waiting for the rendered healthchecks), write a key, kill the
 //!   master, and measure until the Sentinels agree on a promoted replica, which then accepts writes
-//!   and still has the key; the other replicas follow it. The rendered timings are used as they are
-//!   (down-after-milliseconds 5000, failover-timeout 60000).
+//!   and still has the key; the other replicas follow it, and so does the old master when it is
+//!   restarted (with its rendered command and data directory). The rendered timings are used as
+//!   they are (down-after-milliseconds 5000, failover-timeout 60000): no test-only shortening.
 //! - `prometheus_*`: every prometheus.yml of every built-in profile loaded by `prometheus` with the
-//!   rendered flags; ready, serving its configuration, and scraping the rendered jobs.
+//!   rendered flags (a flag this prometheus does not know would be left out, with a printed line);
+//!   ready, serving the rendered jobs and targets as its configuration, every target active, its
+//!   own job scraped; and every static target is a port of a service of the bundle.
 //! - `nginx_*`: every nginx.conf served by `nginx`, with stub HTTP upstreams for every service of
-//!   its network and a stand-in for Docker's embedded DNS; requests reach the right upstream.
+//!   its network and a stand-in for Docker's embedded DNS (the configuration resolves upstreams
+//!   through `resolver 127.0.0.11`, so a hosts file would not do); requests to `/`, `/api/…` and
+//!   `/kibana/…` from the host side reach the right upstream with the path unchanged.
 
 mod support;
 
@@ -617,6 +622,8 @@ struct Failover {
     /// Master killed -> the promoted replica accepted a write.
     writable: Duration,
     new_master: String,
+    /// Master killed -> restarted (right after the failover), it follows the new master.
+    rejoined: Duration,
 }
 
 /// The `sentinel ...` settings of a rendered sentinel.conf for one master name.
@@ -706,13 +713,27 @@ fn failover(replicas: usize, sentinels: usize) -> Result<Failover, String> {
     let sentinel_nodes: Vec<usize> = (0..nodes.len())
         .filter(|&i| is_sentinel(&nodes[i].0))
         .collect();
-    let sentinel_conf_target = "/usr/local/etc/redis/sentinel.conf";
+    // The Sentinels' configuration: the file their command names (at its mounted path).
+    let sentinel = &nodes[*sentinel_nodes.first().expect("a Sentinel")].0.svc;
     let conf = read_sentinel_conf(
-        nodes[sentinel_nodes[0]]
-            .0
-            .svc
-            .config_file(sentinel_conf_target)
-            .unwrap_or_else(|| panic!("the Sentinels mount no {sentinel_conf_target}")),
+        sentinel
+            .mounts
+            .iter()
+            .find_map(|(target, source)| match source {
+                Source::Config(file)
+                    if sentinel
+                        .command
+                        .iter()
+                        .flatten()
+                        .any(|a| a.contains(target.as_str())) =>
+                {
+                    Some(file.as_path())
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| {
+                panic!("{}'s command names none of its config files", sentinel.name)
+            }),
     );
     let password = nodes[0]
         .0
@@ -907,9 +928,7 @@ fn failover(replicas: usize, sentinels: usize) -> Result<Failover, String> {
                 &["SET", "composegen:after-failover", "1"],
             )? {
                 Resp::Simple(ok) if ok == "OK" => Ok(()),
-                other => Err(format!(
-                    "SET on the promoted replica {new_master}: {other:?}"
-                ).into()),
+                other => Err(format!("SET on the promoted replica {new_master}: {other:?}").into()),
             },
         )
         .map_err(|e| {
@@ -926,35 +945,61 @@ fn failover(replicas: usize, sentinels: usize) -> Result<Failover, String> {
                 format!("GET {key} on the new master: {got:?}"),
             ));
         }
-        // The other replicas follow the new master.
+        // The other replicas follow the new master; so does the old master once it is back
+        // (restarted with its rendered command and its data directory, as `restart:
+        // unless-stopped` would): Sentinel makes it a replica, and --masterauth lets it sync.
+        let follows = |addr: SocketAddr| -> Result<(), Retry> {
+            let role = redis(addr, &password, &["ROLE"])?;
+            let fields: Vec<String> = role
+                .items()
+                .iter()
+                .map(|r| match r {
+                    Resp::Int(n) => n.to_string(),
+                    other => other.text().unwrap_or("").to_string(),
+                })
+                .collect();
+            let following = fields.len() >= 4
+                && fields[0] == "slave"
+                && fields[1] == new_master.ip().to_string()
+                && fields[2] == new_master.port().to_string()
+                && fields[3] == "connected";
+            following
+                .then_some(())
+                .ok_or_else(|| format!("{addr} has role {fields:?}").into())
+        };
         for addr in replica_addrs.iter().filter(|a| **a != new_master) {
             netns::wait_for(Duration::from_secs(30), Duration::from_millis(200), || {
-                let role = redis(*addr, &password, &["ROLE"])?;
-                let items = role.items();
-                let fields: Vec<String> = items
-                    .iter()
-                    .map(|r| match r {
-                        Resp::Int(n) => n.to_string(),
-                        other => other.text().unwrap_or("").to_string(),
-                    })
-                    .collect();
-                let following = fields.len() >= 4
-                    && fields[0] == "slave"
-                    && fields[1] == new_master.ip().to_string()
-                    && fields[2] == new_master.port().to_string()
-                    && fields[3] == "connected";
-                following
-                    .then_some(())
-                    .ok_or_else(|| format!("{addr} has role {fields:?}").into())
+                follows(*addr)
             })
             .map_err(|e| fail(&procs, e))?;
         }
+        {
+            let (node, ns) = &nodes[master];
+            let cmd = node.command(ns, &binds, "/data");
+            procs[master] = Some(Process::spawn(&node.svc.name, cmd, &node.dir.join("log")));
+        }
+        netns::wait_for(Duration::from_secs(45), Duration::from_millis(250), || {
+            follows(master_addr)?;
+            match redis(
+                master_addr,
+                &password,
+                &["GET", "composegen:after-failover"],
+            )? {
+                Resp::Bulk(Some(v)) if v == "1" => Ok(()),
+                other => {
+                    Err(format!("the old master has {other:?} for the write after failover").into())
+                }
+            }
+        })
+        .map_err(|e| fail(&procs, format!("the old master does not rejoin: {e}")))?;
+        let rejoined = killed.elapsed();
         Ok(Failover {
             replicas,
             sentinels,
             promoted,
             writable,
             new_master: new_master.to_string(),
+            rejoined,
         })
     })
 }
@@ -992,12 +1037,14 @@ fn run_failovers(combinations: &[(usize, usize)]) {
     let mut writable = Vec::new();
     for result in results.iter().flatten() {
         println!(
-            "failover replicas={} sentinels={}: promoted {} after {:.2} s, writable after {:.2} s",
+            "failover replicas={} sentinels={}: promoted {} after {:.2} s, writable after {:.2} s, \
+             old master back as its replica after {:.2} s",
             result.replicas,
             result.sentinels,
             result.new_master,
             result.promoted.as_secs_f64(),
-            result.writable.as_secs_f64()
+            result.writable.as_secs_f64(),
+            result.rejoined.as_secs_f64()
         );
         promoted.push(result.promoted);
         writable.push(result.writable);
@@ -1008,7 +1055,7 @@ fn run_failovers(combinations: &[(usize, usize)]) {
             println!(
                 "failover {what} (s): min {:.2} median {:.2} max {:.2} over {} runs",
                 min.as_secs_f64(),
-                times[times.len() / 2].as_secs_f64(),
+                (times[(times.len() - 1) / 2] + times[times.len() / 2]).as_secs_f64() / 2.0,
                 max.as_secs_f64(),
                 times.len()
             );
@@ -1258,9 +1305,9 @@ fn check_prometheus(
             let want: BTreeMap<String, usize> =
                 jobs.iter().map(|(j, t)| (j.clone(), t.len())).collect();
             if per_job != want {
-                return Err(format!(
-                    "active targets per job {per_job:?}, rendered {want:?}"
-                ).into());
+                return Err(
+                    format!("active targets per job {per_job:?}, rendered {want:?}").into(),
+                );
             }
             if let Some(own) = &own {
                 let up = active
@@ -1344,7 +1391,10 @@ fn prometheus_loads_every_rendered_prometheus_yml() {
     let mut failures = Vec::new();
     for (name, result) in &results {
         match result {
-            Ok(file) => println!("{name}: prometheus served {}", file.display()),
+            Ok(file) => {
+                let file: PathBuf = file.components().collect();
+                println!("{name}: prometheus served {}", file.display())
+            }
             Err(e) => failures.push(format!("{name}: {e}")),
         }
     }

@@ -15,10 +15,47 @@ use serde_json::{Value, json};
 
 /// The characters that broke out of comments and scalars before, and YAML's syntax.
 const DANGEROUS: &[&str] = &[
-    "\u{2028}", "\u{2029}", "\u{85}", "\u{feff}", "\n", "\r", "\r\n", "\t", ": ", "#", "\"", "'",
-    "{", "}", "[", "]", "$", "$$", "${X}", "\\", "- ", "&a", "*a", "!!str", "%", "@", "`", "|",
-    ">", "---", "...", "privileged: true", "    pid: host", "é", "€", "😀", "\u{0}", "\u{1b}",
-    "\u{7f}", "\u{200b}", "  ",
+    "\u{2028}",
+    "\u{2029}",
+    "\u{85}",
+    "\u{feff}",
+    "\n",
+    "\r",
+    "\r\n",
+    "\t",
+    ": ",
+    "#",
+    "\"",
+    "'",
+    "{",
+    "}",
+    "[",
+    "]",
+    "$",
+    "$$",
+    "${X}",
+    "\\",
+    "- ",
+    "&a",
+    "*a",
+    "!!str",
+    "%",
+    "@",
+    "`",
+    "|",
+    ">",
+    "---",
+    "...",
+    "privileged: true",
+    "    pid: host",
+    "é",
+    "€",
+    "😀",
+    "\u{0}",
+    "\u{1b}",
+    "\u{7f}",
+    "\u{200b}",
+    "  ",
 ];
 
 /// xorshift64*: a reproducible stream of cases without a dependency.
@@ -152,12 +189,25 @@ fn hostile_strings_reach_compose_exactly() {
         // `config` prints values re-escaped (`$` as `$$`) so that its output loads again.
         let printed = |s: &str| json!(s.replace('$', "$$"));
         let locust = &view["services"]["locust"];
-        assert_eq!(locust["labels"]["io.example.note"], printed(&label), "{ctx}");
+        assert_eq!(
+            locust["labels"]["io.example.note"],
+            printed(&label),
+            "{ctx}"
+        );
         assert_eq!(locust["environment"]["NOTE"], printed(&env), "{ctx}");
-        assert_eq!(locust["logging"]["options"]["tag"], printed(&log_opt), "{ctx}");
+        assert_eq!(
+            locust["logging"]["options"]["tag"],
+            printed(&log_opt),
+            "{ctx}"
+        );
         assert_eq!(
             locust["command"],
-            json!(["-f", "/mnt/locust/locustfile.py", "--tags", arg.replace('$', "$$")]),
+            json!([
+                "-f",
+                "/mnt/locust/locustfile.py",
+                "--tags",
+                arg.replace('$', "$$")
+            ]),
             "{ctx}"
         );
         for (name, svc) in view["services"].as_object().unwrap() {

@@ -338,3 +338,90 @@ fn one_shots_are_found() {
                 b:\n    image: y\n  init:\n    image: z\n";
     assert_eq!(one_shots(text), ["init"]);
 }
+
+/// The one-shot of a single-file render writes exactly the bundle's config files: its script
+/// runs under a real `sh` with the environment Compose resolves (into a temporary directory
+/// instead of the volume), and every file equals the one `-o DIR` writes, byte for byte.
+#[test]
+fn single_file_carries_the_bundle_files() {
+    for profile in ["elk", "paklog", "redis-sentinel", "alpr", "locust"] {
+        let bundle = tempfile::tempdir().unwrap();
+        let out = composegen()
+            .args(["render", profile, "-o"])
+            .arg(bundle.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let single = tempfile::tempdir().unwrap();
+        let file = single.path().join("docker-compose.yml");
+        let out = composegen()
+            .args(["render", profile])
+            .current_dir(single.path())
+            .stdout(Stdio::from(File::create(&file).unwrap()))
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let env: Vec<(String, String)> = std::fs::read_to_string(single.path().join(".env"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let Some(model) = support::compose_config_json(&file, &env) else {
+            return;
+        };
+        let model = model.expect("compose accepts the single file");
+        let init = &model["services"]["composegen-configs"];
+        // `config` prints `$` re-escaped as `$$`; the container gets one.
+        let unescape = |v: &serde_json::Value| v.as_str().unwrap().replace("$$", "$");
+        let target = tempfile::tempdir().unwrap();
+        let script = unescape(&init["command"][2])
+            .replace("'/out/", &format!("'{}/", target.path().display()));
+        let mut sh = Command::new("sh");
+        sh.args(["-c", &script]).env_clear();
+        for (k, v) in init["environment"].as_object().unwrap() {
+            sh.env(k, unescape(v));
+        }
+        let status = sh.status().expect("run sh");
+        assert!(status.success(), "{profile}: the one-shot's script failed");
+        let mut written = Vec::new();
+        let mut stack = vec![target.path().to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    written.push(path);
+                }
+            }
+        }
+        assert!(!written.is_empty(), "{profile}: nothing written");
+        for path in written {
+            let rel = path.strip_prefix(target.path()).unwrap();
+            let want = std::fs::read(bundle.path().join(rel)).unwrap_or_else(|e| {
+                panic!("{profile}: {} is not in the bundle: {e}", rel.display())
+            });
+            assert_eq!(
+                std::fs::read(&path).unwrap(),
+                want,
+                "{profile}: {} differs from the bundle's",
+                rel.display()
+            );
+            let mode = std::os::unix::fs::PermissionsExt::mode(
+                &std::fs::metadata(&path).unwrap().permissions(),
+            );
+            assert_eq!(mode & 0o777, 0o644, "{profile}: {} mode", rel.display());
+        }
+    }
+}

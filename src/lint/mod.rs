@@ -24,7 +24,7 @@ use interpolate::Env;
 use rule::{Rule, RuleMeta};
 use suppress::Suppressions;
 
-use crate::yaml::{Span, line_col};
+use crate::yaml::{LineIndex, Span};
 
 /// One input to lint.
 #[derive(Debug, Clone)]
@@ -231,6 +231,18 @@ fn lint_project(
             ),
         }
     }
+    for (file, f) in project.files.iter().enumerate() {
+        for (span, message) in rules::cg008_unicode_line_break::findings(&f.text) {
+            let help = rules::cg008_unicode_line_break::HELP;
+            engine(
+                file,
+                rules::cg008_unicode_line_break::CODE,
+                message,
+                help,
+                span,
+            );
+        }
+    }
     for problem in &project.problems {
         if let Some(sev) = level_of(rules::cg007_unresolvable_reference::CODE) {
             let span = project.files[problem.file]
@@ -294,9 +306,14 @@ fn lint_project(
         .collect();
     let mut per_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); project.files.len()];
     // The generic "Compose rejects this" rules give way to a specific rule at the same place.
+    let lines: Vec<LineIndex> = project
+        .files
+        .iter()
+        .map(|f| LineIndex::new(&f.text))
+        .collect();
     let mut resolved: Vec<Diagnostic> = findings
         .into_iter()
-        .filter_map(|f| resolve(f, &project))
+        .filter_map(|f| resolve(f, &project, &lines))
         .collect();
     let generic = |code: &str| {
         code == rules::cg004_schema_violation::CODE || code == rules::cg005_compose_rejects::CODE
@@ -345,9 +362,9 @@ fn lint_project(
         .collect()
 }
 
-fn position(text: &str, span: Span) -> Position {
-    let (line, column) = line_col(text, span.start);
-    let (end_line, end_column) = line_col(text, span.end.max(span.start));
+fn position(lines: &LineIndex, text: &str, span: Span) -> Position {
+    let (line, column) = lines.line_col(text, span.start);
+    let (end_line, end_column) = lines.line_col(text, span.end.max(span.start));
     Position {
         line,
         column,
@@ -358,7 +375,7 @@ fn position(text: &str, span: Span) -> Position {
 
 /// Resolve a route against the effective document: the node it names (or the deepest that
 /// exists) knows the file and span where it was written.
-fn locate(route: &Route, project: &crate::project::load::Project) -> Location {
+fn locate(route: &Route, project: &crate::project::load::Project, lines: &[LineIndex]) -> Location {
     let (file, span) = match &project.root {
         Some(root) => {
             let (node, found) = root.deepest(&route.path);
@@ -385,7 +402,7 @@ fn locate(route: &Route, project: &crate::project::load::Project) -> Location {
     Location {
         file,
         span,
-        pos: position(text, span),
+        pos: position(&lines[file], text, span),
         label: route.label.clone(),
         route: route.path.to_string(),
     }
@@ -399,7 +416,11 @@ fn first_line(text: &str, span: Span) -> Span {
     Span { start, end }
 }
 
-fn resolve(f: Finding, project: &crate::project::load::Project) -> Option<Diagnostic> {
+fn resolve(
+    f: Finding,
+    project: &crate::project::load::Project,
+    lines: &[LineIndex],
+) -> Option<Diagnostic> {
     let meta = registry::RULES
         .iter()
         .map(|r| r.meta())
@@ -412,7 +433,7 @@ fn resolve(f: Finding, project: &crate::project::load::Project) -> Option<Diagno
             Location {
                 file,
                 span,
-                pos: position(text, span),
+                pos: position(&lines[file], text, span),
                 label: f.primary.label.clone(),
                 route: if f.primary.path.0.is_empty() {
                     String::new()
@@ -421,9 +442,13 @@ fn resolve(f: Finding, project: &crate::project::load::Project) -> Option<Diagno
                 },
             }
         }
-        None => locate(&f.primary, project),
+        None => locate(&f.primary, project, lines),
     };
-    let related = f.related.iter().map(|r| locate(r, project)).collect();
+    let related = f
+        .related
+        .iter()
+        .map(|r| locate(r, project, lines))
+        .collect();
     Some(Diagnostic {
         code: meta.code,
         name: meta.name,

@@ -98,36 +98,67 @@ impl Project {
             Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), false),
         };
         let mut root = None;
+        // More than one YAML document: Compose merges them in order, like override files.
+        let mut later = Vec::new();
         let error = if !utf8 {
             Some(FileError::NotUtf8)
         } else {
-            match Node::parse_file(&text, u32::try_from(index).unwrap_or(u32::MAX)) {
+            match Node::parse_documents(&text, u32::try_from(index).unwrap_or(u32::MAX)) {
                 Err(e) if e.message.contains("duplicated key") => {
                     Some(FileError::DuplicateKey(e.span))
                 }
                 Err(e) => Some(FileError::Syntax(e.message, e.span)),
-                Ok(node) => match &node.kind {
-                    Kind::Map(m) if !m.is_empty() => {
+                Ok(docs) if docs.len() > 1 => {
+                    let bad = docs.iter().find(|d| !matches!(d.kind, Kind::Map(_)));
+                    match bad {
+                        Some(d) => Some(FileError::NotMapping(d.span)),
+                        None => {
+                            let mut docs = docs.into_iter();
+                            root = docs.next();
+                            later = docs.collect();
+                            None
+                        }
+                    }
+                }
+                Ok(docs) => match docs.into_iter().next() {
+                    Some(
+                        node @ Node {
+                            kind: Kind::Map(_), ..
+                        },
+                    ) if !matches!(&node.kind, Kind::Map(m) if m.is_empty()) => {
                         root = Some(node);
                         None
                     }
-                    Kind::Null | Kind::Map(_) => Some(FileError::Empty),
-                    _ => Some(FileError::NotMapping(node.span)),
+                    Some(Node {
+                        kind: Kind::Null | Kind::Map(_),
+                        ..
+                    })
+                    | None => Some(FileError::Empty),
+                    Some(node) => Some(FileError::NotMapping(node.span)),
                 },
             }
         };
         if let Some(e) = error {
             self.errors.push((index, e));
         }
+        let interpolated = |mut r: Node| {
+            interpolate_tree(&mut r, env);
+            r
+        };
+        let doc = root.clone().map(|first| {
+            later
+                .iter()
+                .cloned()
+                .fold(interpolated(first), |base, next| {
+                    merge::merge(base, interpolated(next))
+                })
+        });
+        let root = root.map(|first| later.into_iter().fold(first, merge::merge));
         self.files.push(File {
             name,
             path,
             text,
-            root: root.clone(),
-        });
-        let doc = root.map(|mut r| {
-            interpolate_tree(&mut r, env);
-            r
+            root,
         });
         (index, doc)
     }

@@ -143,7 +143,7 @@ fn apply_output(
             "(Compose refuses inline `configs: content:` on read-only services; `-o DIR` writes the files instead.)".to_string(),
         ],
         image: Some(INIT_IMAGE.to_string()),
-        command: vec!["sh".into(), "-c".into(), escape_dollars(&script.join("\n"))],
+        command: vec!["sh".into(), "-c".into(), escape_dollars(&(script.join("\n") + "\n"))],
         environment: env,
         volumes: vec![RMount {
             spec: format!("{INIT_VOLUME}:{INIT_TARGET}"),

@@ -583,3 +583,37 @@ pub fn run_bounded(cmd: &mut Command) -> Result<(i32, String, String), String> {
     let out = run(cmd, TIMEOUT)?;
     Ok((out.status.code().unwrap_or(-1), out.stdout, out.stderr))
 }
+
+// ---------------------------------------------------------------------------------------------
+// Single-file renders: config files travel in the `composegen-configs` one-shot service
+
+/// The config files a single-file render carries, as Docker Compose's resolved model
+/// (`compose_config_json`) shows them: path inside the `composegen-configs` volume → the text
+/// the container sees (`config` prints `$` re-escaped as `$$`; this undoes it). Read from the
+/// one-shot's command (`printf '%s' "$VAR" > '/out/PATH'`) and environment.
+pub fn single_file_configs(
+    model: &serde_json::Value,
+) -> std::collections::BTreeMap<String, String> {
+    let init = &model["services"]["composegen-configs"];
+    let script = init["command"][2].as_str().unwrap_or_default();
+    let mut files = std::collections::BTreeMap::new();
+    for line in script.lines() {
+        let Some(rest) = line.strip_prefix("printf '%s' \"") else {
+            continue;
+        };
+        let Some((var, rest)) = rest.split_once('"') else {
+            continue;
+        };
+        let var = var.trim_start_matches('$');
+        let Some(path) = rest
+            .trim()
+            .strip_prefix("> '/out/")
+            .and_then(|p| p.strip_suffix('\''))
+        else {
+            continue;
+        };
+        let text = init["environment"][var].as_str().unwrap_or_default();
+        files.insert(path.to_string(), text.replace("$$", "$"));
+    }
+    files
+}
