@@ -5,6 +5,7 @@ pub mod assets;
 pub mod cli;
 pub mod compose;
 pub mod error;
+pub mod fsio;
 pub mod lint;
 pub mod profile;
 pub mod project;

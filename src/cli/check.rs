@@ -209,7 +209,7 @@ fn from_headers(files: &[PathBuf], color: bool) -> Result<i32> {
 }
 
 fn read_recipe(file: &Path) -> Result<Option<Recipe>> {
-    let bytes = std::fs::read(file).map_err(|e| Error::io("cannot read", file, e))?;
+    let bytes = crate::fsio::read_input(file).map_err(|e| Error::io("cannot read", file, e))?;
     let text = String::from_utf8_lossy(&bytes);
     header::parse(&text, &dir_of(file)).map_err(|e| match e {
         Error::Message { message, help } => {

@@ -53,12 +53,12 @@ pub fn run(args: &ConfigArgs) -> Result<String> {
     };
     let mut env_texts = Vec::new();
     for f in &args.env_files {
-        env_texts.push(std::fs::read_to_string(f).map_err(|e| Error::io("cannot read", f, e))?);
+        env_texts.push(crate::fsio::read_input_string(f).map_err(|e| Error::io("cannot read", f, e))?);
     }
     let env = super::lint::env_for(&dir, &env_texts);
     let mut inputs = Vec::new();
     for f in &files {
-        let bytes = std::fs::read(f).map_err(|e| Error::io("cannot read", f, e))?;
+        let bytes = crate::fsio::read_input(f).map_err(|e| Error::io("cannot read", f, e))?;
         inputs.push(Input {
             name: f.display().to_string(),
             path: Some(f.clone()),

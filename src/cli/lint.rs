@@ -114,21 +114,35 @@ fn is_compose_name(name: &str) -> bool {
     })
 }
 
-/// Compose files in a directory (recursively with `recursive`), sorted.
+/// Compose files in a directory (recursively with `recursive`), sorted. Symbolic links are
+/// never followed into directories (no loops, no walking out of the tree or back into it); a
+/// linked compose file counts only when it resolves to a regular file inside `dir`.
 pub(crate) fn files_in(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+    let root = dir.canonicalize().map_err(|e| Error::io("cannot read directory", dir, e))?;
+    walk(dir, &root, recursive, out)
+}
+
+fn walk(dir: &Path, root: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<(PathBuf, std::fs::FileType)> = std::fs::read_dir(dir)
         .map_err(|e| Error::io("cannot read directory", dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|e| e.ok().and_then(|e| Some((e.path(), e.file_type().ok()?))))
         .collect();
-    entries.sort();
-    for p in entries {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (p, kind) in entries {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        if p.is_dir() {
+        if kind.is_dir() {
             if recursive && !name.starts_with('.') && name != "node_modules" && name != "target" {
-                files_in(&p, true, out)?;
+                walk(&p, root, true, out)?;
             }
         } else if is_compose_name(name) {
-            out.push(p);
+            if kind.is_file() {
+                out.push(p);
+            } else if kind.is_symlink()
+                && p.is_file()
+                && p.canonicalize().is_ok_and(|c| c.starts_with(root))
+            {
+                out.push(p);
+            }
         }
     }
     Ok(())
@@ -183,7 +197,7 @@ pub(crate) fn env_for(dir: &Path, env_files: &[String]) -> Env {
         env.set(k, v);
     }
     if env_files.is_empty() {
-        if let Ok(text) = std::fs::read_to_string(dir.join(".env")) {
+        if let Ok(text) = crate::fsio::read_input_string(&dir.join(".env")) {
             env.add_dotenv(&text);
         }
     } else {
@@ -267,7 +281,7 @@ pub fn settings(args: &LintArgs) -> Result<Settings> {
 }
 
 fn read_input(p: &Path) -> Result<crate::project::load::Input> {
-    let bytes = std::fs::read(p).map_err(|e| Error::io("cannot read", p, e))?;
+    let bytes = crate::fsio::read_input(p).map_err(|e| Error::io("cannot read", p, e))?;
     Ok(crate::project::load::Input {
         name: display(p),
         path: Some(p.to_path_buf()),
@@ -304,7 +318,7 @@ fn profiles(args: &LintArgs) -> Vec<String> {
 pub fn inputs(args: &LintArgs, settings: &Settings) -> Result<Vec<crate::lint::ProjectSpec>> {
     let mut env_files = Vec::new();
     for f in &args.env_files {
-        env_files.push(std::fs::read_to_string(f).map_err(|e| Error::io("cannot read", f, e))?);
+        env_files.push(crate::fsio::read_input_string(f).map_err(|e| Error::io("cannot read", f, e))?);
     }
     let profiles = profiles(args);
     let spec = |files: Vec<crate::project::load::Input>, dir: &Path| crate::lint::ProjectSpec {

@@ -230,7 +230,7 @@ fn unknown_profile(name: &str) -> Error {
 }
 
 fn read(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
+    let bytes = crate::fsio::read_input(path).map_err(|e| Error::io("cannot read", path, e))?;
     String::from_utf8(bytes).map_err(|_| {
         Error::msg(
             format!("{} is not valid UTF-8 text", path.display()),

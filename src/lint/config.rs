@@ -175,7 +175,7 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 
 /// Load and validate a configuration file.
 pub fn load(path: &Path) -> Result<Config> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io("cannot read", path, e))?;
+    let text = crate::fsio::read_input_string(path).map_err(|e| Error::io("cannot read", path, e))?;
     let layer = Layer::yaml(path.display().to_string(), text)?;
     let crate::profile::load::LayerKind::Yaml(node) = &layer.kind else {
         return Err(Error::msg("internal: configuration is not YAML", None));

@@ -208,7 +208,13 @@ pub fn load(inputs: Vec<Input>, options: &Options) -> Project {
     for (index, doc) in docs {
         let Some(mut doc) = doc else { continue };
         resolve_extends(&mut project, index, &mut doc, options, &mut Vec::new());
-        resolve_includes(&mut project, index, &mut doc, options);
+        let mut chain: Vec<PathBuf> = project.files[index]
+            .path
+            .as_deref()
+            .map(canonical)
+            .into_iter()
+            .collect();
+        resolve_includes(&mut project, index, &mut doc, options, &mut chain);
         merged = Some(match merged {
             None => merge::resolve_tags(doc),
             Some(base) => merge::merge(base, doc),
@@ -359,7 +365,7 @@ fn resolve_service_extends(
                     interpolate_tree(&mut r, &options.env);
                     (i, r)
                 }),
-                None => match std::fs::read(&target) {
+                None => match crate::fsio::read_input(&target) {
                     Ok(bytes) => {
                         let shown = display_path(&project.files[file].name, &rel);
                         let (i, d) = project.add(shown, Some(target.clone()), bytes, &options.env);
@@ -419,7 +425,19 @@ fn resolve_service_extends(
 }
 
 /// Import the resources of `include`d files into the document, as Docker Compose does.
-fn resolve_includes(project: &mut Project, file: usize, doc: &mut Node, options: &Options) {
+/// `path` with links resolved where it exists (include cycles compare these).
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// `chain`: the files being included, outermost first (canonical paths), for cycle detection.
+fn resolve_includes(
+    project: &mut Project,
+    file: usize,
+    doc: &mut Node,
+    options: &Options,
+    chain: &mut Vec<PathBuf>,
+) {
     let Some(include) = take_key(doc, "include") else {
         return;
     };
@@ -448,7 +466,7 @@ fn resolve_includes(project: &mut Project, file: usize, doc: &mut Node, options:
         };
         let mut env = options.env.clone();
         for ef in &env_files {
-            match std::fs::read_to_string(base_dir.join(ef)) {
+            match crate::fsio::read_input_string(&base_dir.join(ef)) {
                 Ok(text) => env.add_dotenv(&text),
                 Err(e) => project.problems.push(LoadProblem {
                     file,
@@ -463,7 +481,22 @@ fn resolve_includes(project: &mut Project, file: usize, doc: &mut Node, options:
         let mut included: Option<Node> = None;
         for rel in paths {
             let target = base_dir.join(&rel);
-            let bytes = match std::fs::read(&target) {
+            let key = canonical(&target);
+            if chain.contains(&key) {
+                let cycle: Vec<String> = chain
+                    .iter()
+                    .chain(std::iter::once(&key))
+                    .map(|p| p.display().to_string())
+                    .collect();
+                project.problems.push(LoadProblem {
+                    file,
+                    path: at.clone(),
+                    message: format!("include cycle detected: {}", cycle.join(" -> ")),
+                    help: "Docker Compose refuses a project whose includes loop; remove the include that leads back".into(),
+                });
+                continue;
+            }
+            let bytes = match crate::fsio::read_input(&target) {
                 Ok(b) => b,
                 Err(e) => {
                     project.problems.push(LoadProblem {
@@ -483,7 +516,9 @@ fn resolve_includes(project: &mut Project, file: usize, doc: &mut Node, options:
                 profiles: Vec::new(),
             };
             resolve_extends(project, index, &mut d, &sub, &mut Vec::new());
-            resolve_includes(project, index, &mut d, &sub);
+            chain.push(key);
+            resolve_includes(project, index, &mut d, &sub, chain);
+            chain.pop();
             included = Some(match included {
                 None => merge::resolve_tags(d),
                 Some(b) => merge::merge(b, d),
