@@ -169,6 +169,8 @@ fn bench_render(c: &mut Criterion) {
             profile: name.to_string(),
             values: Vec::new(),
             set: Vec::new(),
+            set_string: Vec::new(),
+            set_file: Vec::new(),
         };
         let head = header(&args);
         g.bench_function(name, |b| {

@@ -4,35 +4,29 @@
 use miette::{Diagnostic, NamedSource, SourceSpan};
 
 /// A failure that stops composegen from doing its job.
-#[derive(Debug, thiserror::Error, Diagnostic)]
+///
+/// `Display`, `std::error::Error` and `Diagnostic` are written by hand: no diagnostic code (the
+/// report starts with `error:`, see [`Handler`]), and an I/O error shows its OS cause once, in
+/// its message, never again as a "caused by" line.
+#[derive(Debug)]
 pub enum Error {
     /// Something wrong at a place in a file (or a command-line argument).
-    #[error(transparent)]
-    #[diagnostic(transparent)]
     Located(Box<Located>),
     /// Several errors at once (all schema violations of a profile, say).
-    #[error("{summary}")]
-    #[diagnostic(code(composegen::input))]
     Many {
         /// e.g. "3 errors in profile paklog".
         summary: String,
         /// The errors.
-        #[related]
         errors: Vec<Error>,
     },
     /// An error with no location.
-    #[error("{message}")]
-    #[diagnostic(code(composegen::error))]
     Message {
         /// What is wrong.
         message: String,
         /// How to fix it.
-        #[help]
         help: Option<String>,
     },
     /// A file could not be read or written.
-    #[error("{action} {path}: {source}")]
-    #[diagnostic(code(composegen::io))]
     Io {
         /// "cannot read", "cannot write" …
         action: &'static str,
@@ -40,25 +34,171 @@ pub enum Error {
         path: String,
         /// The cause.
         source: std::io::Error,
-        /// How to fix it.
-        #[help]
+        /// How to fix it (default: from the kind of error).
         help: Option<String>,
     },
     /// A template failed to render or rendered something broken: a bug in composegen or in a
     /// user's template, never silently printed.
-    #[error("template {template}: {message}")]
-    #[diagnostic(
-        code(composegen::template),
-        help(
-            "this is a bug in the template; please report it with the profile and overrides used"
-        )
-    )]
     Template {
         /// Template name.
         template: String,
         /// What went wrong.
         message: String,
     },
+}
+
+/// An OS error without Rust's ` (os error N)` suffix: "No such file or directory".
+pub fn os_message(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" (os error ") {
+        Some(i) if text.ends_with(')') => text[..i].to_string(),
+        _ => text,
+    }
+}
+
+/// The help line of an I/O error that has none of its own.
+fn io_help(action: &str, e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let reading = action.contains("read");
+    match e.kind() {
+        K::NotFound if reading => {
+            "check the path: relative paths start from the current directory".into()
+        }
+        K::NotFound => "the directory it goes into does not exist; create it first".into(),
+        K::PermissionDenied => "check the permissions of the file and its directory".into(),
+        K::IsADirectory => "give a file here, not a directory".into(),
+        K::NotADirectory => "a component of the path is a file, not a directory".into(),
+        K::InvalidData => "the file must be UTF-8 text".into(),
+        _ if reading => "check that the path names a readable regular file".into(),
+        _ => "check that the path is writable and the file system has space".into(),
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Located(l) => f.write_str(&l.message),
+            Error::Many { summary, .. } => f.write_str(summary),
+            Error::Message { message, .. } => f.write_str(message),
+            Error::Io {
+                action,
+                path,
+                source,
+                ..
+            } => write!(f, "{action} {path}: {}", os_message(source)),
+            Error::Template { template, message } => write!(f, "template {template}: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl Diagnostic for Error {
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        match self {
+            Error::Located(l) => l.help(),
+            Error::Many { .. } => None,
+            Error::Message { help, .. } => help
+                .as_ref()
+                .map(|h| Box::new(h) as Box<dyn std::fmt::Display>),
+            Error::Io {
+                action,
+                source,
+                help,
+                ..
+            } => Some(Box::new(
+                help.clone().unwrap_or_else(|| io_help(action, source)),
+            )),
+            Error::Template { .. } => Some(Box::new(
+                "this is a bug in the template; please report it with the profile and overrides used",
+            )),
+        }
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        match self {
+            Error::Located(l) => l.source_code(),
+            _ => None,
+        }
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        match self {
+            Error::Located(l) => l.labels(),
+            _ => None,
+        }
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        match self {
+            Error::Many { errors, .. } => {
+                Some(Box::new(errors.iter().map(|e| e as &dyn Diagnostic)))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// How errors are printed: miette's graphical report, headed `error: MESSAGE` like other
+/// command-line tools (no diagnostic code), the source excerpt, then `help:`.
+pub struct Handler {
+    inner: miette::GraphicalReportHandler,
+}
+
+impl Handler {
+    /// A handler with or without colour (and Unicode box drawing, which goes with colour).
+    pub fn new(color: bool) -> Handler {
+        let mut theme = miette::GraphicalTheme {
+            characters: if color {
+                miette::ThemeCharacters::unicode()
+            } else {
+                miette::ThemeCharacters::ascii()
+            },
+            styles: if color {
+                miette::ThemeStyles::ansi()
+            } else {
+                miette::ThemeStyles::none()
+            },
+        };
+        theme.characters.error = "error:".into();
+        Handler {
+            inner: miette::GraphicalReportHandler::new_themed(theme)
+                .with_links(false)
+                .with_wrap_lines(false),
+        }
+    }
+}
+
+impl Handler {
+    /// One diagnostic; several (`Error::Many`) as a summary line, then each in full.
+    fn render(&self, out: &mut String, diagnostic: &dyn Diagnostic) -> std::fmt::Result {
+        use std::fmt::Write as _;
+        if let Some(related) = diagnostic.related() {
+            writeln!(out, "error: {diagnostic}")?;
+            for r in related {
+                out.push('\n');
+                self.render(out, r)?;
+            }
+            return Ok(());
+        }
+        let mut text = String::new();
+        self.inner.render_report(&mut text, diagnostic)?;
+        // miette indents the first line by two spaces; `error:` starts the line, like rustc/cargo.
+        out.push_str(text.strip_prefix("  ").unwrap_or(&text));
+        Ok(())
+    }
+}
+
+impl miette::ReportHandler for Handler {
+    fn debug(
+        &self,
+        diagnostic: &dyn Diagnostic,
+        f: &mut std::fmt::Formatter<'_>,
+    ) -> std::fmt::Result {
+        let mut text = String::new();
+        self.render(&mut text, diagnostic)?;
+        f.write_str(&text)
+    }
 }
 
 impl Error {
@@ -99,7 +239,6 @@ impl Error {
 /// Something wrong at a place in a file (or a command-line argument).
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("{message}")]
-#[diagnostic(code(composegen::input))]
 pub struct Located {
     /// What is wrong.
     pub message: String,

@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -20,18 +21,13 @@ fn main() -> ExitCode {
         }
     };
     let _ = miette::set_hook(Box::new(move |_| {
-        Box::new(
-            miette::MietteHandlerOpts::new()
-                .color(color)
-                .unicode(color)
-                .terminal_links(false)
-                .build(),
-        )
+        Box::new(composegen::error::Handler::new(color))
     }));
     match composegen::cli::run(cli) {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(2)),
         Err(e) => {
-            eprintln!("{:?}", miette::Report::new(e));
+            // Not eprintln!: a closed stderr (`2>&1 | head`) must not turn an error into a panic.
+            let _ = writeln!(std::io::stderr(), "{:?}", miette::Report::new(e));
             ExitCode::from(2)
         }
     }

@@ -260,15 +260,14 @@ impl Node {
     pub fn parse_documents(text: &str, file: u32) -> Result<Vec<Node>, SyntaxError> {
         let parse_text = compose_line_breaks(text);
         match Builder::new(text, &parse_text, file).run() {
-            Err(e) if matches!(parse_text, std::borrow::Cow::Owned(_)) => {
+            Err((_, Stop::Parser)) if matches!(parse_text, std::borrow::Cow::Owned(_)) => {
                 // A line break inside a quoted scalar, followed by a line that YAML 1.2 finds
                 // under-indented: find which breaks are inside quoted scalars, and parse again.
                 let breaks = line_breaks(text);
                 let view = render_view(text, &breaks, &settle_breaks(text, &breaks));
-                let _ = e;
-                Builder::new(text, &view, file).run()
+                Builder::new(text, &view, file).run().map_err(|(e, _)| e)
             }
-            result => result,
+            result => result.map_err(|(e, _)| e),
         }
     }
 
@@ -371,7 +370,7 @@ pub const MAX_DEPTH: usize = 500;
 
 /// Most nodes one file may produce: every key, value and item, and every node an alias or a
 /// merge key copies. Bounds memory and time for alias bombs ("billion laughs") and huge files.
-pub const MAX_NODES: usize = 1_000_000;
+pub const MAX_NODES: usize = 200_000;
 
 /// Line breaks that Docker Compose's YAML library (go-yaml, YAML 1.1 rules) honours and YAML 1.2
 /// does not: NEL (U+0085), LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR (U+2029). Editors and
@@ -389,7 +388,7 @@ pub fn line_breaks(text: &str) -> Vec<(usize, char)> {
         .collect()
 }
 
-/// The text saphyr parses, with the line breaks go-yaml sees (see [`compose_views`]).
+/// The text saphyr parses first: every compose-only break a line break (see [`render_view`]).
 fn compose_line_breaks(text: &str) -> std::borrow::Cow<'_, str> {
     let breaks = line_breaks(text);
     if breaks.is_empty() {
@@ -428,9 +427,10 @@ fn render_view(text: &str, breaks: &[(usize, char)], as_break: &[bool]) -> Strin
 /// Where each of `breaks` lies as go-yaml reads the text: inside a quoted scalar (`false`, the
 /// scalar continues whatever the indentation) or not (`true`, a line break). Up to the first
 /// break that is not in a quoted scalar both readings agree, so each pass of saphyr's parser
-/// settles the breaks up to the next one that is a line break; a few passes at most.
+/// settles the breaks up to the next one that is a line break. After a few passes (each one
+/// stops at the break it settles) the remaining breaks are taken as line breaks.
 fn settle_breaks(text: &str, breaks: &[(usize, char)]) -> Vec<bool> {
-    const PASSES: usize = 16;
+    const PASSES: usize = 4;
     let mut as_break = vec![false; breaks.len()];
     let mut next = 0;
     for _ in 0..PASSES {
@@ -440,7 +440,6 @@ fn settle_breaks(text: &str, breaks: &[(usize, char)]) -> Vec<bool> {
         let view = render_view(text, breaks, &as_break);
         let mut offsets = ByteOffsets::new(&view);
         let mut parser = Parser::new_from_str(&view);
-        let mut settled = false;
         while let Some(Ok((event, span))) = parser.next_event() {
             let saphyr_parser::Event::Scalar(_, style, ..) = event else {
                 if matches!(event, saphyr_parser::Event::StreamEnd) {
@@ -451,7 +450,6 @@ fn settle_breaks(text: &str, breaks: &[(usize, char)]) -> Vec<bool> {
             let start = offsets.byte(span.start.index());
             if breaks[next].0 < start {
                 // Not inside a quoted scalar: a line break, and the reading changes after it.
-                settled = true;
                 break;
             }
             if matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) {
@@ -464,7 +462,6 @@ fn settle_breaks(text: &str, breaks: &[(usize, char)]) -> Vec<bool> {
                 }
             }
         }
-        let _ = settled;
         // Either a scalar started after it, or the stream (or the parse) ended before it.
         as_break[next] = true;
         next += 1;
@@ -612,7 +609,7 @@ struct Built {
 struct Builder<'t> {
     /// The text as written (values of scalars that contain LS or PS are decoded from it).
     text: &'t str,
-    /// What saphyr parses (see [`compose_line_breaks`]).
+    /// What saphyr parses (see [`render_view`]).
     parse_text: &'t str,
     offsets: ByteOffsets<'t>,
     file: u32,
@@ -623,6 +620,15 @@ struct Builder<'t> {
     nodes: usize,
     root: Option<Node>,
     docs: Vec<Node>,
+    /// Who stopped the parse.
+    stop: Stop,
+}
+
+/// Why a parse stopped: the parser found the text invalid, or a limit or a duplicate key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Parser,
+    Other,
 }
 
 impl<'t> Builder<'t> {
@@ -638,6 +644,7 @@ impl<'t> Builder<'t> {
             nodes: 0,
             root: None,
             docs: Vec::new(),
+            stop: Stop::Other,
         }
     }
 
@@ -649,13 +656,24 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn run(mut self) -> Result<Vec<Node>, SyntaxError> {
+    fn run(mut self) -> Result<Vec<Node>, (SyntaxError, Stop)> {
+        match self.events() {
+            Ok(()) => Ok(self.docs),
+            Err(e) => Err((e, self.stop)),
+        }
+    }
+
+    /// Turn the parser's events into documents.
+    fn events(&mut self) -> Result<(), SyntaxError> {
         use saphyr_parser::Event;
         let mut parser = Parser::new_from_str(self.parse_text);
         while let Some(event) = parser.next_event() {
             let (event, span) = match event {
                 Ok(e) => e,
-                Err(e) => return Err(self.error(e.marker(), e.info().to_string())),
+                Err(e) => {
+                    self.stop = Stop::Parser;
+                    return Err(self.error(e.marker(), e.info().to_string()));
+                }
             };
             match event {
                 Event::StreamEnd => break,
@@ -682,7 +700,7 @@ impl<'t> Builder<'t> {
                         return Err(self.error(
                             &span.start,
                             format!(
-                                "mappings and sequences nest deeper than {MAX_DEPTH} levels here \
+                                "mappings and sequences nest deeper than {MAX_DEPTH} levels \
                                  (composegen reads at most {MAX_DEPTH})"
                             ),
                         ));
@@ -785,7 +803,7 @@ impl<'t> Builder<'t> {
                 }
             }
         }
-        Ok(self.docs)
+        Ok(())
     }
 
     /// Count `n` more nodes against [`MAX_NODES`].
@@ -795,7 +813,7 @@ impl<'t> Builder<'t> {
             return Err(self.error(
                 at,
                 format!(
-                    "the file expands to more than {MAX_NODES} keys and values here, aliases and \
+                    "the file expands to more than {MAX_NODES} keys and values, aliases and \
                      merge keys included (composegen reads at most {MAX_NODES}; an alias bomb?)"
                 ),
             ));
@@ -1588,6 +1606,105 @@ mod tests {
             Some("v")
         );
         assert_eq!(root.get("m").and_then(Node::as_str), Some("hello"));
+    }
+
+    #[test]
+    fn compose_only_line_breaks_are_line_breaks_with_spans_kept() {
+        // Compose reads the key after the LS; the span is the one in the text as written.
+        let text = "a: 1\n# note\u{2028}b: 2\u{85}c: \u{e9}3\n";
+        let root = Node::parse(text).unwrap();
+        let b = root.get("b").unwrap();
+        assert_eq!(b.kind, Kind::Int(2));
+        assert_eq!(&text[b.span.start..b.span.end], "2");
+        let c = root.get("c").unwrap();
+        assert_eq!(&text[c.span.start..c.span.end], "\u{e9}3");
+        assert_eq!(line_breaks(text).len(), 2);
+    }
+
+    #[test]
+    fn scalars_with_separators_decode_as_go_yaml_does() {
+        let value = |text: &str| Node::parse(text).unwrap().get("a").unwrap().kind.clone();
+        let s = |v: &str| Kind::Str(v.to_string());
+        // Quoted: LS stays, its indentation goes, no folding; NEL folds like LF.
+        assert_eq!(value("a: \"x \u{2028}  y\""), s("x\u{2028}y"));
+        assert_eq!(value("a: 'x\u{2028}\n  y'"), s("x\u{2028}\ny"));
+        assert_eq!(value("a: \"x\u{85}y\""), s("x y"));
+        assert_eq!(value("a: \"x\\\u{2028}  y\\L\""), s("xy\u{2028}"));
+        // Plain.
+        assert_eq!(value("a: x\u{2028}  y"), s("x\u{2028}y"));
+        // Block: literal keeps LS, folded does not fold after it, chomping as usual.
+        assert_eq!(value("a: |\n  x\u{2028}  y\n  z\n"), s("x\u{2028}y\nz\n"));
+        assert_eq!(value("a: >\n  x\u{2028}  y\n  z\n"), s("x\u{2028}y z\n"));
+        assert_eq!(value("a: |- # c | >\n  x\u{2028}\n"), s("x"));
+        assert_eq!(value("a: |+\n  x\u{2028}\n\n"), s("x\u{2028}\n\n"));
+        // Unindented after the separator (YAML 1.2 would refuse the next line), after a
+        // separator that is a line break.
+        assert_eq!(value("# c\u{2028}a: \"x\u{2028}y\"\n"), s("x\u{2028}y"));
+        // A separator only in a comment after the scalar changes nothing.
+        assert_eq!(value("a: \"x\n  y\" # \u{2028}"), s("x y"));
+    }
+
+    #[test]
+    fn several_documents_share_anchors() {
+        let docs = Node::parse_documents("a: &x 1\n---\nb: *x\n---\n", 3).unwrap();
+        assert_eq!(docs.len(), 3);
+        assert_eq!(docs[1].get("b").unwrap().kind, Kind::Int(1));
+        assert_eq!(docs[2].kind, Kind::Null);
+        assert!(docs.iter().all(|d| d.file == 3));
+        assert!(
+            Node::parse_documents("# only a comment\n", 0)
+                .unwrap()
+                .is_empty()
+        );
+        // The first document alone for callers that read one.
+        assert_eq!(Node::parse("a: 1\n---\nb: 2\n").unwrap().get("b"), None);
+    }
+
+    #[test]
+    fn nesting_and_expansion_are_bounded() {
+        let deep = format!("a:\n{}x", "- ".repeat(MAX_DEPTH + 1));
+        let err = Node::parse(&deep).unwrap_err();
+        assert!(
+            err.message.contains("deeper than 500"),
+            "{}: {err:?}",
+            err.message
+        );
+        // The mapping is level 1: the sequence opened by the 500th `-` is the 501st.
+        assert_eq!(line_col(&deep, err.span.start), (2, 2 * MAX_DEPTH - 1));
+        assert!(Node::parse(&format!("a:\n{}x", "- ".repeat(MAX_DEPTH - 1))).is_ok());
+        // An alias that would nest too deep where it is used.
+        let flow = |n: usize, inner: &str| format!("{}{inner}{}", "[".repeat(n), "]".repeat(n));
+        let ok = format!("a: &a {}\nb: &b {}\n", flow(200, "x"), flow(200, "*a"));
+        assert!(Node::parse(&ok).is_ok());
+        let deep = format!("{ok}c: {}\n", flow(150, "*b"));
+        let message = Node::parse(&deep)
+            .map(|_| String::new())
+            .unwrap_or_else(|e| e.message);
+        assert!(message.contains("alias"), "{message}");
+        // Ten copies per level: 10^6 nodes from a few hundred bytes.
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..=6 {
+            let keys: Vec<String> = (0..10)
+                .map(|j| format!("? [{j}, *a{}] : {j}", i - 1))
+                .collect();
+            bomb.push_str(&format!("a{i}: &a{i} {{{}}}\n", keys.join(", ")));
+        }
+        let err = Node::parse(&bomb).unwrap_err();
+        assert!(err.message.contains("more than"), "{}", err.message);
+        assert_eq!(line_col(&bomb, err.span.start).0, 6, "{}", err.message);
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_line_col() {
+        let text = format!("a\u{e9}\n\n{}b\u{2028}c\nd", "\u{e9}x".repeat(700));
+        let index = LineIndex::new(&text);
+        for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            assert_eq!(
+                index.line_col(&text, offset),
+                line_col(&text, offset),
+                "{offset}"
+            );
+        }
     }
 
     #[test]

@@ -35,7 +35,36 @@ fn run_sh(dir: &Path, setup: &str, args: &[&str]) -> Run {
     let out = command(dir, setup, args).output().expect("run");
     Run {
         code: out.status.code(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        stderr: flat(&String::from_utf8_lossy(&out.stderr)),
+    }
+}
+
+/// miette's report on one line: wrapped lines joined, its margins (`|`, `x`) dropped, so that
+/// tests can look for phrases whatever the wrapping.
+fn flat(stderr: &str) -> String {
+    stderr
+        .lines()
+        .map(|l| {
+            let l = l.trim_start();
+            l.strip_prefix("| ")
+                .or_else(|| l.strip_prefix("x "))
+                .unwrap_or(l)
+                .trim()
+        })
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A spawned render, killed if the test fails while it waits.
+struct Spawned(Option<Child>);
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
     }
 }
 
@@ -49,7 +78,7 @@ fn run(dir: &Path, args: &[&str]) -> Run {
         .expect("run");
     Run {
         code: out.status.code(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        stderr: flat(&String::from_utf8_lossy(&out.stderr)),
     }
 }
 
@@ -505,7 +534,7 @@ fn a_link_planted_at_the_old_predictable_temporary_name_is_not_followed() {
     let r = run_sh(
         d.path(),
         "ln -s ../victim out/.docker-compose.yml.composegen-$$.tmp\n\
-         ln -s ../stolen out/.env.composegen-$$.tmp",
+         ln -s ../stolen out/..env.composegen-$$.tmp",
         &["render", "./tiny.yaml", "-o", "out"],
     );
     assert_eq!(r.code, Some(0), "{}", r.stderr);
@@ -528,21 +557,39 @@ fn a_link_planted_at_the_old_predictable_temporary_name_is_not_followed() {
     }
 }
 
-/// Open the write end of a FIFO without blocking, once a reader has it open.
-fn release(fifo: &Path, deadline: Instant) {
+/// Open the write end of a FIFO without blocking, once a reader has it open: the render is then
+/// paused (test hook) with every temporary file written, until the write end is closed.
+fn writer(fifo: &Path, deadline: Instant) -> std::os::fd::OwnedFd {
     use rustix::fs::{Mode, OFlags};
     loop {
         match rustix::fs::open(fifo, OFlags::WRONLY | OFlags::NONBLOCK, Mode::empty()) {
-            Ok(fd) => {
-                drop(fd);
-                return;
+            Ok(fd) => return fd,
+            Err(e) if Instant::now() > deadline => {
+                panic!("the render never waited on the FIFO: {e}")
             }
-            Err(e) if Instant::now() < deadline => {
-                let _ = e;
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            Err(e) => panic!("the render never waited on the FIFO: {e}"),
+            Err(_) => std::thread::sleep(Duration::from_millis(10)),
         }
+    }
+}
+
+/// Wait until signal `signo` is no longer pending for `pid` (Linux: /proc/PID/status).
+fn wait_delivered(pid: u32, signo: u32, deadline: Instant) {
+    let bit = 1u64 << (signo - 1);
+    loop {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let pending = status
+            .lines()
+            .filter(|l| l.starts_with("SigPnd:") || l.starts_with("ShdPnd:"))
+            .filter_map(|l| l.split_once(':'))
+            .filter_map(|(_, v)| u64::from_str_radix(v.trim(), 16).ok())
+            .any(|mask| mask & bit != 0);
+        if !pending {
+            // A moment for the handler to finish storing its flag.
+            std::thread::sleep(Duration::from_millis(50));
+            return;
+        }
+        assert!(Instant::now() < deadline, "signal {signo} never delivered");
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
@@ -550,13 +597,15 @@ fn release(fifo: &Path, deadline: Instant) {
 fn temporaries_are_unpredictable_private_for_env_and_removed_on_sigint_or_sigterm() {
     let d = tempfile::tempdir().expect("tempdir");
     tiny(d.path());
+    let pattern =
+        regex::Regex::new(r"(^|/)\.[^/]+\.composegen-[A-Za-z0-9]{16}\.tmp$").expect("regex");
     for signal in ["INT", "TERM"] {
         let out = d.path().join(format!("out-{signal}"));
         std::fs::create_dir(&out).expect("mkdir");
         let fifo = d.path().join(format!("pause-{signal}"));
         let st = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
         assert!(st.success());
-        let mut child = command(
+        let child = command(
             d.path(),
             "umask 077",
             &["render", "./tiny.yaml", "-o", out.to_str().expect("path")],
@@ -565,19 +614,11 @@ fn temporaries_are_unpredictable_private_for_env_and_removed_on_sigint_or_sigter
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-        // Wait until every temporary file is there (7: five files, the manifest, .env).
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let mut seen = Vec::new();
-        while Instant::now() < deadline {
-            seen = temps(&out);
-            if seen.len() == 7 || child.try_wait().expect("wait").is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        assert_eq!(seen.len(), 7, "temporaries: {seen:?}");
-        let pattern =
-            regex::Regex::new(r"(^|/)\.[^/]+\.composegen-[A-Za-z0-9]{16}\.tmp$").expect("regex");
+        let mut child = Spawned(Some(child));
+        let pid = child.0.as_ref().expect("child").id();
+        let fd = writer(&fifo, Instant::now() + Duration::from_secs(30));
+        let seen = temps(&out);
+        assert_eq!(seen.len(), 7, "five files, the manifest, .env: {seen:?}");
         for t in &seen {
             assert!(pattern.is_match(t), "{t}");
             let want = if t.starts_with(".env.composegen-") {
@@ -588,13 +629,21 @@ fn temporaries_are_unpredictable_private_for_env_and_removed_on_sigint_or_sigter
             assert_eq!(mode(&out.join(t)), want, "{t}");
         }
         let st = Command::new("kill")
-            .args([format!("-{signal}"), child.id().to_string()])
+            .args([format!("-{signal}"), pid.to_string()])
             .status()
             .expect("kill");
         assert!(st.success());
-        release(&fifo, deadline);
-        let o = child.wait_with_output().expect("wait");
-        let stderr = String::from_utf8_lossy(&o.stderr);
+        // Once the signal is no longer pending, its handler has run; then let the render go on.
+        let signo = if signal == "INT" { 2 } else { 15 };
+        wait_delivered(pid, signo, Instant::now() + Duration::from_secs(30));
+        drop(fd);
+        let o = child
+            .0
+            .take()
+            .expect("child")
+            .wait_with_output()
+            .expect("wait");
+        let stderr = flat(&String::from_utf8_lossy(&o.stderr));
         assert_eq!(o.status.code(), Some(2), "{stderr}");
         assert!(
             stderr.contains(&format!("interrupted by SIG{signal}")),

@@ -33,13 +33,19 @@ fn render_to(dir: &Path, args: &[&str], file: &Path) {
         std::fs::create_dir_all(parent).expect("mkdir");
     }
     let out = std::fs::File::create(file).expect("create");
-    let status = std::process::Command::new(assert_cmd::cargo::cargo_bin("composegen"))
+    // stderr is captured (its notes would leak into the test output), and shown on failure.
+    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("composegen"))
         .current_dir(dir)
         .args(args)
         .stdout(out)
-        .status()
+        .stderr(std::process::Stdio::piped())
+        .output()
         .expect("run");
-    assert!(status.success(), "render {args:?} failed");
+    assert!(
+        run.status.success(),
+        "render {args:?} failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
 }
 
 fn read(p: &Path) -> String {
@@ -364,9 +370,13 @@ fn the_header_records_paths_relative_to_the_rendered_file_and_check_needs_nothin
                 1,
             ),
         )
-        .status()
+        .output()
         .expect("sh");
-    assert!(out.success(), "{fix}");
+    assert!(
+        out.status.success(),
+        "{fix}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r = run_in(
         root,
         &["render", "--check", "deploy/prod/docker-compose.yml"],
@@ -463,9 +473,12 @@ fn bundle_check_compares_compose_config_and_env_example_never_env() {
         "{}",
         r.stdout
     );
-    // Re-rendering fixes it, and leaves .env alone.
+    // Re-rendering refuses to overwrite the hand edits (bundle_safety.rs); with --force it
+    // fixes them, and leaves .env alone.
     let r = run_in(d.path(), &["render", "locust", "-o", "stack"]);
-    assert_eq!(r.code, 0);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let r = run_in(d.path(), &["render", "locust", "-o", "stack", "--force"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         read(&stack.join(".env")),
         "GRAFANA_ADMIN_PASSWORD=changed-by-the-user\n"

@@ -28,25 +28,7 @@ fn missing_file_rejection(first_error_line: &str) -> bool {
 }
 
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("COMPOSEGEN_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    if dir.join("validity.tsv").is_file() {
-        return Some(dir);
-    }
-    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
-    if ci {
-        panic!(
-            "the compose corpus is missing at {} (validity.tsv not found), and CI is set so this \
-             test may not skip; set COMPOSEGEN_CORPUS to its directory",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "skipping: the compose corpus is missing at {} (set COMPOSEGEN_CORPUS)",
-        dir.display()
-    );
-    None
+    support::corpus_dir()
 }
 
 struct Row {

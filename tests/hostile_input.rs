@@ -64,7 +64,11 @@ fn devices_are_refused_not_read() {
     ] {
         let out = run(dir.path(), args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains("device"), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("device"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
     }
 }
 
@@ -139,8 +143,8 @@ fn lint_r_never_follows_directory_links() {
     std::os::unix::fs::symlink(".", d.join("app/sub/self")).unwrap();
     std::os::unix::fs::symlink("/etc", d.join("app/etc")).unwrap();
     let out = run(d, &["lint", "-r", ".", "--format", "json"]);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
     // Every `file` named anywhere in the report.
     fn collect(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
         match v {

@@ -129,9 +129,21 @@ fn a_line_separator_in_a_comment_hides_nothing_from_lint() {
             format!("{HEAD}    # note{brk}    privileged: true{brk}    network_mode: host\n");
         let dir = project(name, &text);
         let report = lint(dir.path());
-        assert!(report.has("CG401"), "{name}: privileged: {:?}", report.codes());
-        assert!(report.has("CG406"), "{name}: host network: {:?}", report.codes());
-        assert!(report.has("CG008"), "{name}: the character: {:?}", report.codes());
+        assert!(
+            report.has("CG401"),
+            "{name}: privileged: {:?}",
+            report.codes()
+        );
+        assert!(
+            report.has("CG406"),
+            "{name}: host network: {:?}",
+            report.codes()
+        );
+        assert!(
+            report.has("CG008"),
+            "{name}: the character: {:?}",
+            report.codes()
+        );
         assert!(
             report.message("CG008").contains("line break"),
             "{}",
@@ -152,15 +164,44 @@ fn line_separators_in_scalars_read_as_compose_reads_them() {
     let env = |body: &str| format!("{HEAD}    environment:\n{body}");
     let cases = [
         // Quoted: LS and PS stay in the value and do not fold; NEL folds like LF.
-        ("dq", env("      A: \"x\u{2028}y\"\n      B: \"x\u{2028}  y\"\n      C: \"x\u{85}y\"\n")),
-        ("sq", env("      A: 'x\u{2028}y'\n      B: 'x\u{2029}  y'\n      C: 'x\u{85}y'\n")),
-        ("dq-runs", env("      A: \"x \u{2028} \u{2028} y\\\u{2028} z\"\n      D: \"a\u{2028}b\u{85}c\"\n      E: 'a\u{2028}\u{2028}b'\n")),
+        (
+            "dq",
+            env("      A: \"x\u{2028}y\"\n      B: \"x\u{2028}  y\"\n      C: \"x\u{85}y\"\n"),
+        ),
+        (
+            "sq",
+            env("      A: 'x\u{2028}y'\n      B: 'x\u{2029}  y'\n      C: 'x\u{85}y'\n"),
+        ),
+        (
+            "dq-runs",
+            env(
+                "      A: \"x \u{2028} \u{2028} y\\\u{2028} z\"\n      D: \"a\u{2028}b\u{85}c\"\n      E: 'a\u{2028}\u{2028}b'\n",
+            ),
+        ),
         // Plain: continuation lines.
-        ("plain", env("      A: x\u{2028}        y\n      B: x\u{85}        y\n      C: x\u{2028}  \u{2028}        y\n")),
-        ("plain-next-line", env("      A: x\n        \u{2028}        y\n")),
+        (
+            "plain",
+            env(
+                "      A: x\u{2028}        y\n      B: x\u{85}        y\n      C: x\u{2028}  \u{2028}        y\n",
+            ),
+        ),
+        (
+            "plain-next-line",
+            env("      A: x\n        \u{2028}        y\n"),
+        ),
         // Block scalars: literal keeps LS, folded does not fold after it; NEL is a LF.
-        ("block", env("      A: |\n        x\u{2028}        y\n        z\n      B: >\n        x\u{2028}        y\n        z\n")),
-        ("block-chomping", env("      A: |-\n        x\u{2028}\u{2028}        y\u{85}        z \u{2028}\n      B: >+\n        x\u{2028}\n        y\n          w\u{2028}        z\u{2028}\u{2028}\n      C: |\n        a\u{85}\u{85}  \n        b\n")),
+        (
+            "block",
+            env(
+                "      A: |\n        x\u{2028}        y\n        z\n      B: >\n        x\u{2028}        y\n        z\n",
+            ),
+        ),
+        (
+            "block-chomping",
+            env(
+                "      A: |-\n        x\u{2028}\u{2028}        y\u{85}        z \u{2028}\n      B: >+\n        x\u{2028}\n        y\n          w\u{2028}        z\u{2028}\u{2028}\n      C: |\n        a\u{85}\u{85}  \n        b\n",
+            ),
+        ),
         // Rejected by both: the line after the LS is not indented as a continuation.
         ("plain-rejected", env("      A: x\u{2028}y\n")),
     ];
@@ -190,9 +231,7 @@ fn a_second_document_merges_like_an_override_file() {
     let model = model.expect("Compose accepts it");
     assert_eq!(model["services"]["web"]["privileged"], true);
     assert_eq!(
-        model["services"]["web"]["ports"]
-            .as_array()
-            .map(Vec::len),
+        model["services"]["web"]["ports"].as_array().map(Vec::len),
         Some(2)
     );
 }
@@ -253,7 +292,10 @@ fn deep_nesting_is_a_located_error_not_a_stack_overflow() {
             assert!(message.contains("deeper than 500"), "{message}");
             let finding = &report.findings[0];
             assert_eq!(finding["location"]["line"], 2, "{finding}");
-            assert!(finding["location"]["column"].as_u64() > Some(900), "{finding}");
+            assert!(
+                finding["location"]["column"].as_u64() > Some(900),
+                "{finding}"
+            );
         }
         let (code, stderr) = config(dir.path()).expect_err("config refuses it");
         assert_eq!(code, 2, "{stderr}");
@@ -281,7 +323,7 @@ fn alias_bombs_stop_at_the_node_budget() {
     let report = lint(dir.path());
     assert!(report.has("CG001"), "{:?}", report.codes());
     assert!(
-        report.message("CG001").contains("1000000"),
+        report.message("CG001").contains("200000"),
         "{}",
         report.message("CG001")
     );
@@ -307,19 +349,20 @@ fn alias_bombs_stop_at_the_node_budget() {
 
 #[test]
 fn a_long_single_line_is_linear() {
-    // 12,000 services in one flow mapping on one line (about 600 KB): a position for every
-    // finding used to cost the length of the line.
-    let services: Vec<String> = (0..12_000)
-        .map(|i| format!("s{i}: {{image: \"nginx:1.27\", ports: [\"{}:80\"]}}", 10_000 + i))
-        .collect();
-    let text = format!("services: {{{}}}\n", services.join(", "));
-    assert!(text.len() > 600_000);
+    // One 4.5 MB line: 100,000 quoted items, then a long comment. Finding the end of each
+    // quoted scalar used to scan the rest of the line (about 40 s before, 3 s after, in an
+    // unoptimised build).
+    let items = vec!["\"a\""; 100_000].join(", ");
+    let text = format!(
+        "services: {{web: {{image: \"nginx:1.27\", command: [{items}]}}}}  # {}\n",
+        "x".repeat(4_000_000)
+    );
     let dir = project("long-line", &text);
     let report = lint(dir.path());
-    assert!(report.findings.len() > 10_000);
+    assert!(report.has("CG301"), "{:?}", report.codes());
     // Generous for an unoptimised build on a busy machine; see the report for measurements.
     assert!(
-        report.elapsed < Duration::from_secs(60),
+        report.elapsed < Duration::from_secs(20),
         "{:?}",
         report.elapsed
     );

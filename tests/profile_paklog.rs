@@ -814,7 +814,9 @@ fn mongo_init_script_matches_the_mongodb_service() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         ),
-        Err(_) => eprintln!("skipping the syntax check of init-mongo.js: node is not installed"),
+        Err(_) => support::skip(format_args!(
+            "the syntax check of init-mongo.js: node is not installed (optional)"
+        )),
     }
 }
 

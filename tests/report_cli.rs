@@ -283,15 +283,14 @@ fn quiet_prints_findings_only() {
     );
     assert!(r.stdout.contains("CG101"), "{}", r.stdout);
     assert!(!r.stdout.contains("1 error, 0 warnings"), "{}", r.stdout);
-    // Notes are status lines too.
+    // A directory with compose files only below it is an error (exit 2, issue 15), which
+    // --quiet does not hide.
     let r = run_in(d.path(), &["lint", "--no-config", "a"]);
-    assert!(
-        r.stderr.contains("note: no compose files directly in a"),
-        "{}",
-        r.stderr
-    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("no compose file in a"), "{}", r.stderr);
+    assert!(r.stderr.contains("use -r"), "{}", r.stderr);
     let r = run_in(d.path(), &["lint", "--no-config", "a", "-q"]);
-    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    assert!(r.stderr.contains("no compose file in a"), "{}", r.stderr);
     // Machine formats are whole documents, quiet or not.
     let r = run_in(
         d.path(),

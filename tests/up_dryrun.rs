@@ -262,6 +262,8 @@ fn elk_starts() {
                 "backend_image=registry.example.com/backend:1.4.0",
                 "frontend_image=registry.example.com/frontend:1.4.0",
             ],
+            &["elasticsearch_nodes=3"],
+            &["elasticsearch_nodes=4", "backend_replicas=3"],
         ],
     );
 }
@@ -270,7 +272,11 @@ fn elk_starts() {
 fn paklog_starts() {
     check(
         "paklog",
-        &[&[], &["retention=7", "services.kafka.ports[0].host=19092"]],
+        &[
+            &[],
+            &["retention=7", "services.kafka.ports[0].host=19092"],
+            &["kafka_brokers=3", "pinot_servers=2"],
+        ],
     );
 }
 
@@ -296,6 +302,7 @@ fn alpr_starts() {
                 "consumer_replicas=3",
                 "kafka_consumer_image=registry.example.com/kafka-consumer:2.0.1",
             ],
+            &["kafka_brokers=3", "consumer_replicas=3"],
         ],
     );
 }

@@ -132,6 +132,8 @@ fn clone_args(a: &ProfileArgs) -> ProfileArgs {
         profile: a.profile.clone(),
         values: a.values.clone(),
         set: a.set.clone(),
+        set_string: a.set_string.clone(),
+        set_file: a.set_file.clone(),
     }
 }
 

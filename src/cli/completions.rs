@@ -9,11 +9,57 @@ use super::Cli;
 use crate::error::{Error, Result};
 use crate::render::bundle;
 
-/// The completion script for `shell`.
+/// The completion script for `shell`: the command line, plus the values only the binary knows
+/// (built-in profile names for `render`, `show` and `new --from`; rule codes for `explain`,
+/// `lint --select` and `--ignore`, and rule names for `explain`).
 pub fn completions(shell: clap_complete::Shell) -> String {
     let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "composegen", &mut buf);
+    clap_complete::generate(
+        shell,
+        &mut with_values(Cli::command()),
+        "composegen",
+        &mut buf,
+    );
     String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// `cmd` with possible values on the arguments that take profile names or rule codes. Used only
+/// to generate completions: parsing keeps accepting paths (a profile file) and code prefixes.
+fn with_values(cmd: clap::Command) -> clap::Command {
+    use clap::builder::{PossibleValue, PossibleValuesParser};
+    let profiles: Vec<PossibleValue> = crate::assets::profile_names()
+        .into_iter()
+        .map(|n| PossibleValue::new(n).help("built-in profile"))
+        .collect();
+    let metas: Vec<_> = crate::lint::registry::RULES
+        .iter()
+        .map(|r| r.meta())
+        .collect();
+    let codes: Vec<PossibleValue> = metas
+        .iter()
+        .map(|m| PossibleValue::new(m.code).help(m.name))
+        .collect();
+    let codes_and_names: Vec<PossibleValue> = codes
+        .iter()
+        .cloned()
+        .chain(
+            metas
+                .iter()
+                .map(|m| PossibleValue::new(m.name).help(m.code)),
+        )
+        .collect();
+    let profile = move |a: clap::Arg| a.value_parser(PossibleValuesParser::new(profiles.clone()));
+    let rule = |values: Vec<PossibleValue>| {
+        move |a: clap::Arg| a.value_parser(PossibleValuesParser::new(values.clone()))
+    };
+    cmd.mut_subcommand("render", |c| c.mut_arg("profile", profile.clone()))
+        .mut_subcommand("show", |c| c.mut_arg("profile", profile.clone()))
+        .mut_subcommand("new", |c| c.mut_arg("from", profile.clone()))
+        .mut_subcommand("explain", |c| c.mut_arg("code", rule(codes_and_names)))
+        .mut_subcommand("lint", |c| {
+            c.mut_arg("select", rule(codes.clone()))
+                .mut_arg("ignore", rule(codes.clone()))
+        })
 }
 
 /// Sections appended to the main page (roff).

@@ -1,7 +1,7 @@
 //! `composegen config`: the merged, interpolated project in the normalized form Docker Compose
 //! prints with `docker compose config`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
@@ -27,35 +27,100 @@ pub struct ConfigArgs {
     /// Output format.
     #[arg(long, value_parser = ["yaml", "json"], default_value = "yaml")]
     pub format: String,
+    /// Project name (default: COMPOSE_PROJECT_NAME, else the file's `name:`, else the project
+    /// directory's name), as `docker compose -p`.
+    #[arg(short = 'p', long = "project-name", value_name = "NAME")]
+    pub project_name: Option<String>,
+    /// Project directory: where the compose file is looked for, `.env` is read and relative paths
+    /// start (default: the first file's directory), as `docker compose --project-directory`.
+    #[arg(long = "project-directory", value_name = "DIR")]
+    pub project_directory: Option<PathBuf>,
+}
+
+/// An explicit project name: `-p`, else `COMPOSE_PROJECT_NAME` (non-empty) from the environment
+/// or the project's `.env` (`env`, see `lint::env_for`). It wins over a `name:` in the compose
+/// file, as in Docker Compose.
+pub fn explicit_project_name(
+    flag: Option<&str>,
+    env: &crate::lint::interpolate::Env,
+) -> Result<Option<String>> {
+    let name = flag.map(str::to_string).or_else(|| {
+        env.get("COMPOSE_PROJECT_NAME")
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    });
+    if let Some(name) = &name {
+        check_project_name(name)?;
+    }
+    Ok(name)
+}
+
+/// Docker Compose's rule for a project name given with -p or COMPOSE_PROJECT_NAME: lowercase
+/// letters, digits, `-` and `_`, starting with a letter or digit.
+fn check_project_name(name: &str) -> Result<()> {
+    let ok = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::msg(
+            format!("invalid project name {name:?}"),
+            Some(
+                "a project name (-p, COMPOSE_PROJECT_NAME) has lowercase letters, digits, `-` \
+                 and `_`, and starts with a letter or digit"
+                    .into(),
+            ),
+        ))
+    }
 }
 
 /// Run `config`; returns the text to print.
 pub fn run(args: &ConfigArgs) -> Result<String> {
+    if let Some(d) = &args.project_directory
+        && !d.is_dir()
+    {
+        return Err(Error::msg(
+            format!("project directory {} is not a directory", d.display()),
+            Some("--project-directory names an existing directory".into()),
+        ));
+    }
     let mut files = args.files.clone();
     if files.is_empty() {
         files = compose_file_env();
     }
+    let search = args
+        .project_directory
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
     if files.is_empty() {
-        files = discover(Path::new("."));
+        files = discover(&search);
     }
     if files.is_empty() {
         return Err(Error::msg(
-            "no compose file here",
+            format!("no compose file in {}", search.display()),
             Some(format!(
                 "looked for {}; name files with -f",
                 DEFAULT_FILES.join(", ")
             )),
         ));
     }
-    let dir = match files[0].parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+    let dir = match (&args.project_directory, files[0].parent()) {
+        (Some(d), _) => d.clone(),
+        (None, Some(d)) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
     let mut env_texts = Vec::new();
     for f in &args.env_files {
-        env_texts.push(crate::fsio::read_input_string(f).map_err(|e| Error::io("cannot read", f, e))?);
+        env_texts
+            .push(crate::fsio::read_input_string(f).map_err(|e| Error::io("cannot read", f, e))?);
     }
     let env = super::lint::env_for(&dir, &env_texts);
+    let explicit_name = explicit_project_name(args.project_name.as_deref(), &env)?;
     let mut inputs = Vec::new();
     for f in &files {
         let bytes = crate::fsio::read_input(f).map_err(|e| Error::io("cannot read", f, e))?;
@@ -66,7 +131,8 @@ pub fn run(args: &ConfigArgs) -> Result<String> {
         });
     }
     let profiles: Vec<String> = if args.profiles.is_empty() {
-        std::env::var("COMPOSE_PROFILES")
+        // From the environment or the project's .env, as Docker Compose reads it.
+        env.get("COMPOSE_PROFILES")
             .map(|v| {
                 v.split(',')
                     .map(str::trim)
@@ -108,16 +174,28 @@ pub fn run(args: &ConfigArgs) -> Result<String> {
     let Some(root) = &project.root else {
         return Err(Error::msg("nothing to print", None));
     };
+    let mut root = root.clone();
+    if explicit_name.is_some()
+        && let crate::yaml::Kind::Map(entries) = &mut root.kind
+    {
+        // -p and COMPOSE_PROJECT_NAME win over the file's `name:`.
+        entries.retain(|(k, _)| k.as_str() != Some("name"));
+    }
     let abs = std::fs::canonicalize(&dir).unwrap_or(dir);
     let options = normalize::Options {
-        project_name: abs.file_name().and_then(|n| n.to_str()).map(str::to_string),
+        project_name: explicit_name
+            .or_else(|| abs.file_name().and_then(|n| n.to_str()).map(str::to_string)),
         project_dir: Some(abs),
         home: std::env::var("HOME").ok(),
         environment: std::env::vars().collect(),
         profiles: Some(profiles),
     };
-    let mut model = normalize::normalize_with(root, &options);
+    let mut model = normalize::normalize_with(&root, &options);
     normalize::escape_dollars(&mut model);
+    if super::report::quiet() {
+        // `config -q`, like `docker compose config -q`: validate, print nothing.
+        return Ok(String::new());
+    }
     Ok(match args.format.as_str() {
         "json" => {
             let mut s = serde_json::to_string_pretty(&model).unwrap_or_default();

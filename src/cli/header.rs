@@ -69,6 +69,18 @@ pub fn command_line(
         words.push("--set".into());
         words.push(s.clone());
     }
+    for s in &args.set_string {
+        words.push("--set-string".into());
+        words.push(s.clone());
+    }
+    for s in &args.set_file {
+        // The file's path, like -f's, relative to the rendered file's directory.
+        words.push("--set-file".into());
+        words.push(match s.split_once('=') {
+            Some((k, f)) => format!("{k}={}", relative(&real(Path::new(f)), &base)),
+            None => s.clone(),
+        });
+    }
     if let Some(p) = part.filter(|p| *p != "main") {
         words.push("--part".into());
         words.push(p.to_string());
@@ -142,6 +154,11 @@ pub fn parse(text: &str, dir: &Path) -> Result<Option<Recipe>> {
     }
     for v in &mut profile.values {
         *v = join(dir, v);
+    }
+    for s in &mut profile.set_file {
+        if let Some((k, f)) = s.split_once('=') {
+            *s = format!("{k}={}", join(dir, Path::new(f)).display());
+        }
     }
     Ok(Some(Recipe {
         profile,
@@ -442,6 +459,8 @@ mod tests {
             profile: dir.path().join("stack.yaml").display().to_string(),
             values: vec![dir.path().join("values file.yaml")],
             set: vec!["motd=it's\nfine".into(), "replicas=3".into()],
+            set_string: vec![],
+            set_file: vec![],
         };
         let lines = lines(&args, Some("monitoring"), false, &deploy);
         assert_eq!(lines[0], GENERATED);
@@ -469,6 +488,8 @@ mod tests {
             profile: "paklog".into(),
             values: vec![],
             set: vec![],
+            set_string: vec![],
+            set_file: vec![],
         };
         assert_eq!(
             self::lines(&builtin, None, true, &deploy)[1],

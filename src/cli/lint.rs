@@ -1,6 +1,6 @@
 //! `composegen lint`, `rules`, `explain`.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -26,7 +26,8 @@ pub const DEFAULT_FILES: &[&str] = &[
 #[derive(Debug, Args)]
 pub struct LintArgs {
     /// Files, directories, or `-` for stdin. Default: the compose file (and its override) in
-    /// the current directory, found like Docker Compose does.
+    /// the current directory, found like Docker Compose does (with -r: every compose file below
+    /// the current directory).
     pub paths: Vec<PathBuf>,
     /// Search directories recursively.
     #[arg(short = 'r', long)]
@@ -73,6 +74,21 @@ pub struct LintArgs {
     /// Name to show for stdin input.
     #[arg(long, default_value = "<stdin>")]
     pub stdin_filename: String,
+    /// Project name, as `docker compose -p` (default: COMPOSE_PROJECT_NAME): checked like
+    /// Docker Compose checks it; no rule depends on it.
+    #[arg(short = 'p', long = "project-name", value_name = "NAME")]
+    pub project_name: Option<String>,
+    /// Project directory for the default project (no paths named): where the compose file is
+    /// looked for and `.env` read, as `docker compose --project-directory`.
+    #[arg(long = "project-directory", value_name = "DIR")]
+    pub project_directory: Option<PathBuf>,
+    /// Print the effective configuration (the file used, fail-on, select/ignore, every rule's
+    /// level and options) and where each setting came from, then exit; nothing is linted.
+    #[arg(long)]
+    pub show_config: bool,
+    /// Human format: show every info finding (by default, infos are one line per rule).
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
     /// Write the report to FILE (atomically, without colour) instead of stdout.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -118,7 +134,9 @@ fn is_compose_name(name: &str) -> bool {
 /// never followed into directories (no loops, no walking out of the tree or back into it); a
 /// linked compose file counts only when it resolves to a regular file inside `dir`.
 pub(crate) fn files_in(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> Result<()> {
-    let root = dir.canonicalize().map_err(|e| Error::io("cannot read directory", dir, e))?;
+    let root = dir
+        .canonicalize()
+        .map_err(|e| Error::io("cannot read directory", dir, e))?;
     walk(dir, &root, recursive, out)
 }
 
@@ -134,15 +152,13 @@ fn walk(dir: &Path, root: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> Res
             if recursive && !name.starts_with('.') && name != "node_modules" && name != "target" {
                 walk(&p, root, true, out)?;
             }
-        } else if is_compose_name(name) {
-            if kind.is_file() {
-                out.push(p);
-            } else if kind.is_symlink()
-                && p.is_file()
-                && p.canonicalize().is_ok_and(|c| c.starts_with(root))
-            {
-                out.push(p);
-            }
+        } else if is_compose_name(name)
+            && (kind.is_file()
+                || (kind.is_symlink()
+                    && p.is_file()
+                    && p.canonicalize().is_ok_and(|c| c.starts_with(root))))
+        {
+            out.push(p);
         }
     }
     Ok(())
@@ -260,6 +276,7 @@ pub fn settings(args: &LintArgs) -> Result<Settings> {
         None => {}
     }
     s.no_ignores = args.no_ignores;
+    s.verbose = args.verbose;
     if args.strict_env {
         s.levels.insert("CG006".into(), config::Level::Error);
     }
@@ -315,10 +332,17 @@ fn profiles(args: &LintArgs) -> Vec<String> {
 /// Collect the projects named on the command line: `-f` files (or `COMPOSE_FILE`, or the
 /// discovered compose file and its override) form one merged project, like Docker Compose; each
 /// positional file (and each compose file found in a positional directory) is a project of its own.
-pub fn inputs(args: &LintArgs, settings: &Settings) -> Result<Vec<crate::lint::ProjectSpec>> {
+/// A positional path that is missing, unreadable or (a directory) holds no compose file goes to
+/// `path_errors`: the others are still linted, and the run exits 2.
+pub fn inputs(
+    args: &LintArgs,
+    settings: &Settings,
+    path_errors: &mut Vec<Error>,
+) -> Result<Vec<crate::lint::ProjectSpec>> {
     let mut env_files = Vec::new();
     for f in &args.env_files {
-        env_files.push(crate::fsio::read_input_string(f).map_err(|e| Error::io("cannot read", f, e))?);
+        env_files
+            .push(crate::fsio::read_input_string(f).map_err(|e| Error::io("cannot read", f, e))?);
     }
     let profiles = profiles(args);
     let spec = |files: Vec<crate::project::load::Input>, dir: &Path| crate::lint::ProjectSpec {
@@ -330,14 +354,24 @@ pub fn inputs(args: &LintArgs, settings: &Settings) -> Result<Vec<crate::lint::P
 
     // One merged project from -f, COMPOSE_FILE, or discovery.
     let mut merged: Vec<PathBuf> = args.files.clone();
-    if merged.is_empty() && args.paths.is_empty() {
+    // `lint -r` alone searches the current directory, like `lint -r .`.
+    let positional: Vec<PathBuf> =
+        if args.paths.is_empty() && args.files.is_empty() && args.recursive {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths.clone()
+        };
+    if merged.is_empty() && positional.is_empty() {
         merged = compose_file_env();
         if merged.is_empty() {
-            merged = discover(Path::new("."));
+            merged = discover(args.project_directory.as_deref().unwrap_or(Path::new(".")));
         }
         if merged.is_empty() {
             return Err(Error::msg(
-                "no compose file here",
+                match &args.project_directory {
+                    Some(d) => format!("no compose file in {}", d.display()),
+                    None => "no compose file here".into(),
+                },
                 Some(format!(
                     "looked for {}; name files or directories to lint",
                     DEFAULT_FILES.join(", ")
@@ -350,27 +384,32 @@ pub fn inputs(args: &LintArgs, settings: &Settings) -> Result<Vec<crate::lint::P
             .iter()
             .map(|p| read_input(p))
             .collect::<Result<Vec<_>>>()?;
-        projects.push(spec(files, &project_dir(&merged[0])));
+        let dir = args
+            .project_directory
+            .clone()
+            .unwrap_or_else(|| project_dir(&merged[0]));
+        let env = env_for(&dir, &env_files);
+        super::config::explicit_project_name(args.project_name.as_deref(), &env)?;
+        projects.push(spec(files, &dir));
     }
 
     let mut paths: Vec<PathBuf> = Vec::new();
     let mut stdin = false;
-    for p in &args.paths {
+    for p in &positional {
         if p.as_os_str() == "-" {
             stdin = true;
         } else if p.is_dir() {
-            let before = paths.len();
-            files_in(p, args.recursive, &mut paths)?;
-            if paths.len() == before && !args.recursive {
-                let mut nested = Vec::new();
-                files_in(p, true, &mut nested)?;
-                if !nested.is_empty() {
-                    super::report::status(format_args!(
-                        "note: no compose files directly in {}; use -r to search subdirectories",
-                        p.display()
-                    ));
-                }
+            let mut found = Vec::new();
+            if let Err(e) = files_in(p, args.recursive, &mut found) {
+                path_errors.push(e);
+                continue;
             }
+            if found.is_empty() {
+                path_errors.push(no_compose_file_in(p, args.recursive));
+            }
+            paths.extend(found);
+        } else if let Err(e) = std::fs::metadata(p) {
+            path_errors.push(Error::io("cannot read", p, e));
         } else {
             paths.push(p.clone());
         }
@@ -379,7 +418,10 @@ pub fn inputs(args: &LintArgs, settings: &Settings) -> Result<Vec<crate::lint::P
         if settings.excluded(&p) {
             continue;
         }
-        projects.push(spec(vec![read_input(&p)?], &project_dir(&p)));
+        match read_input(&p) {
+            Ok(input) => projects.push(spec(vec![input], &project_dir(&p))),
+            Err(e) => path_errors.push(e),
+        }
     }
     if stdin {
         let mut bytes = Vec::new();
@@ -397,6 +439,31 @@ pub fn inputs(args: &LintArgs, settings: &Settings) -> Result<Vec<crate::lint::P
     Ok(projects)
 }
 
+/// A directory named on the command line in which no compose file was found.
+fn no_compose_file_in(dir: &Path, recursive: bool) -> Error {
+    let mut nested = Vec::new();
+    let has_nested = !recursive && files_in(dir, true, &mut nested).is_ok() && !nested.is_empty();
+    let help = if has_nested {
+        format!(
+            "its subdirectories hold {} compose file{}: use -r to lint them",
+            nested.len(),
+            if nested.len() == 1 { "" } else { "s" }
+        )
+    } else {
+        format!(
+            "lint looks for {}, compose.*.yaml and docker-compose.*.yml{}; name a file to lint it \
+             whatever its name",
+            DEFAULT_FILES.join(", "),
+            if recursive {
+                ", in subdirectories too"
+            } else {
+                " (-r: in subdirectories too)"
+            }
+        )
+    };
+    Error::msg(format!("no compose file in {}", dir.display()), Some(help))
+}
+
 /// Exit code for a report: 1 when a finding is at or above the threshold.
 pub fn exit_code(report: &Report, settings: &Settings) -> i32 {
     let never = settings.fail_never;
@@ -407,11 +474,171 @@ pub fn exit_code(report: &Report, settings: &Settings) -> i32 {
     }
 }
 
+/// The configuration file `lint` reads, and how it was found.
+fn config_file(args: &LintArgs) -> Result<(Option<PathBuf>, &'static str)> {
+    if args.no_config {
+        return Ok((None, "none (--no-config)"));
+    }
+    if let Some(p) = &args.config {
+        return Ok((Some(p.clone()), "--config"));
+    }
+    let cwd = std::env::current_dir().map_err(|e| Error::io("cannot read", ".", e))?;
+    Ok(match config::discover(&cwd) {
+        Some(p) => (Some(p), "found from the current directory"),
+        None => (
+            None,
+            "none (no .composegen.yaml in this directory or its parents up to the repository root)",
+        ),
+    })
+}
+
+/// `lint --show-config`: the effective settings and where each came from (like ruff's
+/// `--show-settings`).
+pub fn show_config(args: &LintArgs) -> Result<String> {
+    let s = settings(args)?;
+    let (file, how) = config_file(args)?;
+    let cfg = match &file {
+        Some(p) => config::load(p)?,
+        None => config::Config::default(),
+    };
+    let file_name = file
+        .as_ref()
+        .map_or_else(String::new, |p| p.display().to_string());
+    let from_file = |what: &str| format!("{file_name} `{what}`");
+    let mut out = String::new();
+    match &file {
+        Some(p) => out.push_str(&format!("configuration file: {} ({how})\n", p.display())),
+        None => out.push_str(&format!("configuration file: {how}\n")),
+    }
+    let fail_on = if s.fail_never {
+        "never (--fail-on)".to_string()
+    } else {
+        match (args.fail_on, s.fail_on) {
+            (Some(_), Some(l)) => format!("{} (--fail-on)", l.as_str()),
+            (None, Some(l)) => format!("{} ({})", l.as_str(), from_file("fail-on")),
+            _ => "error (default)".to_string(),
+        }
+    };
+    out.push_str(&format!("fail-on: {fail_on}\n"));
+    let select = if !args.select.is_empty() {
+        format!("{} (--select)", args.select.join(", "))
+    } else if !cfg.select.is_empty() {
+        format!("{} ({})", cfg.select.join(", "), from_file("select"))
+    } else {
+        "every rule enabled by default (default)".to_string()
+    };
+    out.push_str(&format!("select: {select}\n"));
+    let mut ignore: Vec<String> = cfg
+        .ignore
+        .iter()
+        .map(|p| format!("{p} ({})", from_file("ignore")))
+        .collect();
+    ignore.extend(args.ignore.iter().map(|p| format!("{p} (--ignore)")));
+    out.push_str(&format!(
+        "ignore: {}\n",
+        if ignore.is_empty() {
+            "nothing (default)".to_string()
+        } else {
+            ignore.join(", ")
+        }
+    ));
+    if !cfg.exclude.is_empty() {
+        out.push_str(&format!(
+            "exclude: {} ({})\n",
+            cfg.exclude.join(", "),
+            from_file("exclude")
+        ));
+    }
+    out.push_str(&format!(
+        "inline suppressions (# composegen: ignore[…]): {}\n",
+        if s.no_ignores {
+            "disregarded (--no-ignores)"
+        } else {
+            "honoured (default)"
+        }
+    ));
+    if !cfg.images.is_empty() {
+        out.push_str(&format!(
+            "images: {} entries ({})\n",
+            cfg.images.len(),
+            from_file("images")
+        ));
+    }
+    out.push_str(&format!(
+        "\n{:<6} {:<40} {:<8} SOURCE\n",
+        "CODE", "NAME", "LEVEL"
+    ));
+    let upper =
+        |v: &[String]| -> Vec<String> { v.iter().map(|p| p.to_ascii_uppercase()).collect() };
+    let (cli_ignore, cfg_ignore) = (upper(&args.ignore), upper(&cfg.ignore));
+    for r in RULES {
+        let m = r.meta();
+        let level = effective_level(m, &s).map_or("off", Severity::as_str);
+        let prefix_of = |list: &[String]| {
+            list.iter()
+                .find(|p| m.code.starts_with(p.as_str()))
+                .cloned()
+        };
+        let source = if let Some(p) = prefix_of(&cli_ignore) {
+            format!("--ignore {p}")
+        } else if let Some(p) = prefix_of(&cfg_ignore) {
+            format!("{} {p}", from_file("ignore"))
+        } else if !s.select.is_empty() && prefix_of(&upper(&s.select)).is_none() {
+            if args.select.is_empty() {
+                format!("not selected by {}", from_file("select"))
+            } else {
+                "not selected by --select".to_string()
+            }
+        } else if m.code == "CG006" && args.strict_env {
+            "--strict-env".to_string()
+        } else if s.levels.contains_key(m.code) {
+            from_file(&format!("rules.{}", m.code))
+        } else if !m.enabled && level != "off" {
+            if args.select.is_empty() {
+                format!("selected by its code in {}", from_file("select"))
+            } else {
+                "selected by its code with --select".to_string()
+            }
+        } else {
+            "default".to_string()
+        };
+        out.push_str(&format!(
+            "{:<6} {:<40} {:<8} {source}\n",
+            m.code, m.name, level
+        ));
+        if let Some(options) = s.options.get(m.code) {
+            for (k, v) in options {
+                let from = if m.code
+                    == crate::lint::rules::cg309_memory_limits_exceed_host_memory::CODE
+                    && args.host_memory.is_some()
+                {
+                    "--host-memory".to_string()
+                } else {
+                    from_file(&format!("rules.{}.options", m.code))
+                };
+                out.push_str(&format!("{:<6}   option {k}: {v} ({from})\n", ""));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Run `lint`; returns the report text and the exit code.
 pub fn run(args: &LintArgs, color: bool) -> Result<(String, i32)> {
+    if args.show_config {
+        return Ok((show_config(args)?, 0));
+    }
     let settings = settings(args)?;
     let images = ImageTable::new(&settings.images)?;
-    let projects = inputs(args, &settings)?;
+    let mut path_errors = Vec::new();
+    let projects = inputs(args, &settings, &mut path_errors)?;
+    if projects.is_empty() && !path_errors.is_empty() {
+        let n = path_errors.len();
+        return Err(Error::many(
+            format!("{n} paths could not be linted"),
+            path_errors,
+        ));
+    }
     let mut progress = super::report::Progress::stderr("linting", projects.len());
     let report = crate::lint::lint_projects(projects, &settings, &images, &mut |done, _| {
         progress.tick(done)
@@ -427,6 +654,13 @@ pub fn run(args: &LintArgs, color: bool) -> Result<(String, i32)> {
         });
     let text = output::render(&report, format, &settings, color && !to_file);
     let text = super::report::finish_lint(text, &report, format, args.output.as_deref())?;
+    if !path_errors.is_empty() {
+        // Like ruff: the paths that could not be linted are errors, the others are reported.
+        for e in path_errors {
+            let _ = writeln!(std::io::stderr(), "{:?}", miette::Report::new(e));
+        }
+        return Ok((text, 2));
+    }
     Ok((text, exit_code(&report, &settings)))
 }
 
@@ -523,14 +757,32 @@ pub fn rules_markdown() -> String {
     out
 }
 
-/// `composegen explain CODE`.
+/// `composegen explain CODE`: CODE is a rule's code (`CG101`) or its name
+/// (`host-port-collision`).
 pub fn explain(code: &str) -> Result<String> {
-    let m = crate::lint::rule(code).ok_or_else(|| {
-        Error::msg(
-            format!("no rule {code:?}"),
-            Some("`composegen rules` lists every rule".into()),
-        )
-    })?;
+    let by_name = || {
+        RULES
+            .iter()
+            .map(|r| r.meta())
+            .find(|m| m.name.eq_ignore_ascii_case(code.trim()))
+    };
+    let m = crate::lint::rule(code.trim())
+        .or_else(by_name)
+        .ok_or_else(|| {
+            let names: Vec<String> = RULES.iter().map(|r| r.meta().name.to_string()).collect();
+            let close = crate::profile::schema::closest(code, &names);
+            Error::msg(
+                format!("no rule {code:?}"),
+                Some(match close {
+                    Some(n) => format!(
+                        "did you mean `{n}`? `composegen rules` lists every rule's code and name"
+                    ),
+                    None => {
+                        "give a rule code (CG101) or name; `composegen rules` lists them".into()
+                    }
+                }),
+            )
+        })?;
     let default = effective_level(m, &Settings::default()).map_or("off", Severity::as_str);
     Ok(format!(
         "{} {}\ncategory: {} · default severity: {}\n\n{}",

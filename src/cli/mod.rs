@@ -76,7 +76,7 @@ pub enum Command {
     },
     /// Print a rule's documentation.
     Explain {
-        /// Rule code, e.g. CG101.
+        /// Rule code or name, e.g. CG101 or host-port-collision.
         code: String,
     },
     /// Print a shell completion script.
@@ -109,8 +109,15 @@ pub struct ProfileArgs {
     #[arg(short = 'f', long = "values", value_name = "FILE")]
     pub values: Vec<PathBuf>,
     /// Override one value: a knob (`replicas=3`) or a path (`services.kafka.resources.memory=2g`).
+    /// Comma-separated settings are several (`a=1,b=2`; `\,` is a comma in a value).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+    /// Like --set, but the value is always a string (`--set-string services.x.image.tag=1.10`).
+    #[arg(long = "set-string", value_name = "PATH=VALUE")]
+    pub set_string: Vec<String>,
+    /// Like --set, with the text of a file as the value (`--set-file motd=./motd.txt`).
+    #[arg(long = "set-file", value_name = "PATH=FILE")]
+    pub set_file: Vec<String>,
 }
 
 /// `render` options.
@@ -148,9 +155,9 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::List => list(),
         Command::Show(args) => {
             let loaded = load_profile(&args)?;
-            let text = serde_yaml::to_string(&loaded.profile)
+            let value = serde_json::to_value(&loaded.profile)
                 .map_err(|e| Error::msg(format!("cannot print profile: {e}"), None))?;
-            print(&text)
+            print(&crate::profile::show::to_yaml(&value))
         }
         Command::Render(args) => render_cmd(&args, color),
         Command::New { name, from, dir } => new_profile(&name, &from, &dir),
@@ -260,9 +267,12 @@ pub fn load_profile(args: &ProfileArgs) -> Result<Loaded> {
     for v in &args.values {
         layers.push(Layer::yaml(v.display().to_string(), read(v)?)?);
     }
-    for s in &args.set {
-        layers.push(Layer::set(s)?);
-    }
+    layers.extend(load::set_layers(
+        &args.set,
+        &args.set_string,
+        &args.set_file,
+        &|p| read(Path::new(p)),
+    )?);
     load_layers(layers, base_dir)
 }
 
@@ -372,6 +382,13 @@ fn render_cmd(args: &RenderArgs, color: bool) -> Result<i32> {
                     dir.join(".env").display()
                 ));
             }
+            if let Some(notice) = render::requirements::notice(&rendered.stack) {
+                report::status(format_args!(
+                    "{}\n(also in {})",
+                    notice.trim_end(),
+                    dir.join(bundle::README).display()
+                ));
+            }
             Ok(0)
         }
     }
@@ -418,7 +435,15 @@ fn new_profile(name: &str, from: &str, dir: &Path) -> Result<i32> {
             Some("use lowercase letters, digits, `-` and `_`".to_string()),
         ));
     }
-    let text = assets::profile(from).ok_or_else(|| unknown_profile(from))?;
+    let text = assets::profile(from).ok_or_else(|| {
+        Error::msg(
+            format!("unknown built-in profile {from:?}"),
+            Some(format!(
+                "--from takes a built-in profile: {}; to start from a profile file, copy it",
+                assets::profile_names().join(", ")
+            )),
+        )
+    })?;
     let path = dir.join(format!("{name}.yaml"));
     if path.exists() {
         return Err(Error::msg(
@@ -438,15 +463,20 @@ fn new_profile(name: &str, from: &str, dir: &Path) -> Result<i32> {
         }
     }
     // Templates of the built-in profile stay available: they are embedded in the binary.
-    bundle::write_atomic(&path, &out, false)?;
-    let schema_path = dir.join("profile.schema.json");
-    if !schema_path.exists() {
-        bundle::write_atomic(
-            &schema_path,
-            &schema::to_pretty(&schema::profile_schema()),
-            false,
-        )?;
+    // `write_new` never replaces a file, also one created since the check above.
+    if !bundle::write_new(&path, &out, false)? {
+        return Err(Error::msg(
+            format!("{} already exists", path.display()),
+            Some("choose another name or remove the file".to_string()),
+        ));
     }
+    let schema_path = dir.join("profile.schema.json");
+    // An existing schema file is the user's: keep it.
+    bundle::write_new(
+        &schema_path,
+        &schema::to_pretty(&schema::profile_schema()),
+        false,
+    )?;
     eprintln!(
         "wrote {} (from {from}); render it with: composegen render {}",
         path.display(),

@@ -96,6 +96,8 @@ pub struct Settings {
     pub base: PathBuf,
     /// User image entries.
     pub images: Vec<ImageEntry>,
+    /// Human output shows every info finding (`--verbose`), not one line per rule.
+    pub verbose: bool,
 }
 
 impl Settings {
@@ -175,7 +177,8 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 
 /// Load and validate a configuration file.
 pub fn load(path: &Path) -> Result<Config> {
-    let text = crate::fsio::read_input_string(path).map_err(|e| Error::io("cannot read", path, e))?;
+    let text =
+        crate::fsio::read_input_string(path).map_err(|e| Error::io("cannot read", path, e))?;
     let layer = Layer::yaml(path.display().to_string(), text)?;
     let crate::profile::load::LayerKind::Yaml(node) = &layer.kind else {
         return Err(Error::msg("internal: configuration is not YAML", None));

@@ -35,7 +35,7 @@ pub enum Format {
 /// Render a report.
 pub fn render(report: &Report, format: Format, settings: &Settings, color: bool) -> String {
     match format {
-        Format::Human => human(report, color),
+        Format::Human => human(report, color, settings.verbose),
         Format::Concise => concise(report),
         Format::Json => json(report),
         Format::Sarif => sarif(report, settings),
@@ -122,7 +122,17 @@ impl miette::Diagnostic for Human<'_> {
     }
 }
 
-fn human(report: &Report, color: bool) -> String {
+/// Info findings of one rule, summarised in one line of the human report.
+struct InfoGroup {
+    name: &'static str,
+    count: usize,
+    first: String,
+    message: String,
+}
+
+/// Errors and warnings in full, then (unless `verbose`) one line per rule for the infos, so that
+/// what fails leads and is not buried under hundreds of infos.
+fn human(report: &Report, color: bool, verbose: bool) -> String {
     let theme = if color {
         miette::GraphicalTheme::unicode()
     } else {
@@ -130,12 +140,40 @@ fn human(report: &Report, color: bool) -> String {
     };
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_links(false);
     let mut out = String::new();
-    for (file, d) in report.diagnostics() {
+    let mut infos: std::collections::BTreeMap<&str, InfoGroup> = Default::default();
+    // What fails first: errors, then warnings (each in report order), then infos.
+    let mut diagnostics: Vec<_> = report.diagnostics().collect();
+    diagnostics.sort_by_key(|(_, d)| std::cmp::Reverse(d.severity));
+    for (file, d) in diagnostics {
+        if !verbose && d.severity == Severity::Info {
+            let p = &d.primary.pos;
+            infos
+                .entry(d.code)
+                .or_insert_with(|| InfoGroup {
+                    name: d.name,
+                    count: 0,
+                    first: format!("{}:{}:{}", file.name, p.line, p.column),
+                    message: d.message.clone(),
+                })
+                .count += 1;
+            continue;
+        }
         let h = Human {
             d,
             src: miette::NamedSource::new(&file.name, file.text.clone()),
         };
         let _ = handler.render_report(&mut out, &h);
+        out.push('\n');
+    }
+    if !infos.is_empty() {
+        out.push_str("infos, one line per rule (--verbose shows each):\n");
+        for (code, g) in &infos {
+            let _ = writeln!(
+                out,
+                "  info[{code}] {} ×{}, first at {}: {}",
+                g.name, g.count, g.first, g.message
+            );
+        }
         out.push('\n');
     }
     out.push_str(&summary(report));

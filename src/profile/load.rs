@@ -18,6 +18,8 @@ pub struct Layer {
     pub text: String,
     /// What it sets.
     pub kind: LayerKind,
+    /// For `--set-string` and `--set-file`: the value, a string taken as is (not typed).
+    pub literal: Option<String>,
 }
 
 /// What a layer is.
@@ -51,6 +53,7 @@ impl Layer {
                 name,
                 text,
                 kind: LayerKind::Yaml(node),
+                literal: None,
             }),
             Err(e) => Err(Error::located(
                 format!("invalid YAML: {}", e.message),
@@ -86,9 +89,78 @@ impl Layer {
                     end: arg.len(),
                 },
             ),
+            literal: None,
         })
     }
 
+    /// Parse a `--set-string PATH=VALUE` argument: VALUE is a string, whatever it looks like.
+    pub fn set_string(arg: &str) -> Result<Layer> {
+        let mut layer = Layer::set(arg)?;
+        layer.name = "--set-string".into();
+        if let LayerKind::Set(_, span) = &layer.kind {
+            layer.literal = Some(arg[span.start..span.end].to_string());
+        }
+        Ok(layer)
+    }
+
+    /// Parse a `--set-file PATH=FILE` argument: the value is FILE's text, read by `read`.
+    pub fn set_file(arg: &str, read: impl FnOnce(&str) -> Result<String>) -> Result<Layer> {
+        let mut layer = Layer::set(arg)?;
+        layer.name = "--set-file".into();
+        if let LayerKind::Set(_, span) = &layer.kind {
+            layer.literal = Some(read(&arg[span.start..span.end])?);
+        }
+        Ok(layer)
+    }
+}
+
+/// Split a `--set` argument at its commas, like Helm: `a=1,b=2` is two settings, `\,` is a
+/// comma inside a value.
+pub fn split_set(arg: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = arg.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&',') => {
+                chars.next();
+                cur.push(',');
+            }
+            ',' => out.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+/// The `--set`, `--set-string` and `--set-file` layers, in that order (each split at commas).
+pub fn set_layers(
+    set: &[String],
+    set_string: &[String],
+    set_file: &[String],
+    read: &dyn Fn(&str) -> Result<String>,
+) -> Result<Vec<Layer>> {
+    let mut layers = Vec::new();
+    for arg in set {
+        for one in split_set(arg) {
+            layers.push(Layer::set(&one)?);
+        }
+    }
+    for arg in set_string {
+        for one in split_set(arg) {
+            layers.push(Layer::set_string(&one)?);
+        }
+    }
+    for arg in set_file {
+        for one in split_set(arg) {
+            layers.push(Layer::set_file(&one, read)?);
+        }
+    }
+    Ok(layers)
+}
+
+impl Layer {
     /// Where `path` was written in this layer: (span, whether the whole path is in this layer).
     fn locate(&self, path: &Path, want_key: bool) -> Option<(Span, bool)> {
         match &self.kind {
@@ -182,6 +254,7 @@ pub fn load(mut layers: Vec<Layer>, base_dir: Option<std::path::PathBuf>) -> Res
         return Err(Error::msg("no profile given", None));
     };
     let mut merged = base.to_json();
+    let base_json = merged.clone();
     let schema = schema::profile_schema();
     let mut problems = Vec::new();
     for layer in &mut layers[1..] {
@@ -202,12 +275,21 @@ pub fn load(mut layers: Vec<Layer>, base_dir: Option<std::path::PathBuf>) -> Res
                     ));
                     continue;
                 }
+                let overlay = knobs_at_top(&schema, &merged, overlay);
                 merge(&mut merged, overlay, &Path::root());
             }
             LayerKind::Set(path, span) => {
                 let raw = &layer.text[span.start..span.end];
                 let path = path.clone();
-                match typed_set(&schema, &merged, &path, raw) {
+                if let Some(problem) = unknown_top_key(&schema, &merged, &path) {
+                    problems.push(problem);
+                    continue;
+                }
+                let typed = match &layer.literal {
+                    Some(text) => Ok(Value::String(text.clone())),
+                    None => typed_set(&schema, &merged, &path, raw),
+                };
+                match typed {
                     Ok(value) => {
                         if let Err(msg) = set_path(&mut merged, &path, value) {
                             problems.push(Problem::new(path.clone(), msg, None));
@@ -224,6 +306,7 @@ pub fn load(mut layers: Vec<Layer>, base_dir: Option<std::path::PathBuf>) -> Res
     }
     if problems.is_empty() {
         problems = schema::validate(&schema, &merged);
+        problems = unknown_services(&base_json, &merged, problems);
     }
     if !problems.is_empty() {
         return Err(locate(&layers, problems, "profile"));
@@ -236,7 +319,8 @@ pub fn load(mut layers: Vec<Layer>, base_dir: Option<std::path::PathBuf>) -> Res
             return Err(locate(&layers, vec![problem], "profile"));
         }
     };
-    let problems = semantics::check(&profile);
+    let mut problems = semantics::check(&profile);
+    problems.extend(missing_templates(&profile, base_dir.as_deref()));
     if !problems.is_empty() {
         return Err(locate(&layers, problems, "profile"));
     }
@@ -246,6 +330,95 @@ pub fn load(mut layers: Vec<Layer>, base_dir: Option<std::path::PathBuf>) -> Res
         base_dir,
         layers,
     })
+}
+
+/// Problems inside a service the profile does not define, written by a values file or `--set`
+/// (`--set services.kafak.resources.memory=2g`), become one "unknown service" problem at its name
+/// with a did-you-mean, when the name is close to a service of the profile or the new service
+/// has neither `image` nor `build` (so it is not meant as a new service).
+fn unknown_services(base: &Value, merged: &Value, problems: Vec<Problem>) -> Vec<Problem> {
+    let known: Vec<String> = base
+        .get("services")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    let mut reported: Vec<String> = Vec::new();
+    for p in problems {
+        let name = match p.path.0.as_slice() {
+            [Seg::Key(s), Seg::Key(name), ..] if s == "services" && !known.contains(name) => {
+                name.clone()
+            }
+            _ => {
+                out.push(p);
+                continue;
+            }
+        };
+        let service = merged.pointer(&format!(
+            "/services/{}",
+            name.replace('~', "~0").replace('/', "~1")
+        ));
+        let close = schema::closest(&name, &known);
+        let bare = service.is_none_or(|v| v.get("image").is_none() && v.get("build").is_none());
+        if close.is_none() && !bare {
+            out.push(p);
+            continue;
+        }
+        if reported.contains(&name) {
+            continue;
+        }
+        reported.push(name.clone());
+        let mut help = match close {
+            Some(c) => format!("did you mean `{c}`? "),
+            None => String::new(),
+        };
+        help.push_str(&format!(
+            "the profile's services: {}; a new service needs an `image` (or `build`) and `resources`",
+            known.join(", ")
+        ));
+        out.push(Problem {
+            path: Path::root().key("services").key(&name),
+            at_key: true,
+            message: format!("unknown service `{name}`"),
+            label: "not a service of this profile".into(),
+            help: Some(help),
+        });
+    }
+    out
+}
+
+/// `files.*.template` entries that name no template: neither a file next to the profile nor a
+/// built-in template (the lookup order of `render::templates::environment`).
+fn missing_templates(profile: &Profile, base_dir: Option<&std::path::Path>) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (key, file) in &profile.files {
+        let name = &file.template;
+        let escapes = name.split('/').any(|c| c == "..");
+        let found = !escapes
+            && (base_dir.is_some_and(|d| d.join(name).is_file())
+                || crate::assets::template(name).is_some());
+        if !found {
+            let place = match base_dir {
+                Some(d) if !escapes => format!(
+                    "no file {} next to the profile and no built-in template of that name",
+                    d.join(name).display()
+                ),
+                _ if escapes => "template names cannot contain `..`".to_string(),
+                _ => "no built-in template of that name".to_string(),
+            };
+            out.push(Problem {
+                path: Path::root().key("files").key(key).key("template"),
+                at_key: false,
+                message: format!("template `{name}` not found"),
+                label: "no such template".into(),
+                help: Some(format!(
+                    "{place}; templates are looked up next to the profile file first, then among \
+                     the built-in ones (e.g. configs/locust/prometheus.yml.j2)"
+                )),
+            });
+        }
+    }
+    out
 }
 
 /// Type a `--set` value: a knob's value by the knob's declared type, anything else by the schema.
@@ -278,14 +451,91 @@ fn typed_set(
     schema::typed_value(schema, path, raw)
 }
 
-/// `--set replicas=3` means `knobs.replicas.value=3` when `replicas` is a knob.
+/// `--set replicas=3` and `--set knobs.replicas=3` (the spelling of a values file) mean
+/// `knobs.replicas.value=3` when `replicas` is a knob.
 fn shorthand(merged: &Value, path: &Path) -> Path {
-    if let [Seg::Key(k)] = path.0.as_slice()
-        && merged.get("knobs").and_then(|kn| kn.get(k)).is_some()
-    {
-        return Path::root().key("knobs").key(k).key("value");
+    let is_knob = |k: &str| merged.get("knobs").and_then(|kn| kn.get(k)).is_some();
+    match path.0.as_slice() {
+        [Seg::Key(k)] if is_knob(k) => Path::root().key("knobs").key(k).key("value"),
+        [Seg::Key(kn), Seg::Key(k)] if kn == "knobs" && is_knob(k) => {
+            Path::root().key("knobs").key(k).key("value")
+        }
+        _ => path.clone(),
     }
-    path.clone()
+}
+
+/// A values file may set a knob at the top level, as `--set` does (`replicas: 4` for
+/// `knobs: {replicas: 4}`), when the name is a knob and not a profile key.
+fn knobs_at_top(schema: &Value, merged: &Value, overlay: Value) -> Value {
+    let Value::Object(mut top) = overlay else {
+        return overlay;
+    };
+    let keys = schema::property_names(schema, &Path::root());
+    let knob_names: Vec<String> = top
+        .keys()
+        .filter(|k| !keys.contains(k))
+        .filter(|k| {
+            merged
+                .get("knobs")
+                .and_then(|kn| kn.get(k.as_str()))
+                .is_some()
+        })
+        .cloned()
+        .collect();
+    for name in knob_names {
+        if let Some(v) = top.remove(&name) {
+            let knobs = top
+                .entry("knobs")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Some(knobs) = knobs.as_object_mut() {
+                knobs.insert(name, v);
+            }
+        }
+    }
+    Value::Object(top)
+}
+
+/// `--set NAME=…` where NAME is neither a knob nor a profile key: list the profile's knobs.
+fn unknown_top_key(schema: &Value, merged: &Value, path: &Path) -> Option<Problem> {
+    let [Seg::Key(name)] = path.0.as_slice() else {
+        return None;
+    };
+    let keys = schema::property_names(schema, &Path::root());
+    if keys.contains(name) {
+        return None;
+    }
+    let knobs: Vec<String> = merged
+        .get("knobs")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut help = match schema::closest(name, &knobs) {
+        Some(k) => format!("did you mean `{k}`? "),
+        None => String::new(),
+    };
+    if knobs.is_empty() {
+        help.push_str("this profile has no knobs");
+    } else {
+        let described: Vec<String> = knobs
+            .iter()
+            .map(|k| {
+                let d = merged
+                    .pointer(&format!("/knobs/{k}/description"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                format!("  {k}: {d}")
+            })
+            .collect();
+        help.push_str(&format!("the profile's knobs:\n{}", described.join("\n")));
+    }
+    help.push_str("\n(or set a path, e.g. services.NAME.resources.memory=2g)");
+    Some(Problem {
+        path: path.clone(),
+        at_key: true,
+        message: format!("`{name}` is not a knob of this profile"),
+        label: "unknown knob".into(),
+        help: Some(help),
+    })
 }
 
 /// Deep merge: mappings merge key by key, everything else is replaced. A scalar written over a

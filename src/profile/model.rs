@@ -69,6 +69,10 @@ pub struct Knob {
     /// The value must be odd (integer knobs), e.g. a sentinel count that keeps a quorum.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub odd: bool,
+    /// The value counts the members of a cluster that elects by majority (integer knobs): 1 (no
+    /// cluster) or at least 3. Two members have no quorum: losing either stops the cluster.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub quorum: bool,
 }
 
 /// Type of a knob.
@@ -237,9 +241,30 @@ pub struct Service {
     /// Build from source instead of (or as well as) pulling an image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<Build>,
-    /// Render this many numbered copies (`NAME-1` … `NAME-N`).
+    /// Render this many numbered copies (`NAME-1` … `NAME-N`). Instance `i` publishes each
+    /// port on its host port + (i − 1) × the port's `step`, and formats may use `{name}` (the
+    /// instance's service name) and `{index}` (i).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instances: Option<Count>,
+    /// With `instances`: a count of 1 renders the one instance under the service's own name
+    /// (`kafka`, not `kafka-1`), with the `single` settings; a larger count is a cluster of
+    /// `NAME-1` … `NAME-N` with the `clustered` settings and `roles`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub single_when_one: bool,
+    /// Added to the service when it runs as one instance (see `single_when_one`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub single: Option<Overlay>,
+    /// Added to every instance when the service runs as a cluster (see `single_when_one`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clustered: Option<Overlay>,
+    /// Roles of a clustered service's instances, assigned by instance index (an instance may
+    /// hold several). A single instance holds every role.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub roles: IndexMap<String, Role>,
+    /// Render the service only when an integer knob is at least a value (a one-shot that only a
+    /// cluster needs, say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<When>,
     /// `deploy.replicas`: a scalable service (then it gets no container_name and no host port).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<Count>,
@@ -326,6 +351,75 @@ pub enum Count {
         /// Knob name.
         knob: String,
     },
+}
+
+/// Settings added to a service in one of its shapes (single or clustered): environment
+/// variables (replacing those of the same name), command, volumes and dependencies.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Overlay {
+    /// Environment variables, set after (and over) the service's own.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub environment: IndexMap<String, EnvValue>,
+    /// Command (exec form), replacing the service's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<Arg>>,
+    /// Further volumes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<Mount>,
+    /// Further dependencies.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub depends_on: IndexMap<String, Condition>,
+}
+
+/// Which instances of a clustered service hold a role: set exactly one of `first`, `last`,
+/// `all_but_last`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    /// What the role does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The first N instances.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first: Option<u32>,
+    /// The last N instances.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last: Option<u32>,
+    /// Every instance except the last N.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_but_last: Option<u32>,
+    /// Limits of the role's instances (the first role in declaration order that sets them
+    /// wins); a JVM heap follows them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Resources>,
+    /// Network aliases of the role's instances on every network they join, e.g. the service's
+    /// own name on the node clients should reach.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+}
+
+impl Role {
+    /// Whether instance `index` (1-based) of `count` holds the role, or why the role is
+    /// malformed.
+    pub fn holds(&self, index: u32, count: u32) -> std::result::Result<bool, String> {
+        match (self.first, self.last, self.all_but_last) {
+            (Some(n), None, None) => Ok(index <= n),
+            (None, Some(n), None) => Ok(index + n > count),
+            (None, None, Some(n)) => Ok(index + n <= count),
+            _ => Err("set exactly one of `first`, `last`, `all_but_last`".into()),
+        }
+    }
+}
+
+/// A condition on an integer knob.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    /// Knob name.
+    pub knob: String,
+    /// The smallest value for which the service is rendered.
+    pub at_least: i64,
 }
 
 /// An image reference with an explicit version.
@@ -418,6 +512,50 @@ pub enum Arg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         format: Option<String>,
     },
+    /// The instances of a service (optionally those holding a role), each placed into a
+    /// format where `{name}` and `{index}` stand for the member: one argument per member, or
+    /// one argument with the members joined by `separator`.
+    Members(Members),
+    /// The roles this instance holds among `roles`, comma-separated, placed into `format`
+    /// (`{}`); `empty` when it holds none of them.
+    Roles(RolesValue),
+    /// A format where `{name}` and `{index}` stand for this instance's service name and index.
+    Format {
+        /// e.g. `-Enode.name={name}`.
+        format: String,
+    },
+}
+
+/// The instances of a service, as a list.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Members {
+    /// The service (with `instances`, every instance; else the service itself).
+    pub members: String,
+    /// Only the instances holding this role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Format of one member, e.g. `{name}:9092` (default `{name}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// Join the members with this (default `,` in environment values; arguments without it
+    /// become one argument per member).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub separator: Option<String>,
+}
+
+/// The roles an instance holds.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RolesValue {
+    /// The roles to list, in this order.
+    pub roles: Vec<String>,
+    /// Format where `{}` stands for the list (default `{}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// What stands for an empty list (default the empty string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty: Option<String>,
 }
 
 /// An environment variable value.
@@ -453,6 +591,32 @@ pub enum EnvValue {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         format: Option<String>,
     },
+    /// The instances of a service, joined (default `,`), e.g. a bootstrap server list.
+    Members(Members),
+    /// The roles this instance holds (see the argument of the same form).
+    Roles(RolesValue),
+    /// The replication factor of a cluster of the service's instances: min(3, N).
+    ReplicationFactor {
+        /// The service whose instances replicate.
+        replication_factor: String,
+    },
+    /// The minimum in-sync replicas of that replication factor: max(1, min(3, N) − 1).
+    MinInsyncReplicas {
+        /// The service whose instances replicate.
+        min_insync_replicas: String,
+    },
+    /// A format where `{name}` and `{index}` stand for this instance's service name and index.
+    Format {
+        /// e.g. `{index}` (a broker id) or `{name}`.
+        format: String,
+    },
+}
+
+/// Replication factor and minimum in-sync replicas of a cluster of `n` members: the factor is
+/// min(3, n), and one replica may be down: max(1, factor − 1).
+pub fn replication(n: u32) -> (u32, u32) {
+    let rf = n.clamp(1, 3);
+    (rf, (rf - 1).max(1))
 }
 
 /// A scalar value.
@@ -491,6 +655,11 @@ pub struct Port {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub host: Option<u16>,
+    /// With `instances`: instance i publishes host port + (i − 1) × step (default 1), e.g. 10
+    /// where the next ports are taken by other services.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub step: Option<u16>,
     /// Host address to bind (defaults to `defaults.host_ip`, itself `127.0.0.1`). Use `0.0.0.0`
     /// only for what must be reachable from other machines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -869,6 +1038,43 @@ mod tests {
         ] {
             assert!(check_image_reference(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn replication_is_sized_to_the_cluster() {
+        assert_eq!(replication(1), (1, 1));
+        assert_eq!(replication(3), (3, 2));
+        assert_eq!(replication(7), (3, 2));
+    }
+
+    #[test]
+    fn roles_by_index() {
+        let first = Role {
+            first: Some(3),
+            ..Default::default()
+        };
+        let last = Role {
+            last: Some(1),
+            ..Default::default()
+        };
+        let rest = Role {
+            all_but_last: Some(1),
+            ..Default::default()
+        };
+        let holders = |r: &Role, n: u32| -> Vec<u32> {
+            (1..=n).filter(|&i| r.holds(i, n).unwrap()).collect()
+        };
+        assert_eq!(holders(&first, 5), [1, 2, 3]);
+        assert_eq!(holders(&last, 5), [5]);
+        assert_eq!(holders(&rest, 5), [1, 2, 3, 4]);
+        assert_eq!(holders(&rest, 3), [1, 2]);
+        assert!(Role::default().holds(1, 3).is_err());
+        let both = Role {
+            first: Some(1),
+            last: Some(1),
+            ..Default::default()
+        };
+        assert!(both.holds(1, 3).is_err());
     }
 
     #[test]

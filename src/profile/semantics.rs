@@ -55,6 +55,12 @@ pub fn check(p: &Profile) -> Vec<Problem> {
             if knob.odd && v % 2 == 0 {
                 out.push(constraint(format!("knob `{name}` must be odd, got {v}")));
             }
+            if knob.quorum && *v == 2 {
+                out.push(constraint(format!(
+                    "knob `{name}` must be 1 or at least 3, got 2: a cluster of two has no \
+                     quorum (losing either member stops it)"
+                )));
+            }
         }
     }
     for (name, svc) in &p.services {
@@ -80,7 +86,12 @@ pub const MAIN_COMPOSE_FILE: &str = "docker-compose.yml";
 
 /// Names at the top of a bundle that no profile file may take: the user's secrets, their
 /// template, and the list of files composegen wrote (see `render::bundle`).
-pub const RESERVED_BUNDLE_PATHS: [&str; 3] = [".env", ".env.example", ".composegen-manifest"];
+pub const RESERVED_BUNDLE_PATHS: [&str; 4] = [
+    ".env",
+    ".env.example",
+    ".composegen-manifest",
+    "README.composegen.md",
+];
 
 /// Why `path` cannot be the path of a file in an `-o DIR` bundle, if it cannot: it must be
 /// relative, normalised (no empty, `.` or `..` component), free of control characters, and not
@@ -113,6 +124,8 @@ pub fn bundle_path_problem(path: &str) -> Option<String> {
             "is reserved: composegen keeps {path} for {}",
             if path == ".composegen-manifest" {
                 "the list of files it wrote"
+            } else if path == "README.composegen.md" {
+                "what the user must provide (build contexts, starter files)"
             } else {
                 "the stack's secrets, which a render never overwrites"
             }
@@ -206,6 +219,65 @@ fn knob_ref(p: &Profile, knob: &str, want_int: bool, at: Path, out: &mut Vec<Pro
     }
 }
 
+/// Smallest sizes that make sense, per field: Docker refuses a memory limit under 6 MiB, and a
+/// bare number is bytes (`memory: 2` is two bytes, not two gigabytes).
+const MIN_SIZES: [(&str, u64, &str, &str); 3] = [
+    (
+        "memory",
+        6 << 20,
+        "6m",
+        "Docker refuses memory limits under 6m",
+    ),
+    (
+        "memory_reservation",
+        4 << 20,
+        "4m",
+        "a reservation under 4m reserves nothing useful",
+    ),
+    (
+        "size",
+        4 << 10,
+        "4k",
+        "a tmpfs under one 4k page holds nothing",
+    ),
+];
+
+fn check_sizes(s: &Service, at: &Path, out: &mut Vec<Problem>) {
+    let mut sizes = Vec::new();
+    if let Some(r) = &s.resources {
+        sizes.push((at.key("resources").key("memory"), "memory", r.memory));
+        if let Some(m) = r.memory_reservation {
+            sizes.push((
+                at.key("resources").key("memory_reservation"),
+                "memory_reservation",
+                m,
+            ));
+        }
+    }
+    for (i, m) in s.volumes.iter().enumerate() {
+        if let Mount::Tmpfs {
+            size: Some(size), ..
+        } = m
+        {
+            sizes.push((at.key("volumes").index(i).key("size"), "size", *size));
+        }
+    }
+    for (path, field, size) in sizes {
+        let Some((_, min, min_text, why)) = MIN_SIZES.iter().find(|(f, ..)| *f == field) else {
+            continue;
+        };
+        if size.0 < *min {
+            out.push(Problem::new(
+                path,
+                format!("{} bytes is below the minimum of {min_text}", size.0),
+                Some(format!(
+                    "{why}; sizes take a unit (512m, 2g): a bare number is bytes"
+                )),
+            ));
+        }
+    }
+}
+
 fn check_service(p: &Profile, name: &str, s: &Service, at: &Path, out: &mut Vec<Problem>) {
     if s.image.is_none() && s.build.is_none() {
         out.push(Problem::new(
@@ -235,6 +307,7 @@ fn check_service(p: &Profile, name: &str, s: &Service, at: &Path, out: &mut Vec<
             ),
         ));
     }
+    check_sizes(s, at, out);
     if s.jvm.is_some() && s.resources.is_none() {
         out.push(Problem::new(
             at.key("jvm"),
@@ -255,6 +328,9 @@ fn check_service(p: &Profile, name: &str, s: &Service, at: &Path, out: &mut Vec<
         if let Some(Count::Knob { knob }) = count {
             knob_ref(p, knob, true, at.key(field).key("knob"), out);
         }
+    }
+    if let Some(w) = &s.when {
+        knob_ref(p, &w.knob, true, at.key("when").key("knob"), out);
     }
     if s.replicas.is_some() {
         if s.container_name.is_some() {

