@@ -389,6 +389,30 @@ fn set_of_an_unknown_knob_lists_the_profiles_knobs() {
     );
     assert!(r.stderr.contains("sentinels: "), "{}", r.stderr);
     assert!(!r.stderr.contains("known keys: defaults"), "{}", r.stderr);
+    // The same in a values file, at its line.
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("values.yaml"),
+        "replica: 3
+",
+    )
+    .expect("write");
+    let r = run_in(
+        dir.path(),
+        &["render", "redis-sentinel", "-f", "values.yaml"],
+    );
+    assert_error(&r);
+    assert!(
+        r.stderr.contains("not a knob of this profile"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("values.yaml:1:1"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("did you mean `replicas`?"),
+        "{}",
+        r.stderr
+    );
 }
 
 // ---------------------------------------------------------------- 5. human output leads with failures
@@ -703,13 +727,16 @@ fn both_configs(
     (ours, theirs)
 }
 
+/// Flags, environment, the project name and whether the `debug` service (profile `debug`) is in.
+type ConfigCase<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str, bool);
+
 #[test]
 fn config_honours_project_name_directory_and_compose_variables() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cwd = dir.path().canonicalize().expect("canonical");
     std::fs::create_dir(cwd.join("proj")).expect("mkdir");
     std::fs::write(cwd.join("proj/compose.yaml"), PROJECT).expect("write");
-    let cases: [(&[&str], &[(&str, &str)], &str, bool); 5] = [
+    let cases: [ConfigCase; 5] = [
         (&[], &[], "fromfile", false),
         (&["-p", "cli"], &[], "cli", false),
         (
@@ -792,6 +819,11 @@ fn lint_honours_project_directory_and_checks_the_project_name() {
             "-p",
             "Bad Name",
         ],
+    );
+    assert_error(&r);
+    let r = run_in(
+        dir.path(),
+        &["lint", "--no-config", "-p", "Bad Name", "proj/compose.yaml"],
     );
     assert_error(&r);
     // COMPOSE_PROFILES selects services like --profile.
@@ -917,4 +949,36 @@ fn several_errors_are_a_summary_then_each_error_with_its_help() {
     );
     assert_eq!(r.stderr.matches("help: ").count(), 2, "{}", r.stderr);
     assert!(!r.stderr.contains("Error:"), "{}", r.stderr);
+}
+
+#[test]
+fn error_findings_on_the_rendered_file_point_at_the_profile() {
+    let r = run(&[
+        "render",
+        "locust",
+        "--set",
+        "services.grafana.ports[0].host=8089",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    let ours = &r.stderr[r
+        .stderr
+        .find("error: the rendered compose file has 1 error-level lint finding")
+        .unwrap_or_else(|| panic!("{}", r.stderr))..];
+    assert!(
+        ours.contains("services.grafana: host port 8089/tcp is published by both `locust` and `grafana` (CG101 in the rendered file)"),
+        "{ours}"
+    );
+    assert!(ours.contains("[--set:1:1]"), "{ours}");
+    assert!(ours.contains("help: "), "{ours}");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("values.yaml"),
+        "services:\n  grafana:\n    ports: [{container: 3000, host: 8089}]\n",
+    )
+    .expect("write");
+    let r = run_in(dir.path(), &["render", "locust", "-f", "values.yaml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("[values.yaml:2:3]"), "{}", r.stderr);
 }

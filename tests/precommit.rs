@@ -231,8 +231,13 @@ impl Repo {
         self.run(&self.git, &["commit", "-q", "-m", message])
     }
 
+    /// composegen's stdout (its notes on stderr are not part of a rendered file).
     fn composegen(&self, args: &[&str]) -> String {
-        self.ok(&composegen_bin(), args)
+        let bin = composegen_bin();
+        let (code, out, err) = support::run_bounded(&mut self.command(&bin, args))
+            .unwrap_or_else(|e| panic!("composegen {args:?}: {e}"));
+        assert_eq!(code, 0, "composegen {args:?} failed:\n{err}");
+        out
     }
 }
 

@@ -89,7 +89,14 @@ impl Rng {
 fn compose_view(values: &Value) -> Option<Result<Value, String>> {
     let dir = tempfile::tempdir().unwrap();
     let values_path = dir.path().join("values.json");
-    std::fs::write(&values_path, serde_json::to_string(values).unwrap()).unwrap();
+    // JSON leaves NEL, LS and PS raw, and YAML 1.1 readers (composegen reads values as Compose
+    // reads YAML) take raw ones as line breaks; escaped, they reach composegen exactly.
+    let json = serde_json::to_string(values)
+        .unwrap()
+        .replace('\u{85}', "\\u0085")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029");
+    std::fs::write(&values_path, json).unwrap();
     let out_path = dir.path().join("docker-compose.yml");
     let out = Command::new(env!("CARGO_BIN_EXE_composegen"))
         .args(["render", "locust", "-f"])

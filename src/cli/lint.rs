@@ -393,6 +393,11 @@ pub fn inputs(
         projects.push(spec(files, &dir));
     }
 
+    if merged.is_empty() {
+        // No default project: -p / COMPOSE_PROJECT_NAME are still checked, as Compose does.
+        let env = env_for(Path::new("."), &env_files);
+        super::config::explicit_project_name(args.project_name.as_deref(), &env)?;
+    }
     let mut paths: Vec<PathBuf> = Vec::new();
     let mut stdin = false;
     for p in &positional {

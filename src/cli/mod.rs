@@ -306,12 +306,55 @@ fn lint_rendered(rendered: &render::Rendered, color: bool) -> Result<()> {
             "{}",
             output::render(&report, output::Format::Human, &settings, color)
         );
-        return Err(Error::msg(
-            "the rendered compose file has error-level lint findings; nothing was written",
-            Some("fix the profile, suppress the finding with an `exceptions` entry, or pass --no-lint".to_string()),
-        ));
+        return Err(rendered_findings_error(rendered, &report));
     }
     Ok(())
+}
+
+/// Error-level findings on the rendered file, pointed back at the profile entry (in the profile,
+/// values file or `--set` that wrote it last) of the service that produced each.
+fn rendered_findings_error(rendered: &render::Rendered, report: &crate::lint::Report) -> Error {
+    use crate::lint::finding::Severity;
+    let fix = "fix the profile, suppress the finding with an `exceptions` entry, or pass --no-lint";
+    let problems: Vec<load::Problem> = report
+        .diagnostics()
+        .filter(|(_, d)| d.severity == Severity::Error)
+        .map(|(_, d)| {
+            let base = d.service.as_ref().and_then(|svc| {
+                rendered
+                    .stack
+                    .services
+                    .iter()
+                    .find(|(_, info)| info.names.contains(svc))
+                    .map(|(base, _)| base.clone())
+            });
+            load::Problem {
+                path: match &base {
+                    Some(b) => crate::yaml::Path::root().key("services").key(b),
+                    None => crate::yaml::Path::root(),
+                },
+                at_key: true,
+                message: format!("{} ({} in the rendered file)", d.message, d.code),
+                label: "this service renders it".into(),
+                help: Some(match &d.help {
+                    Some(h) => format!("{h}; or {fix}"),
+                    None => fix.to_string(),
+                }),
+            }
+        })
+        .collect();
+    let n = problems.len();
+    let located = match load::locate(&rendered.layers, problems, "") {
+        Error::Many { errors, .. } => errors,
+        one => vec![one],
+    };
+    Error::Many {
+        summary: format!(
+            "the rendered compose file has {n} error-level lint finding{}; nothing was written",
+            if n == 1 { "" } else { "s" }
+        ),
+        errors: located,
+    }
 }
 
 fn render_cmd(args: &RenderArgs, color: bool) -> Result<i32> {

@@ -307,6 +307,14 @@ pub fn load(mut layers: Vec<Layer>, base_dir: Option<std::path::PathBuf>) -> Res
     if problems.is_empty() {
         problems = schema::validate(&schema, &merged);
         problems = unknown_services(&base_json, &merged, problems);
+        // An unknown top-level key of a values file is most likely a misspelled knob.
+        for p in &mut problems {
+            if p.at_key
+                && let Some(knob) = unknown_top_key(&schema, &merged, &p.path)
+            {
+                *p = knob;
+            }
+        }
     }
     if !problems.is_empty() {
         return Err(locate(&layers, problems, "profile"));
@@ -509,7 +517,7 @@ fn unknown_top_key(schema: &Value, merged: &Value, path: &Path) -> Option<Proble
         .and_then(Value::as_object)
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default();
-    let mut help = match schema::closest(name, &knobs) {
+    let mut help = match schema::closest(name, &knobs).or_else(|| schema::closest(name, &keys)) {
         Some(k) => format!("did you mean `{k}`? "),
         None => String::new(),
     };
@@ -528,11 +536,14 @@ fn unknown_top_key(schema: &Value, merged: &Value, path: &Path) -> Option<Proble
             .collect();
         help.push_str(&format!("the profile's knobs:\n{}", described.join("\n")));
     }
-    help.push_str("\n(or set a path, e.g. services.NAME.resources.memory=2g)");
+    help.push_str(&format!(
+        "\nprofile keys: {}; a path sets any value (services.NAME.resources.memory=2g)",
+        keys.join(", ")
+    ));
     Some(Problem {
         path: path.clone(),
         at_key: true,
-        message: format!("`{name}` is not a knob of this profile"),
+        message: format!("`{name}` is not a knob of this profile (nor a profile key)"),
         label: "unknown knob".into(),
         help: Some(help),
     })

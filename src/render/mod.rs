@@ -33,6 +33,9 @@ pub struct Rendered {
     pub files: IndexMap<String, String>,
     /// The context it was rendered from.
     pub stack: Stack,
+    /// The profile's layers (profile, values files, `--set`): where a finding on the rendered
+    /// file is pointed back to.
+    pub layers: Vec<crate::profile::load::Layer>,
 }
 
 /// The main compose template.
@@ -85,6 +88,7 @@ pub fn render(loaded: &Loaded, mode: Mode, header: &[String]) -> Result<Rendered
         compose,
         files,
         stack,
+        layers: loaded.layers.clone(),
     })
 }
 
