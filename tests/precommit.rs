@@ -68,17 +68,35 @@ fn hooks_install_composegen_and_run_commands_the_cli_accepts() {
         .iter()
         .filter_map(|h| str_of(h, "id").map(str::to_string))
         .collect();
-    assert_eq!(ids, ["composegen-lint", "composegen-render-check"]);
+    assert_eq!(
+        ids,
+        [
+            "composegen-lint",
+            "composegen-render-check",
+            "composegen-lint-system",
+            "composegen-render-check-system"
+        ]
+    );
     for h in manifest() {
         let id = str_of(&h, "id").expect("id");
+        let system = id.ends_with("-system");
         assert_eq!(
             str_of(&h, "language"),
-            Some("rust"),
-            "{id}: other repositories get composegen built by pre-commit"
+            Some(if system { "system" } else { "script" }),
+            "{id}: built from the hook repository with its Cargo.lock, or the installed binary"
         );
         let entry = str_of(&h, "entry").expect("entry");
         let mut words = composegen::cli::header::split(entry).expect("entry splits");
-        assert_eq!(words[0], "composegen");
+        assert_eq!(
+            words[0],
+            if system {
+                "composegen"
+            } else {
+                "scripts/pre-commit-hook"
+            }
+        );
+        words[0] = "composegen".into();
+        let id = id.trim_end_matches("-system");
         // What pre-commit runs: entry, args, then file names unless pass_filenames is false.
         if bool_of(&h, "pass_filenames") != Some(false) {
             words.extend([
@@ -252,11 +270,12 @@ fn local_config() -> String {
     let quoted = composegen::cli::header::quote(&bin.display().to_string()).into_owned();
     let hooks: Vec<serde_yaml::Value> = manifest()
         .into_iter()
+        .filter(|h| !str_of(h, "id").expect("id").ends_with("-system"))
         .map(|mut h| {
             let entry = str_of(&h, "entry").expect("entry").to_string();
             let rest = entry
-                .strip_prefix("composegen")
-                .expect("entry runs composegen");
+                .strip_prefix("scripts/pre-commit-hook")
+                .expect("entry runs the hook script");
             h.insert("entry".into(), format!("{quoted}{rest}").into());
             h.insert("language".into(), "system".into());
             serde_yaml::Value::Mapping(h)
@@ -367,4 +386,56 @@ fn hooks_fail_and_pass_commits_in_a_real_repository() {
     repo.write("docker-compose.yml", &rendered);
     let (code, out) = repo.commit("values, re-rendered");
     assert_eq!(code, 0, "{out}");
+}
+
+/// `scripts/pre-commit-hook` builds composegen with the lock file once, then runs the binary:
+/// checked in a copy of the script's layout with a `cargo` that records its arguments.
+#[test]
+fn the_hook_script_builds_locked_once_then_runs_the_binary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("hookrepo");
+    std::fs::create_dir_all(root.join("scripts")).unwrap();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/pre-commit-hook"),
+        root.join("scripts/pre-commit-hook"),
+    )
+    .unwrap();
+    std::fs::write(root.join("Cargo.lock"), "# lock\n").unwrap();
+    // A `cargo` that records its arguments and "builds" the real binary (a copy).
+    let bin_dir = tmp.path().join("bin");
+    std::fs::create_dir_all(&bin_dir).unwrap();
+    let log = tmp.path().join("cargo.log");
+    std::fs::write(
+        bin_dir.join("cargo"),
+        format!(
+            "#!/bin/sh\necho \"$@\" >> '{}'\nmkdir -p '{root}/target/release'\ncp '{}' '{root}/target/release/composegen'\n",
+            log.display(),
+            composegen_bin().display(),
+            root = root.display()
+        ),
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(bin_dir.join("cargo")).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(bin_dir.join("cargo"), perms).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = || {
+        std::process::Command::new(root.join("scripts/pre-commit-hook"))
+            .arg("--version")
+            .env("PATH", &path)
+            .output()
+            .unwrap()
+    };
+    for _ in 0..2 {
+        let out = run();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).starts_with("composegen "));
+    }
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(calls.lines().count(), 1, "built once: {calls}");
+    assert!(calls.contains("build --locked --release"), "{calls}");
 }

@@ -26,7 +26,9 @@ fuzz_target!(|data: &[u8]| {
             Err(_) => return,
         }
     }
-    let Ok(loaded) = load(layers, None) else { return };
+    let Ok(loaded) = load(layers, None) else {
+        return;
+    };
     for mode in [Mode::Inline, Mode::Bundle] {
         let _ = render(&loaded, mode, &["fuzz".to_string()]);
     }

@@ -3,7 +3,8 @@
 //! directory, so that `include`, `extends: {file: b.yaml}` and env files resolve between them.
 #![no_main]
 
-use composegen::cli::config::{ConfigArgs, run};
+use clap::Parser;
+use composegen::cli::{Cli, Command, config};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -15,13 +16,21 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     }
+    let file = dir.path().join("compose.yaml");
     for format in ["json", "yaml"] {
-        let args = ConfigArgs {
-            files: vec![dir.path().join("compose.yaml")],
-            profiles: Vec::new(),
-            env_files: Vec::new(),
-            format: format.to_string(),
+        // Parsed like the command line, so the fuzzer drives what users run.
+        let Ok(cli) = Cli::try_parse_from([
+            "composegen",
+            "config",
+            "-f",
+            &file.display().to_string(),
+            "--format",
+            format,
+        ]) else {
+            return;
         };
-        let _ = run(&args);
+        if let Command::Config(args) = cli.command {
+            let _ = config::run(&args);
+        }
     }
 });

@@ -77,7 +77,8 @@ pub fn ensure(dir: &Path, name: &str, secrets: &[SecretInfo]) -> Result<EnvOutco
             Some("composegen writes secrets only into a regular .env file it can open without following links".to_string()),
         )),
         Ok(_) => {
-            let existing = std::fs::read_to_string(&path).map_err(|e| io("cannot read", e))?;
+            let existing =
+                crate::fsio::read_input_string(&path).map_err(|e| io("cannot read", e))?;
             let have = defined_names(&existing);
             let missing: Vec<&SecretInfo> =
                 secrets.iter().filter(|s| !have.contains(&s.env)).collect();

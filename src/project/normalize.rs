@@ -347,7 +347,7 @@ impl Cx<'_> {
             _ => vec![go_sprint(list)],
         };
         for path in paths {
-            let Ok(text) = std::fs::read_to_string(dir.join(&path)) else {
+            let Ok(text) = crate::fsio::read_input_string(&dir.join(&path)) else {
                 continue;
             };
             for (k, v) in parse_dotenv(&text) {

@@ -32,7 +32,7 @@ pub fn environment(user_dir: Option<std::path::PathBuf>) -> Environment<'static>
         if let Some(dir) = &user_dir {
             let p = dir.join(name);
             if p.is_file() {
-                return std::fs::read_to_string(&p).map(Some).map_err(|e| {
+                return crate::fsio::read_input_string(&p).map(Some).map_err(|e| {
                     JinjaError::new(
                         ErrorKind::TemplateNotFound,
                         format!("cannot read {}: {e}", p.display()),
