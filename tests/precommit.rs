@@ -415,7 +415,9 @@ fn the_hook_script_builds_locked_once_then_runs_the_binary() {
         ),
     )
     .unwrap();
-    let mut perms = std::fs::metadata(bin_dir.join("cargo")).unwrap().permissions();
+    let mut perms = std::fs::metadata(bin_dir.join("cargo"))
+        .unwrap()
+        .permissions();
     std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
     std::fs::set_permissions(bin_dir.join("cargo"), perms).unwrap();
     let path = format!(
@@ -432,7 +434,11 @@ fn the_hook_script_builds_locked_once_then_runs_the_binary() {
     };
     for _ in 0..2 {
         let out = run();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(String::from_utf8_lossy(&out.stdout).starts_with("composegen "));
     }
     let calls = std::fs::read_to_string(&log).unwrap();
