@@ -474,7 +474,10 @@ fn server_name_knob_reaches_nginx_django_and_kibana() {
     let dir = tempfile::tempdir().unwrap();
     let (file, env) = render_bundle(dir.path(), &["--set", "server_name=logs.example.com"]);
     let nginx = fs::read_to_string(dir.path().join("nginx/nginx.conf")).unwrap();
-    assert!(nginx.contains("server_name logs.example.com;"), "{nginx}");
+    assert!(
+        nginx.contains("server_name \"logs.example.com\";"),
+        "{nginx}"
+    );
     let kibana = fs::read_to_string(dir.path().join("kibana/kibana.yml")).unwrap();
     assert!(
         kibana.contains("server.publicBaseUrl: http://logs.example.com/kibana"),

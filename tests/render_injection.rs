@@ -250,3 +250,51 @@ fn line_separator_in_a_description_stays_a_comment() {
         }
     }
 }
+
+/// Config-file injection: a values file that sets `server_name` so that the rendered nginx.conf
+/// would gain `location /leak { alias /etc/; }` is refused at its line (the knob is a typed host
+/// name), and a valid name reaches nginx as one quoted token that the real `nginx -t` accepts.
+#[test]
+fn server_name_cannot_inject_nginx_directives() {
+    let dir = tempfile::tempdir().unwrap();
+    let values = dir.path().join("values.yaml");
+    std::fs::write(
+        &values,
+        "knobs:\n  server_name:\n    value: \"x; location /leak { alias /etc/; }\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_composegen"))
+        .args(["render", "elk", "-o"])
+        .arg(dir.path().join("out"))
+        .arg("-f")
+        .arg(&values)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("takes a host name"), "{err}");
+    assert!(err.contains("values.yaml:3"), "points at the line: {err}");
+    assert!(!dir.path().join("out").exists(), "nothing written");
+
+    let bundle = dir.path().join("ok");
+    let out = Command::new(env!("CARGO_BIN_EXE_composegen"))
+        .args(["render", "elk", "--set", "server_name=*.example.com", "-o"])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let conf = bundle.join("nginx/nginx.conf");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    assert!(
+        text.contains("server_name \"*.example.com\";"),
+        "one quoted token:\n{text}"
+    );
+    let Some(result) = support::nginx_check(&conf, &[]) else {
+        return;
+    };
+    result.expect("nginx -t accepts the rendered config");
+}

@@ -85,6 +85,9 @@ pub enum KnobType {
     String,
     /// true or false.
     Boolean,
+    /// A DNS host name (`example.com`, `*.example.com`, `localhost`) or nginx's catch-all `_`:
+    /// text that is safe in every config language it reaches (nginx, YAML, URLs, env lists).
+    Hostname,
 }
 
 /// A knob value.

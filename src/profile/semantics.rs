@@ -7,6 +7,25 @@ use super::load::Problem;
 use super::model::{Arg, Count, EnvValue, KnobType, KnobValue, Mount, Profile, Service};
 use crate::yaml::Path;
 
+/// A DNS host name (RFC 1123 labels), optionally `*.` wildcard-prefixed, or nginx's `_`.
+pub fn is_hostname(s: &str) -> bool {
+    if s == "_" {
+        return true;
+    }
+    let name = s.strip_prefix("*.").unwrap_or(s);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
 /// Every problem of a deserialized profile, in document order.
 pub fn check(p: &Profile) -> Vec<Problem> {
     let mut out = Vec::new();
@@ -20,7 +39,7 @@ pub fn check(p: &Profile) -> Vec<Problem> {
         let ok_type = matches!(
             (knob.kind, value),
             (KnobType::Integer, KnobValue::Int(_))
-                | (KnobType::String, KnobValue::Str(_))
+                | (KnobType::String | KnobType::Hostname, KnobValue::Str(_))
                 | (KnobType::Boolean, KnobValue::Bool(_))
         );
         if !ok_type {
@@ -32,6 +51,20 @@ pub fn check(p: &Profile) -> Vec<Problem> {
                 )
                 .to_lowercase(),
                 Some(knob.description.clone()),
+            ));
+            continue;
+        }
+        if let (KnobType::Hostname, KnobValue::Str(v)) = (knob.kind, value)
+            && !is_hostname(v)
+        {
+            out.push(Problem::new(
+                vpath.clone(),
+                format!("knob `{name}` takes a host name, got {v:?}"),
+                Some(
+                    "a DNS name such as example.com or *.example.com (letters, digits, `-`, \
+                     dots; labels of at most 63 characters), localhost, or `_`"
+                        .to_string(),
+                ),
             ));
             continue;
         }

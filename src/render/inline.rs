@@ -19,6 +19,7 @@ use std::collections::BTreeSet;
 use indexmap::IndexMap;
 
 use super::context::{Output, RFileMount, RMount, RService, Stack, escape_dollars};
+use super::templates::shell_string;
 use crate::error::{Error, Result};
 use crate::profile::model::Logging;
 
@@ -96,14 +97,14 @@ fn apply_output(
         // quoted variable.
         script.push(format!(
             "printf '%s' \"${var}\" > {}",
-            shell_quote(&format!("{INIT_TARGET}/{path}"))
+            shell_string(&format!("{INIT_TARGET}/{path}"))
         ));
         env.push((var, escape_dollars(text)));
     }
     if !dirs.is_empty() {
         let mk: Vec<String> = dirs
             .iter()
-            .map(|d| shell_quote(&format!("{INIT_TARGET}/{d}")))
+            .map(|d| shell_string(&format!("{INIT_TARGET}/{d}")))
             .collect();
         script.insert(2, format!("mkdir -p {}", mk.join(" ")));
     }
@@ -173,11 +174,6 @@ fn apply_output(
     Ok(())
 }
 
-/// `s` as one POSIX shell word.
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
 /// FNV-1a, 64 bits: a stable content hash for the recreate label (not a security boundary).
 struct Fnv(u64);
 
@@ -199,12 +195,6 @@ impl Fnv {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quoting_survives_quotes() {
-        assert_eq!(shell_quote("/out/a b"), "'/out/a b'");
-        assert_eq!(shell_quote("it's"), r"'it'\''s'");
-    }
 
     #[test]
     fn hash_is_stable() {

@@ -61,6 +61,18 @@ pub fn environment(user_dir: Option<std::path::PathBuf>) -> Environment<'static>
     env.add_filter("trailing_comment", trailing_comment);
     env.add_filter("block", block);
     env.add_filter("multiline", multiline);
+    // Config-file languages: each writes a value as one token of its language.
+    env.add_filter("nginx", |s: String| {
+        Value::from_safe_string(nginx_string(&s))
+    });
+    env.add_filter("redis", |s: String| {
+        Value::from_safe_string(redis_string(&s))
+    });
+    env.add_filter("sql", |s: String| Value::from_safe_string(sql_string(&s)));
+    env.add_filter("js", |s: String| Value::from_safe_string(js_string(&s)));
+    env.add_filter("shell", |s: String| {
+        Value::from_safe_string(shell_string(&s))
+    });
     env.add_filter("yaml", |v: Value| Value::from_safe_string(yaml_value(&v)));
     env
 }
@@ -228,6 +240,66 @@ fn block(_state: &State, s: String, indent: usize) -> Result<Value, JinjaError> 
     Ok(Value::from_safe_string(out))
 }
 
+/// A value as one nginx token: a double-quoted string (`\\` and `"` escaped), so `;`, `{`, `}`,
+/// spaces and `#` stay inside it. nginx has no escape for a line break: those are refused by
+/// replacing them with spaces (a value that needs one is not a token nginx can take).
+pub fn nginx_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() || is_yaml_break_like(c) => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A value as one redis.conf argument: double-quoted with the escapes Redis's parser
+/// (`sdssplitargs`) reads: `\\`, `\"`, `\n`, `\r`, `\t`, and `\xHH` for other control bytes.
+pub fn redis_string(s: &str) -> String {
+    let mut text = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => text.push_str("\\\""),
+            '\\' => text.push_str("\\\\"),
+            '\n' => text.push_str("\\n"),
+            '\r' => text.push_str("\\r"),
+            '\t' => text.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                text.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => text.push(c),
+        }
+    }
+    text.push('"');
+    text
+}
+
+/// A value as one SQL string literal: single quotes, a quote doubled.
+pub fn sql_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// A value as one JavaScript string literal: JSON, plus the characters JSON leaves raw that end
+/// a JS line or a `<script>` (U+2028, U+2029, `</`).
+pub fn js_string(s: &str) -> String {
+    serde_json::to_string(s)
+        .unwrap_or_else(|_| "\"\"".into())
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+        .replace("</", "<\\/")
+}
+
+/// A value as one POSIX shell word: single quotes, a quote as `'\''`.
+pub fn shell_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
 /// A string with line breaks as a block scalar (see [`block`]), anything else as one scalar.
 fn multiline(state: &State, v: Value, indent: usize) -> Result<Value, JinjaError> {
     match v.as_str() {
@@ -305,6 +377,25 @@ mod tests {
         ] {
             reads_back(s);
         }
+    }
+
+    #[test]
+    fn config_language_tokens_hold_hostile_text() {
+        let hostile = "x; location /leak { alias /etc/; } # \"q\" \\ $v\nnext";
+        assert_eq!(
+            nginx_string(hostile),
+            r#""x; location /leak { alias /etc/; } # \"q\" \\ $v next""#
+        );
+        assert_eq!(redis_string("a\"b\\c\nd\u{1}"), r#""a\"b\\c\nd\x01""#);
+        assert_eq!(
+            sql_string("it's'; DROP TABLE x; --"),
+            "'it''s''; DROP TABLE x; --'"
+        );
+        assert_eq!(
+            js_string("a\"b</script>\u{2028}"),
+            r#""a\"b<\/script>\u2028""#
+        );
+        assert_eq!(shell_string("it's $(x)"), r"'it'\''s $(x)'");
     }
 
     #[test]
