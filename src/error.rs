@@ -1,7 +1,7 @@
 //! Errors: every failure of the tool is one of these, rendered by miette with a help line.
 //! They all map to exit code 2.
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, SourceSpan};
 
 /// A failure that stops composegen from doing its job.
 ///
@@ -202,6 +202,9 @@ impl miette::ReportHandler for Handler {
 }
 
 impl Error {
+    /// How many errors of a list are reported in full.
+    pub const MAX_SHOWN: usize = 20;
+
     /// An error without a location.
     pub fn msg(message: impl Into<String>, help: impl Into<Option<String>>) -> Error {
         Error::Message {
@@ -224,10 +227,18 @@ impl Error {
         }
     }
 
-    /// Collapse a list of errors into one.
+    /// Collapse a list of errors into one; at most [`Error::MAX_SHOWN`] are shown in full.
     pub fn many(summary: impl Into<String>, mut errors: Vec<Error>) -> Error {
         if errors.len() == 1 {
             return errors.remove(0);
+        }
+        if errors.len() > Self::MAX_SHOWN {
+            let more = errors.len() - Self::MAX_SHOWN;
+            errors.truncate(Self::MAX_SHOWN);
+            errors.push(Error::msg(
+                format!("… and {more} more"),
+                Some("fix these first; the rest are reported when they are the first".to_string()),
+            ));
         }
         Error::Many {
             summary: summary.into(),
@@ -242,9 +253,9 @@ impl Error {
 pub struct Located {
     /// What is wrong.
     pub message: String,
-    /// The file (or argument) text.
+    /// The lines of the file (or argument) around the span.
     #[source_code]
-    pub src: NamedSource<String>,
+    pub src: Excerpt,
     /// Where.
     #[label("{label}")]
     pub span: SourceSpan,
@@ -265,13 +276,104 @@ impl Error {
         label: impl Into<String>,
         help: Option<String>,
     ) -> Error {
+        let span = span.into();
         Error::Located(Box::new(Located {
             message: message.into(),
-            src: NamedSource::new(name, text.into()),
-            span: span.into(),
+            src: Excerpt::new(name.as_ref(), &text.into(), span),
+            span,
             label: label.into(),
             help,
         }))
+    }
+}
+
+/// The part of a text an error shows: the span's line and one line on each side, at most
+/// [`Excerpt::REACH`] bytes either side of the span, with the real line and column numbers.
+/// An error keeps this much of its file, not a copy of it (a values file with thousands of
+/// errors, or a 10 MB line, stays cheap to report).
+#[derive(Debug)]
+pub struct Excerpt {
+    name: String,
+    text: String,
+    /// Byte offset of `text` in the whole file.
+    offset: usize,
+    /// 0-based line and column (in characters) of `text`'s first byte.
+    line: usize,
+    column: usize,
+}
+
+impl Excerpt {
+    /// How far (bytes) the excerpt reaches on each side of the span.
+    pub const REACH: usize = 160;
+
+    fn new(name: &str, whole: &str, span: SourceSpan) -> Excerpt {
+        let floor = |mut i: usize| {
+            i = i.min(whole.len());
+            while !whole.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let start = floor(span.offset());
+        let end = floor(span.offset() + span.len()).max(start);
+        // One line before the span's line, one after, within REACH of the span.
+        let line_start = |i: usize| whole[..i].rfind('\n').map_or(0, |p| p + 1);
+        let mut from = line_start(start);
+        if from > 0 {
+            from = line_start(from - 1);
+        }
+        let from = floor(from.max(start.saturating_sub(Self::REACH)));
+        let line_end = |i: usize| whole[i..].find('\n').map_or(whole.len(), |p| i + p);
+        let mut to = line_end(end);
+        if to < whole.len() {
+            to = line_end(to + 1);
+        }
+        let to = floor(to.min(end + Self::REACH)).max(from);
+        let before = &whole[..from];
+        let line = before.bytes().filter(|b| *b == b'\n').count();
+        let column = before[before.rfind('\n').map_or(0, |p| p + 1)..]
+            .chars()
+            .count();
+        Excerpt {
+            name: name.to_string(),
+            text: whole[from..to].to_string(),
+            offset: from,
+            line,
+            column,
+        }
+    }
+}
+
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let local_start = span
+            .offset()
+            .saturating_sub(self.offset)
+            .min(self.text.len());
+        let local_len = span.len().min(self.text.len() - local_start);
+        let local = SourceSpan::new(local_start.into(), local_len);
+        let inner = self.text.read_span(&local, before, after)?;
+        let first_line = inner.line();
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new(
+                (inner.span().offset() + self.offset).into(),
+                inner.span().len(),
+            ),
+            first_line + self.line,
+            if first_line == 0 {
+                inner.column() + self.column
+            } else {
+                inner.column()
+            },
+            inner.line_count(),
+        )))
     }
 }
 

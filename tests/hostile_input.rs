@@ -171,3 +171,85 @@ fn lint_r_never_follows_directory_links() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// A values file with thousands of schema errors: reported in bounded time and output (the
+/// first errors in full, then how many more), never a copy of the file per error (it took 58 s
+/// and 1.9 GB, then panicked inside the report renderer).
+#[test]
+fn thousands_of_errors_are_reported_briefly() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels: Vec<String> = (0..8000).map(|i| format!("\"k{i}\": [{i}]")).collect();
+    std::fs::write(
+        dir.path().join("values.json"),
+        format!(
+            "{{\"services\": {{\"locust\": {{\"labels\": {{{}}}}}}}}}",
+            labels.join(", ")
+        ),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["render", "locust", "-f", "values.json"]);
+    let err = stderr(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        &err[..err.len().min(2000)]
+    );
+    assert!(
+        err.starts_with("error: 8000 errors in profile"),
+        "{}",
+        &err[..err.len().min(500)]
+    );
+    assert!(
+        err.contains("and 7980 more"),
+        "{}",
+        &err[err.len().saturating_sub(500)..]
+    );
+    assert!(err.len() < 20_000, "{} bytes of errors", err.len());
+}
+
+/// An error on a file with a 10 MB line shows a window of that line, not all of it.
+#[test]
+fn errors_show_a_window_of_long_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("values.yaml"),
+        format!(
+            "services:\n  locust:\n    description: {}\n    labels: 3\n",
+            "x".repeat(10_000_000)
+        ),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["render", "locust", "-f", "values.yaml"]);
+    let err = stderr(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        &err[..err.len().min(2000)]
+    );
+    assert!(
+        err.contains("values.yaml:4:13"),
+        "{}",
+        &err[..err.len().min(2000)]
+    );
+    assert!(err.len() < 4_000, "{} bytes of error", err.len());
+}
+
+/// `instances` has an upper bound: 100,000 instances rendered a 98 MB file with 2.2 GB.
+#[test]
+fn instances_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "render",
+            "redis-sentinel",
+            "--set",
+            "services.redis-replica.instances=100000",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("at most 1000"), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+}

@@ -222,8 +222,11 @@ impl Problem {
 /// Resolve problems to located errors: the last layer that wrote the path wins.
 pub fn locate(layers: &[Layer], problems: Vec<Problem>, what: &str) -> Error {
     let count = problems.len();
-    let errors = problems
+    // Only the errors that are shown are located (each costs a walk of its layer).
+    let shown = Error::MAX_SHOWN.min(count);
+    let mut errors: Vec<Error> = problems
         .into_iter()
+        .take(shown)
         .map(|p| {
             let mut best: Option<(usize, Span)> = None;
             for (i, layer) in layers.iter().enumerate() {
@@ -245,6 +248,8 @@ pub fn locate(layers: &[Layer], problems: Vec<Problem>, what: &str) -> Error {
             )
         })
         .collect();
+    // Stand-ins for the rest, so that `many` says how many more there are.
+    errors.extend((shown..count).map(|_| Error::msg(String::new(), None)));
     Error::many(format!("{count} errors in {what}"), errors)
 }
 

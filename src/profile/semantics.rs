@@ -7,6 +7,10 @@ use super::load::Problem;
 use super::model::{Arg, Count, EnvValue, KnobType, KnobValue, Mount, Profile, Service};
 use crate::yaml::Path;
 
+/// The most numbered instances or replicas of one service a render produces: every instance is
+/// a full service definition in the output (docs/limits.md).
+pub const MAX_COPIES: i64 = 1000;
+
 /// A DNS host name (RFC 1123 labels), optionally `*.` wildcard-prefixed, or nginx's `_`.
 pub fn is_hostname(s: &str) -> bool {
     if s == "_" {
@@ -360,6 +364,25 @@ fn check_service(p: &Profile, name: &str, s: &Service, at: &Path, out: &mut Vec<
     for (field, count) in [("instances", &s.instances), ("replicas", &s.replicas)] {
         if let Some(Count::Knob { knob }) = count {
             knob_ref(p, knob, true, at.key(field).key("knob"), out);
+        }
+        let n = match count {
+            Some(Count::Fixed(n)) => i64::from(*n),
+            Some(Count::Knob { knob }) => match p
+                .knobs
+                .get(knob)
+                .map(|k| k.value.as_ref().unwrap_or(&k.default))
+            {
+                Some(KnobValue::Int(n)) => *n,
+                _ => 0,
+            },
+            None => 0,
+        };
+        if n > MAX_COPIES {
+            out.push(Problem::new(
+                at.key(field),
+                format!("{n} {field} is more than composegen renders (at most {MAX_COPIES})"),
+                Some("a stack of that size needs an orchestrator; split it, or scale with `docker compose up --scale`".to_string()),
+            ));
         }
     }
     if let Some(w) = &s.when {
