@@ -142,20 +142,25 @@ fn compose_files(dir: &Path) -> Vec<String> {
     files
 }
 
-/// The parts of a profile besides `main` (from a bundle render), as (part key, file name).
-fn parts(profile: &str, sets: &[&str]) -> Vec<(String, String)> {
-    let dir = tempfile::tempdir().unwrap();
+/// `composegen render PROFILE -o DIR --set …`, which must succeed.
+fn render_bundle(dir: &Path, profile: &str, sets: &[&str]) {
     let mut cmd = composegen();
-    cmd.args(["render", profile, "-o"]).arg(dir.path());
+    cmd.args(["render", profile, "-o"]).arg(dir);
     for s in sets {
         cmd.args(["--set", s]);
     }
     let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
-        "{}",
+        "render {profile} {sets:?} -o DIR: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The parts of a profile besides `main` (from a bundle render), as (part key, file name).
+fn parts(profile: &str, sets: &[&str]) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    render_bundle(dir.path(), profile, sets);
     compose_files(dir.path())
         .into_iter()
         .filter(|f| f != "docker-compose.yml")
@@ -222,17 +227,7 @@ fn check_stdout(profile: &str, sets: &[&str]) -> bool {
 fn check_bundle(profile: &str, sets: &[&str]) -> bool {
     let dir = tempfile::tempdir().unwrap();
     let what = format!("render {profile} {sets:?} -o DIR");
-    let mut cmd = composegen();
-    cmd.args(["render", profile, "-o"]).arg(dir.path());
-    for s in sets {
-        cmd.args(["--set", s]);
-    }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{what}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    render_bundle(dir.path(), profile, sets);
     let mut started = Vec::new();
     for file in compose_files(dir.path()) {
         if !up(dir.path(), &file, &started, &what) {
@@ -353,16 +348,7 @@ fn one_shots_are_found() {
 fn single_file_carries_the_bundle_files() {
     for profile in ["elk", "paklog", "redis-sentinel", "alpr", "locust"] {
         let bundle = tempfile::tempdir().unwrap();
-        let out = composegen()
-            .args(["render", profile, "-o"])
-            .arg(bundle.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        render_bundle(bundle.path(), profile, &[]);
         let single = tempfile::tempdir().unwrap();
         let file = single.path().join("docker-compose.yml");
         let out = composegen()

@@ -27,6 +27,11 @@ pub struct ImageEntry {
     /// Other paths it writes at run time (need a tmpfs or volume with `read_only: true`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub writes: Vec<String>,
+    /// Directories its Dockerfile declares as `VOLUME`: Docker mounts a fresh, writable
+    /// anonymous volume on each (even with `read_only: true`) unless the service mounts
+    /// something at that exact path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<String>,
     /// Ports it serves; those that must not be open to every interface are `sensitive_ports`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<u16>,
@@ -97,6 +102,13 @@ mod tests {
         assert!(t.lookup("bitnami/postgresql").is_some());
         assert!(t.lookup("confluentinc/cp-kafka").is_some());
         assert!(t.lookup("nosuch/image").is_none());
+        // Declared VOLUMEs (from the images' Dockerfiles).
+        let volumes = |r: &str| t.lookup(r).map(|e| e.volumes.clone()).unwrap_or_default();
+        assert_eq!(volumes("prom/prometheus"), ["/prometheus"]);
+        assert_eq!(volumes("mongo"), ["/data/db", "/data/configdb"]);
+        assert!(volumes("nginx").is_empty());
+        assert!(volumes("grafana/grafana").is_empty());
+        assert!(volumes("redis/redis-stack").is_empty());
     }
 
     #[test]

@@ -305,7 +305,9 @@ fn lint_project(
         })
         .collect();
     let mut per_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); project.files.len()];
-    // The generic "Compose rejects this" rules give way to a specific rule at the same place.
+    // The generic "Compose rejects this" rules give way to a specific rule that reports the
+    // same problem at the same place (see `COVERS_GENERIC`); any other finding there does not
+    // hide them.
     let lines: Vec<LineIndex> = project
         .files
         .iter()
@@ -315,15 +317,23 @@ fn lint_project(
         .into_iter()
         .filter_map(|f| resolve(f, &project, &lines))
         .collect();
-    let generic = |code: &str| {
-        code == rules::cg004_schema_violation::CODE || code == rules::cg005_compose_rejects::CODE
-    };
-    let specific: Vec<(usize, Span)> = resolved
+    let covering: Vec<(usize, Span, &str, Severity)> = resolved
         .iter()
-        .filter(|d| !generic(d.code))
-        .map(|d| (d.primary.file, d.primary.span))
+        .flat_map(|d| {
+            COVERS_GENERIC
+                .iter()
+                .filter(move |(specific, _)| *specific == d.code)
+                .map(move |(_, generic)| (d.primary.file, d.primary.span, *generic, d.severity))
+        })
         .collect();
-    resolved.retain(|d| !generic(d.code) || !specific.contains(&(d.primary.file, d.primary.span)));
+    resolved.retain(|d| {
+        !covering.iter().any(|&(file, span, generic, severity)| {
+            file == d.primary.file
+                && span == d.primary.span
+                && generic == d.code
+                && severity >= d.severity
+        })
+    });
     for d in resolved {
         let file = d.primary.file;
         if suppressions[file].suppresses(d.code, d.primary.pos.line, d.primary.pos.end_line) {
@@ -361,6 +371,37 @@ fn lint_project(
         })
         .collect()
 }
+
+/// Which specific rule reports the same problem as a generic "Compose rejects this" rule
+/// (CG004 schema violation, CG005 consistency error): `(specific, generic)`.
+///
+/// "The same problem" means precisely: the specific rule flags a value *because* Docker Compose
+/// rejects it (an invalid port, an unknown restart policy, …), so wherever it reports at the
+/// very node (same file and span) where the generic rule reports, both describe that one
+/// rejection and the specific message, which says why and how to fix it, is enough. Only then
+/// is the generic finding dropped. A finding of any rule not listed here (a missing
+/// `cap_drop`, `no-new-privileges` …) is a different problem that happens to point at the same
+/// service key: it never hides a CG004/CG005 error, which keeps the exit code honest.
+/// A rule belongs here only if every finding it reports at a node is an error Compose also
+/// rejects there. The generic finding is dropped only when the specific one is at least as
+/// severe (a specific rule lowered to a warning in the configuration does not turn the error
+/// into a warning).
+const COVERS_GENERIC: &[(&str, &str)] = &[
+    // invalid port mapping ⇔ "invalid port …"
+    ("CG104", rules::cg005_compose_rejects::CODE),
+    // undeclared named volume ⇔ "refers to undefined volume"
+    ("CG201", rules::cg005_compose_rejects::CODE),
+    // undefined dependency (depends_on, links, network_mode: service:) ⇔ "depends on undefined service"
+    ("CG501", rules::cg005_compose_rejects::CODE),
+    // dependency cycle ⇔ "dependency cycle detected"
+    ("CG502", rules::cg005_compose_rejects::CODE),
+    // undeclared network ⇔ "refers to undefined network"
+    ("CG505", rules::cg005_compose_rejects::CODE),
+    // `network_mode` with `networks` ⇔ "mutually exclusive"
+    ("CG506", rules::cg005_compose_rejects::CODE),
+    // duplicate `container_name` ⇔ "container name … is already used"
+    ("CG512", rules::cg005_compose_rejects::CODE),
+];
 
 fn position(lines: &LineIndex, text: &str, span: Span) -> Position {
     let (line, column) = lines.line_col(text, span.start);
@@ -468,4 +509,72 @@ pub fn rule(code: &str) -> Option<&'static RuleMeta> {
         .iter()
         .map(|r| r.meta())
         .find(|m| m.code.eq_ignore_ascii_case(code))
+}
+
+#[cfg(test)]
+mod dedup_tests {
+    use super::config::{Level, Settings};
+    use super::finding::Severity;
+    use super::images::ImageTable;
+    use super::interpolate::Env;
+    use super::{Input, lint};
+
+    /// Codes and severities of `yaml` linted with exactly `codes` at their default levels
+    /// (or the given level).
+    fn run(yaml: &str, codes: &[(&str, Option<Level>)]) -> Vec<(String, Severity)> {
+        let mut settings = Settings {
+            select: codes.iter().map(|(c, _)| c.to_string()).collect(),
+            ..Settings::default()
+        };
+        for (code, level) in codes {
+            if let Some(level) = level {
+                settings.levels.insert(code.to_string(), *level);
+            }
+        }
+        let images = ImageTable::new(&[]).expect("image table");
+        let report = lint(
+            vec![Input {
+                name: "test.yaml".into(),
+                bytes: yaml.as_bytes().to_vec(),
+                env: Env::empty(),
+            }],
+            &settings,
+            &images,
+        );
+        report
+            .diagnostics()
+            .map(|(_, d)| (d.code.to_string(), d.severity))
+            .collect()
+    }
+
+    fn has(found: &[(String, Severity)], code: &str) -> bool {
+        found.iter().any(|(c, _)| c == code)
+    }
+
+    #[test]
+    fn unrelated_finding_at_the_same_place_does_not_hide_a_generic_error() {
+        // CG403/CG405 point at the service key, where CG005 reports "neither an image nor a
+        // build context": a different problem, so the error stays (issue 10).
+        let yaml = "services:\n  web:\n    image: nginx:1.27\n  app:\n    environment: {A: '1'}\n";
+        for other in ["CG403", "CG405", "CG802"] {
+            let found = run(yaml, &[("CG005", None), (other, None)]);
+            assert!(has(&found, "CG005"), "{other}: {found:?}");
+            assert!(has(&found, other), "{other}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn specific_rule_for_the_same_problem_replaces_the_generic_one() {
+        let yaml = "services:\n  web:\n    image: nginx:1.27\n    networks: [backend]\n";
+        let found = run(yaml, &[("CG005", None), ("CG505", None)]);
+        assert_eq!(found, [("CG505".to_string(), Severity::Error)]);
+        // Only when it is at least as severe.
+        let found = run(yaml, &[("CG005", None), ("CG505", Some(Level::Warning))]);
+        assert!(has(&found, "CG005") && has(&found, "CG505"), "{found:?}");
+        // Without the specific rule the generic one reports it.
+        assert_eq!(
+            run(yaml, &[("CG005", None)]),
+            [("CG005".to_string(), Severity::Error)]
+        );
+    }
 }

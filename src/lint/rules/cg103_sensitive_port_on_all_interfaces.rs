@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::lint::context::Context;
-use crate::lint::finding::Finding;
+use crate::lint::finding::{Finding, Severity};
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::view::repository;
 
@@ -10,14 +10,26 @@ declare_rule! {
     /// unauthenticated API port published on every host interface (no host address, `0.0.0.0`
     /// or `::`).
     ///
-    /// The port is recognised by the container port: 5432 (PostgreSQL), 3306/33060 (MySQL,
-    /// MariaDB), 1433 (SQL Server), 1521 (Oracle), 27017-27019 (MongoDB), 6379 (Redis),
-    /// 11211 (memcached), 9200/9300 (Elasticsearch, OpenSearch), 5984 (CouchDB), 9042
-    /// (Cassandra), 8086 (InfluxDB), 2375/2376 (Docker API), 2379/2380 (etcd), 8500 (Consul),
-    /// 8200 (Vault), 15672 (RabbitMQ management), 9092 (Kafka), 2181 (ZooKeeper), 7687 (Neo4j),
-    /// and the `sensitive_ports` of the image in the image table (`composegen explain CG206`).
+    /// The service is recognised by its image **and** the container port: 5432 (PostgreSQL),
+    /// 3306/33060 (MySQL, MariaDB), 1433 (SQL Server), 1521 (Oracle), 27017-27019 (MongoDB),
+    /// 6379 (Redis), 11211 (memcached), 9200/9300 (Elasticsearch, OpenSearch), 5984
+    /// (CouchDB), 9042 (Cassandra), 8086 (InfluxDB), 2375/2376 (Docker API), 2379/2380 (etcd),
+    /// 8500 (Consul), 8200 (Vault), 15672 (RabbitMQ management), 9092 (Kafka), 2181
+    /// (ZooKeeper), 7687 (Neo4j), each when the image is named like that service (`postgres`,
+    /// `postgis/postgis`, `bitnami/postgresql` for 5432; `hashicorp/vault`, not
+    /// `vaultwarden/server`, for 8200); and the `sensitive_ports` of the image in the image
+    /// table (`composegen explain CG206`). These are warnings.
     ///
-    /// Option `ports`: a list of further container ports to treat as sensitive.
+    /// A port number alone proves nothing: a backup tool's web interface on 8200 is not Vault.
+    /// So when only the port matches:
+    /// - the image is in the image table with its ports, and does not list this one as
+    ///   sensitive: nothing is reported (the image is known to be something else);
+    /// - the image is not known (not in the table and not named like the service, a variable
+    ///   without a value, or only `build:`): an **info** that names the service the port is
+    ///   usually for, never a warning.
+    ///
+    /// Option `ports`: a list of further container ports to treat as sensitive on any image
+    /// (warnings).
     ///
     /// ## Why is this bad?
     /// Docker publishes ports through its own firewall rules, ahead of the host firewall (ufw,
@@ -50,34 +62,99 @@ declare_rule! {
     }
 }
 
-/// Container ports that must not be open to every network.
-pub const SENSITIVE: &[(u32, &str)] = &[
-    (5432, "PostgreSQL"),
-    (3306, "MySQL/MariaDB"),
-    (33060, "MySQL X protocol"),
-    (1433, "SQL Server"),
-    (1521, "Oracle"),
-    (27017, "MongoDB"),
-    (27018, "MongoDB"),
-    (27019, "MongoDB"),
-    (6379, "Redis"),
-    (11211, "memcached"),
-    (9200, "Elasticsearch/OpenSearch"),
-    (9300, "Elasticsearch transport"),
-    (5984, "CouchDB"),
-    (9042, "Cassandra"),
-    (8086, "InfluxDB"),
-    (2375, "Docker API (no TLS)"),
-    (2376, "Docker API"),
-    (2379, "etcd"),
-    (2380, "etcd peer"),
-    (8500, "Consul"),
-    (8200, "Vault"),
-    (15672, "RabbitMQ management"),
-    (9092, "Kafka"),
-    (2181, "ZooKeeper"),
-    (7687, "Neo4j Bolt"),
+/// Container ports that must not be open to every network, the service that uses each, and
+/// the words of image names that are that service (a word matches a part of the repository
+/// split at `/`, `-`, `_` and `.`, or its start: `postgres` matches `postgresql`).
+pub const SENSITIVE: &[(u32, &str, &[&str])] = &[
+    (5432, "PostgreSQL", POSTGRES),
+    (3306, "MySQL/MariaDB", MYSQL),
+    (33060, "MySQL X protocol", MYSQL),
+    (
+        1433,
+        "SQL Server",
+        &["mssql", "sqlserver", "azure-sql-edge"],
+    ),
+    (
+        1521,
+        "Oracle",
+        &[
+            "oracle",
+            "database/free",
+            "database/enterprise",
+            "database/express",
+        ],
+    ),
+    (27017, "MongoDB", MONGO),
+    (27018, "MongoDB", MONGO),
+    (27019, "MongoDB", MONGO),
+    (
+        6379,
+        "Redis",
+        &[
+            "redis",
+            "redislabs/",
+            "valkey",
+            "keydb",
+            "dragonfly",
+            "garnet",
+        ],
+    ),
+    (11211, "memcached", &["memcached"]),
+    (9200, "Elasticsearch/OpenSearch", SEARCH),
+    (9300, "Elasticsearch transport", SEARCH),
+    (5984, "CouchDB", &["couchdb"]),
+    (9042, "Cassandra", &["cassandra", "scylla"]),
+    (8086, "InfluxDB", &["influxdb"]),
+    (2375, "Docker API (no TLS)", DOCKER),
+    (2376, "Docker API", DOCKER),
+    (2379, "etcd", &["etcd"]),
+    (2380, "etcd peer", &["etcd"]),
+    (8500, "Consul", &["consul"]),
+    (8200, "Vault", &["vault", "openbao"]),
+    (15672, "RabbitMQ management", &["rabbitmq"]),
+    (9092, "Kafka", &["kafka", "redpanda", "cp-server"]),
+    (2181, "ZooKeeper", &["zookeeper"]),
+    (7687, "Neo4j Bolt", &["neo4j", "memgraph"]),
 ];
+
+const POSTGRES: &[&str] = &[
+    "postgres",
+    "postgis",
+    "timescaledb",
+    "pgvector",
+    "paradedb",
+    "citus",
+];
+const MYSQL: &[&str] = &["mysql", "mariadb", "percona"];
+const MONGO: &[&str] = &["mongo", "percona-server-mongodb"];
+const SEARCH: &[&str] = &["elasticsearch", "opensearch"];
+const DOCKER: &[&str] = &["docker", "dind", "docker-socket-proxy", "dockerproxy"];
+
+/// Whether an image repository is named like one of `words` (see [`SENSITIVE`]). `vault`
+/// matches `hashicorp/vault` and `bitnami/vault`, not `vaultwarden/server`.
+pub fn image_is(repository: &str, words: &[&str]) -> bool {
+    let repo = repository.to_ascii_lowercase();
+    words.iter().any(|w| {
+        if w.contains('/') || w.contains('-') {
+            return repo.contains(w);
+        }
+        repo.split(['/', '-', '_', '.']).any(|part| {
+            part == *w
+                || part
+                    .strip_prefix(w)
+                    .is_some_and(|rest| matches!(rest, "ql" | "db" | "sql" | "search"))
+        })
+    })
+}
+
+/// How sure the rule is that a published port is the sensitive service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Match {
+    /// The image is that service (by name or by the image table), or the user listed the port.
+    Image,
+    /// Only the port number says so, and the image is not one the rule knows.
+    PortOnly,
+}
 
 impl Rule for SensitivePortOnAllInterfaces {
     fn meta(&self) -> &'static RuleMeta {
@@ -96,11 +173,19 @@ impl Rule for SensitivePortOnAllInterfaces {
             })
             .unwrap_or_default();
         for s in cx.compose().services() {
-            let image_ports: Vec<u32> = s
-                .image_repository()
-                .and_then(|r| cx.images.lookup(&repository(&r)))
+            // The image, when its name is known (not a variable without a value).
+            let repo = s
+                .image()
+                .filter(|(img, _)| img.known() && !img.value.trim().is_empty())
+                .map(|(img, _)| repository(&img.value));
+            let entry = repo.as_deref().and_then(|r| cx.images.lookup(r));
+            let image_ports: Vec<u32> = entry
                 .map(|e| e.sensitive_ports.iter().map(|p| u32::from(*p)).collect())
                 .unwrap_or_default();
+            // The image table describes the image: a port it does not list as sensitive is
+            // not the service that port number is usually for.
+            let described =
+                entry.is_some_and(|e| !e.ports.is_empty() || !e.sensitive_ports.is_empty());
             for p in s.ports() {
                 if p.error.is_some() || p.unknown || p.published.is_none() {
                     continue;
@@ -113,24 +198,38 @@ impl Rule for SensitivePortOnAllInterfaces {
                     continue;
                 }
                 let (lo, hi) = p.target;
-                let what = (lo..=hi).find_map(|port| {
-                    SENSITIVE
-                        .iter()
-                        .find(|(sp, _)| *sp == port)
-                        .map(|(_, name)| format!("{name} port {port}"))
-                        .or_else(|| {
-                            (image_ports.contains(&port) || extra.contains(&port))
-                                .then(|| format!("port {port}"))
-                        })
+                let found = (lo..=hi).find_map(|port| {
+                    let known = SENSITIVE.iter().find(|(sp, _, _)| *sp == port);
+                    if image_ports.contains(&port) || extra.contains(&port) {
+                        let what = known.map_or(format!("port {port}"), |(_, name, _)| {
+                            format!("{name} port {port}")
+                        });
+                        return Some((Match::Image, what));
+                    }
+                    let (_, name, words) = known?;
+                    if repo.as_deref().is_some_and(|r| image_is(r, words)) {
+                        Some((Match::Image, format!("{name} port {port}")))
+                    } else if described {
+                        None
+                    } else {
+                        Some((Match::PortOnly, format!("port {port}, {name}'s default,")))
+                    }
                 });
-                let Some(what) = what else { continue };
-                out.push(
-                    self.finding(cx, p.path.clone(), format!("`{}` publishes {what} on every host interface", s.name))
-                        .label("reachable from every network the host is on")
-                        .service(s.name)
-                        .help(format!("bind it to loopback (`\"127.0.0.1:{}:{}\"`) or drop the mapping and use the compose network", p.published.map_or(lo, |x| x.0), lo))
-                        .build(),
-                );
+                let Some((how, what)) = found else { continue };
+                let image = repo.as_deref().unwrap_or("(no image)");
+                let mut f = self
+                    .finding(cx, p.path.clone(), format!("`{}` publishes {what} on every host interface", s.name))
+                    .label(match how {
+                        Match::Image => "reachable from every network the host is on".to_string(),
+                        Match::PortOnly => format!("only the port number matches; image `{image}` is not known to be that service"),
+                    })
+                    .service(s.name)
+                    .help(format!("bind it to loopback (`\"127.0.0.1:{}:{}\"`) or drop the mapping and use the compose network", p.published.map_or(lo, |x| x.0), lo))
+                    .build();
+                if how == Match::PortOnly {
+                    f.severity = Severity::Info;
+                }
+                out.push(f);
             }
         }
     }
@@ -138,7 +237,70 @@ impl Rule for SensitivePortOnAllInterfaces {
 
 #[cfg(test)]
 mod tests {
+    use super::image_is;
+    use crate::lint::rules::cg401_privileged_container::tests_support::severities;
     use crate::lint::testing::{codes, lint_rule};
+
+    #[test]
+    fn image_and_port_must_match() {
+        // Regression (issue 10): 8200 on a backup tool is not Vault.
+        assert_eq!(
+            severities(
+                "CG103",
+                "services:\n  b:\n    image: duplicati/duplicati:2.0.8\n    ports: ['8200:8200']\n"
+            ),
+            ["info"]
+        );
+        let d = lint_rule(
+            "CG103",
+            "services:\n  b:\n    image: duplicati/duplicati:2.0.8\n    ports: ['8200:8200']\n",
+        );
+        assert!(!d[0].message.contains("Vault port"), "{}", d[0].message);
+        // The image is Vault: a warning.
+        assert_eq!(
+            severities(
+                "CG103",
+                "services:\n  v:\n    image: hashicorp/vault:1.17\n    ports: ['8200:8200']\n"
+            ),
+            ["warning"]
+        );
+        // Named like the service.
+        assert_eq!(
+            severities(
+                "CG103",
+                "services:\n  d:\n    image: bitnami/postgresql:16\n    ports: ['5432:5432']\n  e:\n    image: postgis/postgis:16-3.4\n    ports: ['5433:5432']\n"
+            ),
+            ["warning", "warning"]
+        );
+        // Only a build, or a variable image: the port alone gives an info at most.
+        assert_eq!(
+            severities(
+                "CG103",
+                "services:\n  a:\n    build: .\n    ports: ['6379:6379']\n  b:\n    image: ${IMG}\n    ports: ['6380:6379']\n"
+            ),
+            ["info", "info"]
+        );
+        // A known image that does not serve Redis on 6379 (the table says what it is).
+        assert!(
+            severities(
+                "CG103",
+                "services:\n  v:\n    image: hashicorp/vault:1.17\n    ports: ['6379:6379']\n"
+            )
+            .is_empty()
+        );
+        assert!(image_is("hashicorp/vault", &["vault"]));
+        assert!(image_is("bitnami/mongodb", &["mongo"]));
+        let redis = super::SENSITIVE
+            .iter()
+            .find(|e| e.0 == 6379)
+            .expect("redis")
+            .2;
+        assert!(image_is("redislabs/redismod", redis));
+        assert!(!image_is("redislabs/redisinsight", &["redis"]));
+        assert!(image_is("mcr.microsoft.com/mssql/server", &["mssql"]));
+        assert!(!image_is("vaultwarden/server", &["vault"]));
+        assert!(!image_is("duplicati/duplicati", &["vault"]));
+    }
 
     #[test]
     fn positive_and_negative() {

@@ -9,11 +9,15 @@ declare_rule! {
     /// `22:22`, `21:21`, `5:30` — two numbers separated by a colon where the part after the
     /// colon is below 60.
     ///
+    /// This is a portability **info**, not a warning: Docker Compose v2 parses YAML 1.2 (go-yaml
+    /// v3), which has no base-60 numbers, and reads `2222:22` as the string `"2222:22"`
+    /// (verified with `docker compose config --format json`: published `2222`, target `22`).
+    /// The file works with `docker compose`.
+    ///
     /// ## Why is this bad?
-    /// YAML 1.1 (PyYAML, the old Python docker-compose, many editors and CI tools) reads
-    /// `22:22` as the integer 1342. Docker Compose v2 reads YAML 1.2 and gets the string, so the
-    /// file behaves differently depending on the tool that reads it, and a port can silently
-    /// become another one.
+    /// YAML 1.1 (PyYAML, the old Python docker-compose v1, Ansible, many editors and CI tools)
+    /// reads `22:22` as the integer 1342. Other tools that read the file can therefore see a
+    /// different port than Compose does. Quoting costs nothing and makes every reader agree.
     ///
     /// ## Example
     /// ```yaml
@@ -36,8 +40,8 @@ declare_rule! {
         code: "CG105",
         name: "unquoted-base60-port",
         category: Ports,
-        severity: Warning,
-        summary: "an unquoted port mapping that YAML 1.1 reads as a base-60 number",
+        severity: Info,
+        summary: "an unquoted port mapping that YAML 1.1 tools (not Compose v2) read as a base-60 number",
     }
 }
 
@@ -79,9 +83,9 @@ impl Rule for Base60Port {
                         self.finding(
                             cx,
                             p.path.clone(),
-                            format!("unquoted `{}` is the number {value} in YAML 1.1", p.raw),
+                            format!("unquoted `{}` is the number {value} in YAML 1.1 (Docker Compose v2 reads the string)", p.raw),
                         )
-                        .label("quote this")
+                        .label("YAML 1.1 tools read a number here; quote it for portability")
                         .service(s.name)
                         .help(format!("write it as a string: \"{}\"", p.raw))
                         .build(),
@@ -110,6 +114,18 @@ mod tests {
                 "services:\n  s:\n    image: x\n    ports:\n      - 22:22\n"
             )),
             ["CG105@5"]
+        );
+        // Compose v2 reads `2222:22` as a string: a portability info only, never a warning.
+        let d = lint_rule(
+            "CG105",
+            "services:\n  s:\n    image: x\n    ports:\n      - 2222:22\n",
+        );
+        assert_eq!(codes(&d), ["CG105@5"]);
+        assert_eq!(d[0].severity.as_str(), "info");
+        assert!(
+            d[0].message.contains("Compose v2 reads the string"),
+            "{}",
+            d[0].message
         );
         assert!(
             codes(&lint_rule(

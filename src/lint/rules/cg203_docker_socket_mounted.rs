@@ -13,7 +13,8 @@ declare_rule! {
     /// Windows named pipe `\\.\pipe\docker_engine`. Short and long syntax, read-only or not.
     ///
     /// This is a security rule filed under volumes. A bind of a whole directory that contains
-    /// the socket (`/var/run`, `/run`) is reported by CG204.
+    /// the socket (`/`, `/var/run`, `/run`) is reported by CG204, as an error even when it is
+    /// read-only, for the same reason.
     ///
     /// ## Why is this bad?
     /// Whoever can talk to the socket controls the Docker daemon, which runs as root: one API

@@ -8,7 +8,15 @@ use crate::lint::view::{MountKind, normalize_host_path, path_covers};
 declare_rule! {
     /// ## What it does
     /// Reports a bind mount of a sensitive host path: an **error** when the container can write
-    /// it, a **warning** when it is mounted read-only (`:ro`, `read_only: true`).
+    /// it, a **warning** when it is mounted read-only (`:ro`, `read_only: true`) — except for
+    /// a directory that contains a container engine's socket (`/`, `/run` or `/var/run`,
+    /// `/run/user` and a user's `/run/user/UID` with rootless Docker's socket, `/run/podman`,
+    /// `/run/containerd`): that is an **error** read-only too.
+    ///
+    /// `:ro` makes the mounted files read-only, not the sockets among them: connecting to a
+    /// Unix socket is not a write to the file system, so `/var/run/docker.sock` under a
+    /// read-only `/:/host:ro` or `/run:/run:ro` still answers every Docker API call, and the
+    /// container controls the daemon exactly as with CG203's direct socket mount.
     ///
     /// Sensitive, with everything below them: `/proc`, `/sys`, `/boot`, `/root`,
     /// `/var/lib/docker`.
@@ -155,6 +163,37 @@ const READABLE: &[&str] = &[
     "/etc/group",
 ];
 
+/// Where the container engines put their sockets (`/run/user/*` for rootless Docker).
+const ENGINE_SOCKETS: &[&str] = &[
+    "/run/docker.sock",
+    "/run/podman/podman.sock",
+    "/run/containerd/containerd.sock",
+    "/run/user/*/docker.sock",
+    "/run/user/*/podman/podman.sock",
+];
+
+/// Whether a normalised host directory contains a container engine's socket at its standard
+/// place (so that a read-only mount of it still gives the engine's API). `/var/run` is `/run`.
+pub fn contains_engine_socket(path: &str) -> bool {
+    let path = match path.strip_prefix("/var/run") {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => format!("/run{rest}"),
+        _ => path.to_string(),
+    };
+    ENGINE_SOCKETS.iter().any(|socket| {
+        let (before, after) = socket.split_once("/*").unwrap_or((socket, ""));
+        if path_covers(&path, before) {
+            return true;
+        }
+        // `/run/user/NAME` and below, down to the socket's directory.
+        path.strip_prefix(before)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .is_some_and(|rest| {
+                let (user, below) = rest.split_once('/').unwrap_or((rest, ""));
+                !user.is_empty() && (below.is_empty() || path_covers(&format!("/{below}"), after))
+            })
+    })
+}
+
 /// Why a normalised host path is sensitive, if it is (ignoring the exemptions for read-only).
 /// `/var/run` is taken as `/run`.
 pub fn sensitive(path: &str) -> Option<&'static str> {
@@ -234,7 +273,14 @@ impl Rule for SensitiveHostPathMounted {
                 if allow.iter().any(|a| path_covers(a, &path)) {
                     continue;
                 }
-                let (severity, mode, label) = if m.read_only {
+                let socket = m.read_only && contains_engine_socket(&path);
+                let (severity, mode, label) = if socket {
+                    (
+                        Severity::Error,
+                        "read-only, which does not protect the engine socket inside it",
+                        "the Docker socket below stays reachable: `:ro` does not restrict its API",
+                    )
+                } else if m.read_only {
                     (
                         Severity::Warning,
                         "read-only",
@@ -251,7 +297,9 @@ impl Rule for SensitiveHostPathMounted {
                     .finding(cx, m.path.clone(), format!("`{}` bind-mounts `{path}` ({why}) {mode}", s.name))
                     .label(label)
                     .service(s.name)
-                    .help(if m.read_only {
+                    .help(if socket {
+                        "mount only the files the service needs; a read-only mount still lets the container connect to the Docker socket inside it (root on the host). If a monitoring agent really needs it, suppress it inline with a reason: `# composegen: ignore[CG204] why`"
+                    } else if m.read_only {
                         "mount only the files the service needs; if it really needs this (a monitoring agent), suppress it inline with a reason: `# composegen: ignore[CG204] why`"
                     } else {
                         "mount only the files the service needs, and read-only (`:ro`); a writable host system path gives the container the host"
@@ -354,6 +402,34 @@ mod tests {
             severities(yaml, &Settings::default()),
             [Severity::Error, Severity::Warning]
         );
+    }
+
+    #[test]
+    fn read_only_directory_with_the_engine_socket_is_an_error() {
+        let yaml = "services:\n  a:\n    image: x\n    volumes: ['/:/host:ro', '/run:/run:ro', '/var/run:/var/run:ro', '/run/user/1000:/u:ro', '/run/dbus:/run/dbus:ro', '/etc:/e:ro']\n";
+        assert_eq!(
+            severities(yaml, &Settings::default()),
+            [
+                Severity::Error,
+                Severity::Error,
+                Severity::Error,
+                Severity::Error,
+                Severity::Warning,
+                Severity::Warning
+            ]
+        );
+        assert!(super::contains_engine_socket("/"));
+        assert!(super::contains_engine_socket("/run/containerd"));
+        assert!(super::contains_engine_socket("/run/user"));
+        assert!(!super::contains_engine_socket("/run/dbus"));
+        assert!(!super::contains_engine_socket("/run/user/1000/pulse"));
+        assert!(!super::contains_engine_socket("/var"));
+        assert!(!super::contains_engine_socket("/runner"));
+        let d = lint_rule(
+            "CG204",
+            "services:\n  a:\n    image: x\n    volumes: ['/run:/run:ro']\n",
+        );
+        assert!(d[0].message.contains("engine socket"), "{}", d[0].message);
     }
 
     #[test]

@@ -3,7 +3,7 @@ use crate::lint::context::Context;
 use crate::lint::finding::Finding;
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::rules::cg204_sensitive_host_path_mounted::sensitive;
-use crate::lint::view::{MountKind, normalize_host_path};
+use crate::lint::view::{MountKind, Service, normalize_container_path, normalize_host_path};
 use crate::yaml::Kind;
 
 declare_rule! {
@@ -19,6 +19,21 @@ declare_rule! {
     /// (`package.json`, `package-lock.json`, `composer.json`, `tsconfig.json`, `deno.json`,
     /// `pyproject.toml`, `Cargo.toml`). Sensitive host paths (`/etc/…`) are CG204's. Option
     /// `allow`: more file names (or host paths as written) not to report.
+    ///
+    /// Not reported either: configuration files the service rewrites, where `:ro` would break
+    /// it.
+    /// - **Redis/Valkey Sentinel** rewrites its configuration file (it records the current
+    ///   master, replicas and other sentinels there, and refuses to start on a read-only one).
+    ///   A service whose command or entrypoint runs Sentinel (a word `--sentinel`, or the
+    ///   program `redis-sentinel` / `valkey-sentinel`, also inside `sh -c "…"`) may mount
+    ///   writable the file that the command names (`redis-server /etc/redis/sentinel.conf
+    ///   --sentinel`): the mount's container path must appear as a word of the command.
+    /// - **Images that save their settings to their configuration file**, at that file's
+    ///   container path: AdGuard Home (`adguard/adguardhome`,
+    ///   `/opt/adguardhome/conf/AdGuardHome.yaml`), Zigbee2MQTT (`koenkk/zigbee2mqtt`,
+    ///   `/app/data/configuration.yaml`), Pi-hole (`pihole/pihole`, `/etc/pihole/pihole.toml`
+    ///   and `/etc/pihole/setupVars.conf`) and Bitnami's Sentinel (`bitnami/redis-sentinel`,
+    ///   `/opt/bitnami/redis-sentinel/etc/sentinel.conf`).
     ///
     /// ## Why is this bad?
     /// A configuration file is an input. Mounted read-write, the container can change it on
@@ -81,6 +96,66 @@ const EXEMPT: &[&str] = &[
     "cargo.toml",
 ];
 
+/// Images whose program saves settings to its configuration file: (repositories, container
+/// paths of the files it rewrites). Kept here, not in the image table, because an entry there
+/// makes other rules treat the image as fully described (its healthcheck, its variables).
+const REWRITTEN: &[(&[&str], &[&str])] = &[
+    (
+        &["adguard/adguardhome"],
+        &["/opt/adguardhome/conf/AdGuardHome.yaml"],
+    ),
+    (
+        &["koenkk/zigbee2mqtt", "ghcr.io/koenkk/zigbee2mqtt"],
+        &["/app/data/configuration.yaml"],
+    ),
+    (
+        &["pihole/pihole"],
+        &["/etc/pihole/pihole.toml", "/etc/pihole/setupVars.conf"],
+    ),
+    (
+        &["bitnami/redis-sentinel"],
+        &["/opt/bitnami/redis-sentinel/etc/sentinel.conf"],
+    ),
+];
+
+/// Programs that run Redis Sentinel, which rewrites its configuration file.
+const SENTINELS: &[&str] = &["redis-sentinel", "valkey-sentinel"];
+
+/// The words of the service's entrypoint and command, each split again on white space (so
+/// that `sh -c "redis-server /x.conf --sentinel"` yields its words too).
+fn program_words(s: &Service<'_>) -> Vec<String> {
+    s.entrypoint_words()
+        .iter()
+        .chain(s.command_words().iter())
+        .flat_map(|w| {
+            w.split_whitespace()
+                .map(|t| t.trim_matches(['"', '\'', ';']).to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Container paths of configuration files the service rewrites at run time (see the doc
+/// comment): the file named in a Sentinel command, the files of [`REWRITTEN`] for its image.
+fn rewritten_files(s: &Service<'_>) -> Vec<String> {
+    let mut files = Vec::new();
+    let words = program_words(s);
+    let sentinel = words
+        .iter()
+        .any(|w| w == "--sentinel" || SENTINELS.contains(&w.rsplit('/').next().unwrap_or(w)));
+    if sentinel {
+        files.extend(words.iter().filter(|w| w.starts_with('/')).cloned());
+    }
+    if let Some(repository) = s.image_repository() {
+        for (images, paths) in REWRITTEN {
+            if images.contains(&repository.as_str()) {
+                files.extend(paths.iter().map(|p| p.to_string()));
+            }
+        }
+    }
+    files
+}
+
 /// The file name of a host path, if it has a configuration extension.
 fn config_file(source: &str) -> Option<&str> {
     let name = source
@@ -113,6 +188,7 @@ impl Rule for WritableConfigBindMount {
                     .collect(),
                 _ => Vec::new(),
             };
+            let rewritten = rewritten_files(&s);
             for (i, m) in s.mounts().into_iter().enumerate() {
                 if m.kind != MountKind::Bind || m.read_only || m.unknown || m.error.is_some() {
                     continue;
@@ -130,6 +206,13 @@ impl Rule for WritableConfigBindMount {
                 }
                 if normalize_host_path(source).is_some_and(|p| sensitive(&p).is_some()) {
                     continue; // CG204 reports it
+                }
+                let target = normalize_container_path(&m.target);
+                if rewritten
+                    .iter()
+                    .any(|f| normalize_container_path(f) == target)
+                {
+                    continue; // the service rewrites it: `:ro` would break it
                 }
                 let help = if long_syntax.get(i).copied().unwrap_or(false) {
                     "add `read_only: true` to the mount (or use top-level `configs:`)".to_string()
@@ -215,5 +298,36 @@ mod tests {
         // Written by design, manifests, named volumes, sensitive host paths (CG204).
         assert!(run("services:\n  t:\n    image: traefik:v3.1\n    volumes: ['./acme.json:/acme.json', './package.json:/app/package.json', 'cfg.json:/x']\nvolumes:\n  cfg.json:\n").is_empty());
         assert!(run("services:\n  t:\n    image: x\n    volumes: ['/etc/resolv.conf:/etc/resolv.conf']\n").is_empty());
+    }
+
+    #[test]
+    fn rewritten_by_the_service() {
+        // Sentinel rewrites the file its command names (issue 10).
+        assert!(run("services:\n  s:\n    image: redis:7.4\n    command: redis-server /usr/local/etc/redis/sentinel.conf --sentinel\n    volumes: ['./sentinel.conf:/usr/local/etc/redis/sentinel.conf']\n").is_empty());
+        assert!(run("services:\n  s:\n    image: redis:7.4\n    command: [redis-sentinel, /etc/redis/sentinel.conf]\n    volumes: ['./sentinel/sentinel.conf:/etc/redis/sentinel.conf']\n").is_empty());
+        assert!(run("services:\n  s:\n    image: valkey/valkey:8\n    entrypoint: [sh, -c, 'exec valkey-sentinel /data/sentinel.conf']\n    volumes: ['./sentinel.conf:/data/sentinel.conf']\n").is_empty());
+        // Apps that save their settings to their configuration file.
+        assert!(run("services:\n  dns:\n    image: adguard/adguardhome:v0.107.52\n    volumes: ['./AdGuardHome.yaml:/opt/adguardhome/conf/AdGuardHome.yaml']\n").is_empty());
+        assert!(run("services:\n  z:\n    image: ghcr.io/koenkk/zigbee2mqtt:1.40.1\n    volumes: ['./z2m.yaml:/app/data/configuration.yaml']\n").is_empty());
+        // Still reported: another file of a Sentinel service, a file a plain Redis only reads,
+        // and the same path on another image.
+        assert_eq!(
+            run(
+                "services:\n  s:\n    image: redis:7.4\n    command: redis-server /etc/redis/sentinel.conf --sentinel\n    volumes: ['./users.acl.conf:/etc/redis/users.acl.conf']\n"
+            ),
+            ["CG205@5"]
+        );
+        assert_eq!(
+            run(
+                "services:\n  r:\n    image: redis:7.4\n    command: redis-server /usr/local/etc/redis/redis.conf\n    volumes: ['./redis.conf:/usr/local/etc/redis/redis.conf']\n"
+            ),
+            ["CG205@5"]
+        );
+        assert_eq!(
+            run(
+                "services:\n  a:\n    image: example/app:1\n    volumes: ['./AdGuardHome.yaml:/opt/adguardhome/conf/AdGuardHome.yaml']\n"
+            ),
+            ["CG205@4"]
+        );
     }
 }

@@ -37,8 +37,9 @@ declare_rule! {
     /// `kind` (`database`, `cache`, `queue`, `search`, `storage`, `monitoring`, `proxy`,
     /// `admin`, `app`), `data` (directories that hold its state; a mount on any one of them
     /// counts), `writes` (other paths it must be able to write, used by CG207 with
-    /// `read_only: true`), `ports`, `sensitive_ports`, `healthcheck`, `jvm`, `env` and
-    /// `env_prefixes` (the variables it reads). Images are matched by repository:
+    /// `read_only: true`), `volumes` (the directories its Dockerfile declares as `VOLUME`:
+    /// writable anonymous volumes, used by CG207), `ports`, `sensitive_ports`, `healthcheck`,
+    /// `jvm`, `env` and `env_prefixes` (the variables it reads). Images are matched by repository:
     /// `docker.io/library/postgres:16` is `postgres`; a bare name also matches `org/name`.
     ///
     /// Describe your own images, or correct an entry, in `.composegen.yaml`; your entries are

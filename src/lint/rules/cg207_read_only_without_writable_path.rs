@@ -3,9 +3,9 @@ use crate::lint::context::Context;
 use crate::lint::finding::Finding;
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::rules::cg206_stateful_service_without_volume::{
-    command_target_mounted, image_state, mount_covers,
+    canonical, command_target_mounted, image_state, mount_covers,
 };
-use crate::lint::view::{Mount, MountKind};
+use crate::lint::view::{Mount, MountKind, path_covers};
 
 declare_rule! {
     /// ## What it does
@@ -20,6 +20,12 @@ declare_rule! {
     /// Services that `extends` another, use `volumes_from`, run another program than the
     /// image's server (a shell script, a replaced entrypoint: see CG206) or have a mount that
     /// cannot be parsed are skipped.
+    ///
+    /// A directory the image declares as `VOLUME` in its Dockerfile (the table's `volumes`:
+    /// `/prometheus` in `prom/prometheus`, `/var/lib/postgresql/data` in `postgres` …) counts as
+    /// a writable mount: Docker mounts an anonymous volume there even with `read_only: true`.
+    /// It does not count when the service mounts something at that exact path, which replaces
+    /// the anonymous volume (a `:ro` bind mount there leaves the directory read-only).
     ///
     /// ## Why is this bad?
     /// With `read_only: true` the container's file system is read-only except for its mounts.
@@ -63,6 +69,20 @@ fn writable(m: &Mount) -> bool {
         )
 }
 
+/// The image's declared `VOLUME`s that stay anonymous writable volumes: those on which the
+/// service mounts nothing at exactly that path (a mount there replaces the anonymous volume).
+fn image_volumes(volumes: &[String], mounts: &[Mount]) -> Vec<String> {
+    volumes
+        .iter()
+        .map(|v| canonical(v))
+        .filter(|v| {
+            !mounts
+                .iter()
+                .any(|m| !m.target.is_empty() && canonical(&m.target) == *v)
+        })
+        .collect()
+}
+
 impl Rule for ReadOnlyWithoutWritablePath {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -81,7 +101,11 @@ impl Rule for ReadOnlyWithoutWritablePath {
                 continue;
             }
             let rw: Vec<&Mount> = mounts.iter().filter(|m| writable(m)).collect();
-            let covered = |path: &str| rw.iter().any(|m| mount_covers(m, path));
+            let declared = image_volumes(&state.entry.volumes, &mounts);
+            let covered = |path: &str| {
+                rw.iter().any(|m| mount_covers(m, path))
+                    || declared.iter().any(|v| path_covers(v, path))
+            };
             let mut missing: Vec<(String, &str)> = Vec::new();
             let cache_without_persistence =
                 state.entry.kind.as_deref() == Some("cache") && state.persistence == Some(false);
@@ -166,9 +190,16 @@ mod tests {
             d.iter().any(|d| d.message.contains("`/run/postgresql`")),
             "{d:?}"
         );
-        // `read_only: "true"` as a string.
+        // `read_only: "true"` as a string (valkey declares no VOLUME).
         assert_eq!(
-            run("services:\n  r:\n    image: redis:7\n    read_only: 'true'\n"),
+            run("services:\n  r:\n    image: valkey/valkey:8\n    read_only: 'true'\n"),
+            ["CG207@4"]
+        );
+        // A declared VOLUME replaced by a read-only mount at that exact path is read-only.
+        assert_eq!(
+            run(
+                "services:\n  p:\n    image: prom/prometheus:v2.53.0\n    read_only: true\n    volumes: ['./data:/prometheus:ro']\n"
+            ),
             ["CG207@4"]
         );
     }
@@ -181,6 +212,19 @@ mod tests {
         // A cache without persistence; an image with nothing to write; read_only false; unknown image.
         assert!(run("services:\n  r:\n    image: redis:7\n    read_only: true\n    command: redis-server --save '' --appendonly no\n").is_empty());
         assert!(run("services:\n  t:\n    image: traefik:v3.1\n    read_only: true\n").is_empty());
+        // The image declares its data directory as a VOLUME: Docker mounts an anonymous
+        // writable volume there (issue 10: `prom/prometheus` declares `VOLUME /prometheus`).
+        assert!(
+            run("services:\n  p:\n    image: prom/prometheus:v2.53.0\n    read_only: true\n")
+                .is_empty()
+        );
+        assert!(run("services:\n  r:\n    image: redis:7\n    read_only: true\n").is_empty());
+        assert!(
+            run("services:\n  m:\n    image: mongo:7\n    read_only: true\n    tmpfs: [/tmp]\n")
+                .is_empty()
+        );
+        // PGDATA moved to a directory inside the VOLUME.
+        assert!(run("services:\n  db:\n    image: postgres:16\n    read_only: true\n    environment: {PGDATA: /var/lib/postgresql/data/pgdata}\n    tmpfs: [/run/postgresql]\n").is_empty());
         assert!(run("services:\n  p:\n    image: nginx:1.27\n    read_only: false\n").is_empty());
         assert!(
             run("services:\n  a:\n    image: example/app:1.0\n    read_only: true\n").is_empty()

@@ -6,7 +6,11 @@ use crate::yaml::Kind;
 
 declare_rule! {
     /// ## What it does
-    /// Reports a service that runs privileged: `privileged: true` (or the string `"true"`).
+    /// Reports a service that runs privileged: `privileged: true`, or any spelling Docker
+    /// Compose reads as true for this field: `true`, `yes`, `y` or `on` in any case, quoted or
+    /// not (`privileged: yes`, `privileged: "on"`, `privileged: "True"`). Compose v2
+    /// (2.40) turns these strings into `true` and runs the container privileged; it rejects
+    /// `1`, `t` and values with surrounding spaces, so those are left to CG004/CG005.
     /// A privileged *build* (`build.privileged`) is not reported: it needs the builder to
     /// allow the `security.insecure` entitlement anyway.
     ///
@@ -58,7 +62,7 @@ impl Rule for PrivilegedContainer {
                 Some(Kind::Bool(b)) => *b,
                 Some(Kind::Str(_)) => s
                     .str("privileged")
-                    .is_some_and(|v| v.known() && v.value.trim().eq_ignore_ascii_case("true")),
+                    .is_some_and(|v| v.known() && compose_true(&v.value)),
                 _ => false,
             };
             if !privileged {
@@ -75,8 +79,17 @@ impl Rule for PrivilegedContainer {
     }
 }
 
+/// Whether Docker Compose casts the string to `true` for a boolean field (compose-go's
+/// `toBoolean`: `true`, `yes`, `y`, `on` in any case, without trimming).
+pub fn compose_true(v: &str) -> bool {
+    ["true", "yes", "y", "on"]
+        .iter()
+        .any(|t| v.eq_ignore_ascii_case(t))
+}
+
 #[cfg(test)]
 mod tests {
+    use super::compose_true;
     use crate::lint::interpolate::Env;
     use crate::lint::testing::{codes, lint_rule, lint_rule_with};
 
@@ -104,6 +117,33 @@ mod tests {
             )),
             ["CG401@4"]
         );
+    }
+
+    #[test]
+    fn compose_true_spellings() {
+        // Verified with docker-compose v2.40.3 `config --format json`: each runs privileged.
+        for v in [
+            "yes", "'yes'", "\"on\"", "on", "On", "y", "'Y'", "True", "TRUE", "'YeS'",
+        ] {
+            assert_eq!(
+                run(&format!(
+                    "services:\n  a:\n    image: x\n    privileged: {v}\n"
+                )),
+                ["CG401@4"],
+                "{v}"
+            );
+        }
+        for v in ["no", "'off'", "n", "'false'", "'t'", "'1'", "' true'"] {
+            assert!(
+                run(&format!(
+                    "services:\n  a:\n    image: x\n    privileged: {v}\n"
+                ))
+                .is_empty(),
+                "{v}"
+            );
+        }
+        assert!(compose_true("oN"));
+        assert!(!compose_true(" true"));
     }
 
     #[test]

@@ -35,9 +35,13 @@ declare_rule! {
     ///   `…_VERSION` are left alone.
     ///
     /// A value that is a variable reference (`${DB_PASSWORD}`, `${DB_PASSWORD:?set it}`,
-    /// `$$VAR` for the container's shell), a path (`POSTGRES_PASSWORD_FILE=/run/secrets/db`),
+    /// `$$VAR` for the container's shell), a file path (`POSTGRES_PASSWORD_FILE=/run/secrets/db`,
+    /// `APP_SECRET: /run/secrets/app`, `./secrets/key`, `C:\secrets\key`),
     /// a flag value (`ALLOW_EMPTY_PASSWORD=yes`), a template placeholder (`<password>`,
-    /// `{{ .Token }}`) or empty is not a secret. A variable whose name qualifies the secret
+    /// `{{ .Token }}`) or empty is not a secret. Under a name whose secret word is not a
+    /// password's (`SECRET`, `…_KEY`, `TOKEN`, not `PASSWORD`, `PASS`, `PWD`, `PIN`), a language
+    /// or locale code (`en`, `de-DE`, `pt_BR`) or a number of up to ten digits (`3600`,
+    /// `1.5`) is a setting, not a secret, unless it is a well-known password (`123456`). A variable whose name qualifies the secret
     /// (`…_PASSWORD_FILE`, `…_TOKEN_URL`, `…_SECRET_NAME`, `…_PASSWORD_MIN_LENGTH`) is not
     /// one either. A default value (`${DB_PASSWORD:-s3cr3t}`) *is* a literal secret: it is
     /// what runs whenever the variable is not set.
@@ -462,6 +466,41 @@ pub fn is_secret_name(name: &str) -> bool {
         .any(|w| NOT_THE_SECRET.contains(&w.as_str()))
 }
 
+/// Whether a variable name says it holds a password (not just a "secret" or a "key"):
+/// a number or a short word there can be the password itself.
+fn password_name(name: &str) -> bool {
+    name_words(name).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "PASSWORD"
+                | "PASSWORDS"
+                | "PASSWD"
+                | "PASS"
+                | "PWD"
+                | "PASSPHRASE"
+                | "REQUIREPASS"
+                | "MASTERAUTH"
+                | "PIN"
+                | "PSK"
+        )
+    })
+}
+
+/// A language or locale code: `en`, `deu`, `de-DE`, `pt_BR`, `zh-Hans`, `es-419`.
+pub fn is_language_code(value: &str) -> bool {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^[a-z]{2,3}(?:[-_](?:[A-Za-z]{2}|[0-9]{3}|[A-Z][a-z]{3}))?$").expect("regex")
+    });
+    RE.is_match(value.trim())
+}
+
+/// A plain number of at most ten digits: `3600`, `-1`, `1.5`.
+pub fn is_number(value: &str) -> bool {
+    static RE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^[+-]?[0-9]{1,10}(?:\.[0-9]+)?$").expect("regex"));
+    RE.is_match(value.trim())
+}
+
 /// Values that are not a secret even under a secret's name.
 pub fn not_a_secret(value: &str) -> bool {
     let v = value.trim();
@@ -494,6 +533,13 @@ pub fn not_a_secret(value: &str) -> bool {
         "generated",
     ];
     if FLAGS.contains(&lower.as_str()) {
+        return true;
+    }
+    // A Windows path (`C:\\secrets\\key`, `C:/secrets/key`) or a network share.
+    let b = v.as_bytes();
+    if (b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'\\' | b'/'))
+        || v.starts_with("\\\\")
+    {
         return true;
     }
     if v.starts_with('/')
@@ -838,6 +884,16 @@ impl Collector {
             Literal::Reference => return,
         };
         if not_a_secret(&value) {
+            return;
+        }
+        // Under a `…SECRET…`/`…KEY…` name that is not a password's, a language code or a
+        // number is a setting (`SECRET_KEY_LANG: de-DE`, `SESSION_SECRET: 3600`), unless it
+        // is a well-known password (`123456`, CG411's).
+        if matches!(kind, CredKind::Named)
+            && !password_name(var)
+            && (is_language_code(&value) || is_number(&value))
+            && !WELL_KNOWN.contains(&value.trim().to_ascii_lowercase().as_str())
+        {
             return;
         }
         let weak = match kind {
@@ -1325,6 +1381,24 @@ mod tests {
         assert!(run(&env("      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n      DB_PASSWORD: ${DB_PASSWORD:?set it}\n      POSTGRES_PASSWORD_FILE: /run/secrets/db\n      DATABASE_PASSWORD: /run/secrets/db-password\n      ALLOW_EMPTY_PASSWORD: 'yes'\n      MYSQL_RANDOM_ROOT_PASSWORD: 1\n      GITHUB_TOKEN:\n      TOKEN_URL: https://auth.example.com/token\n      DATABASE_URL: postgres://app:${DB_PASSWORD}@db/app\n      CACHE_URL: redis://cache:6379/0\n      IMAGE_DIGEST: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n      REQUEST_ID: 123e4567-e89b-12d3-a456-426614174000\n      OPTS: -Xmx512m -Dspring.profiles.active=prod\n      SECRET: <your secret here>\n")).is_empty());
         assert!(run(&env("      - NO_VALUE_PASSWORD\n      - EMPTY_TOKEN=\n")).is_empty());
         assert!(run(&env("      NEXT_PUBLIC_SUPABASE_ANON_KEY: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoiYW5vbiJ9.dc_X5iR_VP_qT0zsiyj_I_OZ2T9FtRU2BB\n      SENTRY_DSN: https://abc123def456@o123456.ingest.sentry.io/1234567\n      CLUSTER_ID: MkU3OEVBNTcwNTJENDM2Qk\n")).is_empty());
+    }
+
+    #[test]
+    fn settings_under_secret_names() {
+        // Regression (issue 10): language codes, paths and numbers are not secrets.
+        assert!(run(&env("      SECRET_KEY: de-DE\n      API_KEY_LANG: de_DE\n      TRANSLATION_KEY: en\n      APP_SECRET: /run/secrets/x\n      APP_KEY: ${APP_KEY:-/run/secrets/app_key}\n      SESSION_SECRET: 3600\n      MY_SECRET: '1.5'\n      SECRET: C:\\secrets\\x\n")).is_empty());
+        assert!(is_language_code("zh-Hans"));
+        assert!(is_language_code("es-419"));
+        assert!(!is_language_code("Xk8vP2qLm9Rt"));
+        assert!(is_number("-1"));
+        assert!(!is_number("12345678901234567890"));
+        // A password can be a number; a well-known one stays reported; so do real keys.
+        assert_eq!(
+            run(&env(
+                "      DB_PASSWORD: '84729163'\n      SECRET_KEY: 123456\n      API_KEY: Zx9qL2vB7nW4\n"
+            )),
+            ["CG410@5", "CG410@6", "CG410@7"]
+        );
     }
 
     #[test]
