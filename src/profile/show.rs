@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use crate::render::templates::{is_yaml_break_like, yaml_string};
+use crate::render::templates::{yaml_block, yaml_string};
 
 /// The YAML text of a JSON-like value (a profile serialized with `serde_json::to_value`).
 pub fn to_yaml(v: &Value) -> String {
@@ -93,28 +93,8 @@ fn scalar(v: &Value, indent: usize) -> String {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
-        Value::String(s) => {
-            let block_ok = s.contains('\n')
-                && s.ends_with('\n')
-                && !s.ends_with("\n\n")
-                && !s.starts_with([' ', '\t', '\n'])
-                && !s
-                    .chars()
-                    .any(|c| (c.is_control() && c != '\n') || is_yaml_break_like(c))
-                && !s.lines().any(|l| l.ends_with([' ', '\t']));
-            if !block_ok {
-                return yaml_string(s);
-            }
-            let mut out = String::from("|");
-            for line in s.lines() {
-                out.push('\n');
-                if !line.is_empty() {
-                    out.extend(std::iter::repeat_n(' ', indent));
-                    out.push_str(line);
-                }
-            }
-            out
-        }
+        Value::String(s) if s.contains('\n') => yaml_block(s, indent),
+        Value::String(s) => yaml_string(s),
         Value::Array(_) => "[]".into(),
         Value::Object(_) => "{}".into(),
     }

@@ -218,6 +218,13 @@ fn trailing_comment(v: Value) -> Value {
 /// Multi-line content as a YAML block scalar indented by `indent` spaces, or a double-quoted
 /// string when a block scalar could not hold it exactly.
 fn block(_state: &State, s: String, indent: usize) -> Result<Value, JinjaError> {
+    Ok(Value::from_safe_string(yaml_block(&s, indent)))
+}
+
+/// `s` as a literal block scalar (`|`, lines indented by `indent` spaces) when one holds it
+/// exactly in YAML 1.1 and 1.2, else as [`yaml_string`]. The one writer of block scalars (the
+/// `block` filter, `composegen show`).
+pub fn yaml_block(s: &str, indent: usize) -> String {
     let block_ok = s.ends_with('\n')
         && !s.ends_with("\n\n")
         && !s.starts_with([' ', '\t', '\n'])
@@ -226,7 +233,7 @@ fn block(_state: &State, s: String, indent: usize) -> Result<Value, JinjaError> 
             .any(|c| (c.is_control() && c != '\n') || is_yaml_break_like(c))
         && !s.lines().any(|l| l.ends_with([' ', '\t']));
     if !block_ok {
-        return Ok(Value::from_safe_string(yaml_string(&s)));
+        return yaml_string(s);
     }
     let pad = " ".repeat(indent);
     let mut out = String::from("|");
@@ -237,7 +244,7 @@ fn block(_state: &State, s: String, indent: usize) -> Result<Value, JinjaError> 
             out.push_str(line);
         }
     }
-    Ok(Value::from_safe_string(out))
+    out
 }
 
 /// A value as one nginx token: a double-quoted string (`\\` and `"` escaped), so `;`, `{`, `}`,
