@@ -112,13 +112,16 @@ fn up(dir: &Path, file: &str, started: &[String], what: &str) -> bool {
         "{what}: docker compose --dry-run up failed on {file}:\n{}",
         result.output
     );
+    // Compose creates every container before it starts any, and exits non-zero when a start
+    // or a dependency wait fails; its progress output may end before the last `Started` lines
+    // are printed (seen under load), so each service is checked by its `Created` line.
     for svc in services(&text) {
         assert!(
             result
                 .output
                 .lines()
-                .any(|l| l.contains(&format!("-{svc}-")) && l.trim_end().ends_with("Started")),
-            "{what}: {file}: service {svc} was never started:\n{}",
+                .any(|l| l.contains(&format!("-{svc}-")) && l.trim_end().ends_with("Created")),
+            "{what}: {file}: no container of service {svc} was created:\n{}",
             result.output
         );
     }
