@@ -112,14 +112,8 @@ fn compose_view(values: &Value) -> Option<Result<Value, String>> {
             String::from_utf8_lossy(&out.stderr)
         )));
     }
-    let env = std::fs::read_to_string(dir.path().join(".env")).unwrap_or_default();
-    let vars: Vec<(String, String)> = env
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    support::compose_config_json(&out_path, &vars)
+    // Compose runs in the file's directory and reads the generated `.env` itself.
+    support::compose_config_json(&out_path, &[])
 }
 
 fn keys(v: &Value) -> Vec<String> {

@@ -366,14 +366,8 @@ fn single_file_carries_the_bundle_files() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let env: Vec<(String, String)> = std::fs::read_to_string(single.path().join(".env"))
-            .unwrap_or_default()
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        let Some(model) = support::compose_config_json(&file, &env) else {
+        // Compose runs in the file's directory and reads the generated `.env` itself.
+        let Some(model) = support::compose_config_json(&file, &[]) else {
             return;
         };
         let model = model.expect("compose accepts the single file");

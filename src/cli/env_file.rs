@@ -18,6 +18,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::lint::interpolate::Env;
 use crate::render::bundle;
 use crate::render::context::SecretInfo;
 
@@ -32,22 +33,6 @@ pub enum EnvOutcome {
     Appended(PathBuf, Vec<String>),
     /// Every variable was already there.
     Complete(PathBuf),
-}
-
-/// Variable names defined in a dotenv text (`NAME=…`, `export NAME=…`), as Compose reads them.
-pub fn defined_names(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|line| {
-            let line = line.trim_start();
-            if line.starts_with('#') {
-                return None;
-            }
-            let line = line.strip_prefix("export ").unwrap_or(line);
-            let (name, _) = line.split_once('=')?;
-            let name = name.trim();
-            (!name.is_empty()).then(|| name.to_string())
-        })
-        .collect()
 }
 
 /// Make `dir/.env` define every secret of the stack `name`.
@@ -79,9 +64,13 @@ pub fn ensure(dir: &Path, name: &str, secrets: &[SecretInfo]) -> Result<EnvOutco
         Ok(_) => {
             let existing =
                 crate::fsio::read_input_string(&path).map_err(|e| io("cannot read", e))?;
-            let have = defined_names(&existing);
-            let missing: Vec<&SecretInfo> =
-                secrets.iter().filter(|s| !have.contains(&s.env)).collect();
+            // Read as Compose reads it (the one dotenv reader of the lint's interpolation).
+            let mut have = Env::empty();
+            have.add_dotenv(&existing);
+            let missing: Vec<&SecretInfo> = secrets
+                .iter()
+                .filter(|s| have.get(&s.env).is_none())
+                .collect();
             if missing.is_empty() {
                 return Ok(EnvOutcome::Complete(path));
             }
@@ -112,9 +101,33 @@ pub fn ensure(dir: &Path, name: &str, secrets: &[SecretInfo]) -> Result<EnvOutco
 mod tests {
     use super::*;
 
+    fn secret(env: &str) -> SecretInfo {
+        SecretInfo {
+            env: env.to_string(),
+            description: format!("{env} for tests"),
+            value: None,
+            length: 16,
+        }
+    }
+
     #[test]
-    fn names_as_compose_reads_them() {
-        let names = defined_names("# c\nA=1\n  export B = 2\nnot a var\n=x\nC=\n");
-        assert_eq!(names, ["A", "B", "C"]);
+    fn creates_then_appends_only_what_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = ensure(dir.path(), "t", &[secret("A")]).unwrap();
+        assert!(matches!(out, EnvOutcome::Created(_, ref n) if n == &["A"]));
+        // Spellings Compose reads: `export`, spaces, an empty value.
+        std::fs::write(dir.path().join(".env"), "export A = 1\nC=\n").unwrap();
+        let out = ensure(dir.path(), "t", &[secret("A"), secret("B"), secret("C")]).unwrap();
+        assert!(
+            matches!(out, EnvOutcome::Appended(_, ref n) if n == &["B"]),
+            "{out:?}"
+        );
+        let text = std::fs::read_to_string(dir.path().join(".env")).unwrap();
+        assert!(
+            text.starts_with("export A = 1\nC=\n# Added by composegen"),
+            "{text}"
+        );
+        let out = ensure(dir.path(), "t", &[secret("A"), secret("B")]).unwrap();
+        assert!(matches!(out, EnvOutcome::Complete(_)));
     }
 }
