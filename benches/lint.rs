@@ -1,8 +1,9 @@
 //! Criterion benchmarks for `composegen lint` (and `render`).
 //!
 //! The target: parse and lint a typical compose file in well under a millisecond of CPU.
-//! Run with `cargo bench --bench lint`; `scripts/bench-compare` compares the whole binary with
-//! dclint. Results and how to read them: docs/performance.md.
+//! Run with `cargo bench --bench lint`; `benches/cold.rs` runs the binary (start-up included),
+//! `benches/sizes.rs` grows the file, and `scripts/bench-compare` compares the whole binary with
+//! its peers. Results and how to read them: docs/performance.md.
 //!
 //! The inputs are read at bench time from the shared corpus (`../shared/corpus` next to the
 //! crate, or `$COMPOSEGEN_CORPUS`); nothing from it is copied into the project. Without a
@@ -14,7 +15,11 @@
 //!   pre-commit run, without process start-up and I/O);
 //! - `corpus/lint_all`: every corpus file in one `lint::lint` call;
 //! - `startup/*`: the fixed per-process costs of `composegen lint` (the built-in image table);
-//! - `render/<profile>`: `cli::load_profile` + `render::render` for each built-in profile.
+//! - `render/<profile>`: `composegen render <profile>` for each built-in profile, as the CLI
+//!   runs it: `cli::load_profile`, `render::render`, then the post-render lint that stops a
+//!   render with error-level findings (`cli::lint_rendered`: a fresh image table and
+//!   `lint::lint` of the rendered files). Process start-up and the one-time costs are not in
+//!   it: `benches/cold.rs` has those.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -23,9 +28,10 @@ use std::time::Duration;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
 use composegen::cli::{ProfileArgs, header, load_profile};
+use composegen::compose::interpolate::Env;
 use composegen::lint::config::Settings;
+use composegen::lint::finding::Severity;
 use composegen::lint::images::ImageTable;
-use composegen::lint::interpolate::Env;
 use composegen::lint::{Input, lint};
 use composegen::render::{Mode, render};
 use composegen::yaml::Node;
@@ -176,7 +182,28 @@ fn bench_render(c: &mut Criterion) {
         g.bench_function(name, |b| {
             b.iter(|| {
                 let loaded = load_profile(black_box(&args)).expect("built-in profile loads");
-                render(&loaded, Mode::Inline, &head).expect("built-in profile renders")
+                let rendered =
+                    render(&loaded, Mode::Inline, &head).expect("built-in profile renders");
+                // The post-render check of `composegen render` (without --no-lint), as
+                // `cli::lint_rendered` does it: default settings, a fresh image table, one
+                // `lint::lint` over the rendered compose files.
+                let settings = Settings::default();
+                let images = ImageTable::new(&[]).expect("built-in image table");
+                let inputs = rendered
+                    .compose
+                    .iter()
+                    .map(|(_, file, text)| Input {
+                        name: format!("<rendered {file}>"),
+                        bytes: text.as_bytes().to_vec(),
+                        env: Env::empty(),
+                    })
+                    .collect();
+                let report = lint(inputs, &settings, &images);
+                assert!(
+                    report.worst() != Some(Severity::Error),
+                    "the rendered {name} has error-level findings"
+                );
+                (rendered, report)
             })
         });
     }

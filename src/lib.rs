@@ -10,4 +10,7 @@ pub mod lint;
 pub mod profile;
 pub mod project;
 pub mod render;
+pub mod schema;
+pub mod schema_fast;
 pub mod yaml;
+pub mod yaml_emit;

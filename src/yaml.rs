@@ -255,8 +255,7 @@ impl Node {
     ///
     /// The text is read as Docker Compose's YAML library reads it: U+2028, U+2029 and U+0085 are
     /// line breaks (see [`line_breaks`]); anchors defined in one document can be used in the next.
-    /// Nesting deeper than [`MAX_DEPTH`] and more than [`MAX_NODES`] nodes (alias copies
-    /// included) are errors, so a hostile file can neither overflow the stack nor exhaust memory.
+    /// Nesting deeper than [`MAX_DEPTH`] and alias copies beyond [`MAX_NODES`] are errors, so a hostile file can neither overflow the stack nor exhaust memory.
     pub fn parse_documents(text: &str, file: u32) -> Result<Vec<Node>, SyntaxError> {
         let parse_text = compose_line_breaks(text);
         match Builder::new(text, &parse_text, file).run() {
@@ -368,8 +367,10 @@ impl Node {
 /// end of the stack.
 pub const MAX_DEPTH: usize = 500;
 
-/// Most nodes one file may produce: every key, value and item, and every node an alias or a
-/// merge key copies. Bounds memory and time for alias bombs ("billion laughs") and huge files.
+/// Most nodes the aliases and merge keys of one file may copy: 200,000, or as many as the file
+/// writes out itself when that is more. Nodes written out are bounded by the input size limit
+/// (`fsio`), so a file can at most double itself through aliases: memory and time stay linear in
+/// its size, and an alias bomb ("billion laughs") of a kilobyte stops at 200,000 copies.
 pub const MAX_NODES: usize = 200_000;
 
 /// Line breaks that Docker Compose's YAML library (go-yaml, YAML 1.1 rules) honours and YAML 1.2
@@ -617,6 +618,9 @@ struct Builder<'t> {
     separators: Vec<usize>,
     stack: Vec<Frame>,
     anchors: std::collections::HashMap<usize, (Node, usize, usize)>,
+    /// Nodes written out in the text.
+    written: usize,
+    /// Nodes aliases copied.
     nodes: usize,
     root: Option<Node>,
     docs: Vec<Node>,
@@ -641,6 +645,7 @@ impl<'t> Builder<'t> {
             separators: line_breaks(text).into_iter().map(|(b, _)| b).collect(),
             stack: Vec::new(),
             anchors: std::collections::HashMap::new(),
+            written: 0,
             nodes: 0,
             root: None,
             docs: Vec::new(),
@@ -705,7 +710,7 @@ impl<'t> Builder<'t> {
                             ),
                         ));
                     }
-                    self.count(1, &span.start)?;
+                    self.count();
                     let body = if is_seq {
                         Body::Seq(Vec::new())
                     } else {
@@ -756,7 +761,7 @@ impl<'t> Builder<'t> {
                     self.insert(built, frame.anchor, &span.start)?;
                 }
                 Event::Scalar(value, style, anchor, tag) => {
-                    self.count(1, &span.start)?;
+                    self.count();
                     let node = self.scalar(&value, style, tag.as_deref(), span);
                     self.insert(
                         Built {
@@ -782,7 +787,7 @@ impl<'t> Builder<'t> {
                         ));
                     }
                     // Counted before the copy is made: an alias bomb stops here.
-                    self.count(nodes, &span.start)?;
+                    self.count_copies(nodes, &span.start)?;
                     let Some((node, _, _)) = self.anchors.get(&id) else {
                         continue;
                     };
@@ -806,15 +811,22 @@ impl<'t> Builder<'t> {
         Ok(())
     }
 
-    /// Count `n` more nodes against [`MAX_NODES`].
-    fn count(&mut self, n: usize, at: &saphyr_parser::Marker) -> Result<(), SyntaxError> {
+    /// Count a node written out in the text.
+    fn count(&mut self) {
+        self.written += 1;
+    }
+
+    /// Count `n` nodes an alias copies against [`MAX_NODES`] (or the nodes written, if more).
+    fn count_copies(&mut self, n: usize, at: &saphyr_parser::Marker) -> Result<(), SyntaxError> {
         self.nodes = self.nodes.saturating_add(n);
-        if self.nodes > MAX_NODES {
+        let budget = MAX_NODES.max(self.written);
+        if self.nodes > budget {
             return Err(self.error(
                 at,
                 format!(
-                    "the file expands to more than {MAX_NODES} keys and values, aliases and \
-                     merge keys included (composegen reads at most {MAX_NODES}; an alias bomb?)"
+                    "aliases and merge keys copy more than {budget} keys and values (composegen \
+                     copies at most {MAX_NODES}, or as many as the file writes out itself; an \
+                     alias bomb?)"
                 ),
             ));
         }

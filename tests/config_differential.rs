@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-use composegen::lint::interpolate::{Env, interpolate_tree};
+use composegen::compose::interpolate::{Env, interpolate_tree};
 use composegen::project::normalize::{Options, escape_dollars, normalize_with};
 use composegen::yaml::Node;
 use serde_json::Value;

@@ -11,7 +11,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use composegen::lint::interpolate::{Env, interpolate_tree};
+use composegen::compose::interpolate::{Env, interpolate_tree};
 use composegen::project::merge::{merge_checked, resolve_tags};
 use composegen::project::normalize::{Options, escape_dollars, normalize_with};
 use composegen::yaml::Node;

@@ -2,7 +2,7 @@
 //! on arbitrary text, with a few variables set and unset.
 #![no_main]
 
-use composegen::lint::interpolate::{Env, interpolate};
+use composegen::compose::interpolate::{Env, interpolate};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

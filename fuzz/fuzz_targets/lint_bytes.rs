@@ -3,7 +3,8 @@
 #![no_main]
 
 use composegen::lint::config::{Level, Settings};
-use composegen::lint::{self, Input, images::ImageTable, interpolate::Env, registry::RULES};
+use composegen::compose::interpolate::Env;
+use composegen::lint::{self, Input, images::ImageTable, registry::RULES};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 

@@ -160,7 +160,7 @@ fn from_headers(files: &[PathBuf], color: bool) -> Result<i32> {
                     format!(
                         "{} carries no `# {}composegen render …` header",
                         display(file),
-                        header::RENDERED_WITH
+                        crate::render::RENDERED_WITH
                     ),
                     Some(format!(
                         "name the profile: `composegen render PROFILE --check {}`, or re-render the \
@@ -203,7 +203,7 @@ fn from_headers(files: &[PathBuf], color: bool) -> Result<i32> {
             Some(format!(
                 "looked for compose files (compose*.yaml, docker-compose*.yml, …) whose header has \
                  `# {}composegen render …`; name the files to check, or render one",
-                header::RENDERED_WITH
+                crate::render::RENDERED_WITH
             )),
         ));
     }

@@ -42,7 +42,7 @@ pub struct ConfigArgs {
 /// file, as in Docker Compose.
 pub fn explicit_project_name(
     flag: Option<&str>,
-    env: &crate::lint::interpolate::Env,
+    env: &crate::compose::interpolate::Env,
 ) -> Result<Option<String>> {
     let name = flag.map(str::to_string).or_else(|| {
         env.get("COMPOSE_PROJECT_NAME")

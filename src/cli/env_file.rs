@@ -17,8 +17,8 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
+use crate::compose::interpolate::Env;
 use crate::error::{Error, Result};
-use crate::lint::interpolate::Env;
 use crate::render::bundle;
 use crate::render::context::SecretInfo;
 

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use crate::compose::interpolate::Env;
 use crate::error::{Error, Result};
 use crate::lint::config::{self, Settings};
 use crate::lint::finding::Severity;
 use crate::lint::images::ImageTable;
-use crate::lint::interpolate::Env;
 use crate::lint::output::{self, Format};
 use crate::lint::registry::RULES;
 use crate::lint::{Report, effective_level};
@@ -775,7 +775,7 @@ pub fn explain(code: &str) -> Result<String> {
         .or_else(by_name)
         .ok_or_else(|| {
             let names: Vec<String> = RULES.iter().map(|r| r.meta().name.to_string()).collect();
-            let close = crate::profile::schema::closest(code, &names);
+            let close = crate::schema::closest(code, &names);
             Error::msg(
                 format!("no rule {code:?}"),
                 Some(match close {

@@ -8,8 +8,9 @@ use clap::{Args, Parser, Subcommand};
 use crate::assets;
 use crate::error::{Error, Result};
 use crate::profile::load::{self, Layer, Loaded};
-use crate::profile::schema;
+use crate::profile::schema::profile_schema;
 use crate::render::{self, Mode, bundle};
+use crate::schema;
 
 pub mod check;
 pub mod completions;
@@ -163,7 +164,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::New { name, from, dir } => new_profile(&name, &from, &dir),
         Command::Schema { which } => match which.as_str() {
             "config" => print(&schema::to_pretty(&crate::lint::config::config_schema())),
-            _ => print(&schema::to_pretty(&schema::profile_schema())),
+            _ => print(&schema::to_pretty(&profile_schema())),
         },
         Command::Lint(args) => {
             let (text, code) = lint::run(&args, color)?;
@@ -288,7 +289,8 @@ pub fn header(args: &ProfileArgs) -> Vec<String> {
 
 /// Lint rendered compose files with the default rules; error-level findings stop the render.
 fn lint_rendered(rendered: &render::Rendered, color: bool) -> Result<()> {
-    use crate::lint::{Input, finding::Severity, images::ImageTable, interpolate::Env, output};
+    use crate::compose::interpolate::Env;
+    use crate::lint::{Input, finding::Severity, images::ImageTable, output};
     let settings = crate::lint::config::Settings::default();
     let images = ImageTable::new(&[])?;
     let inputs = rendered
@@ -316,7 +318,7 @@ fn lint_rendered(rendered: &render::Rendered, color: bool) -> Result<()> {
 fn rendered_findings_error(rendered: &render::Rendered, report: &crate::lint::Report) -> Error {
     use crate::lint::finding::Severity;
     let fix = "fix the profile, suppress the finding with an `exceptions` entry, or pass --no-lint";
-    let problems: Vec<load::Problem> = report
+    let problems: Vec<crate::schema::Problem> = report
         .diagnostics()
         .filter(|(_, d)| d.severity == Severity::Error)
         .map(|(_, d)| {
@@ -328,7 +330,7 @@ fn rendered_findings_error(rendered: &render::Rendered, report: &crate::lint::Re
                     .find(|(_, info)| info.names.contains(svc))
                     .map(|(base, _)| base.clone())
             });
-            load::Problem {
+            crate::schema::Problem {
                 path: match &base {
                     Some(b) => crate::yaml::Path::root().key("services").key(b),
                     None => crate::yaml::Path::root(),
@@ -515,11 +517,7 @@ fn new_profile(name: &str, from: &str, dir: &Path) -> Result<i32> {
     }
     let schema_path = dir.join("profile.schema.json");
     // An existing schema file is the user's: keep it.
-    bundle::write_new(
-        &schema_path,
-        &schema::to_pretty(&schema::profile_schema()),
-        false,
-    )?;
+    bundle::write_new(&schema_path, &schema::to_pretty(&profile_schema()), false)?;
     eprintln!(
         "wrote {} (from {from}); render it with: composegen render {}",
         path.display(),

@@ -1,10 +1,14 @@
 //! Docker Compose files: the typed model of the Compose specification ([`model`]), the JSON schema
 //! generated from it (`schema/compose.schema.json`), and validation of compose documents with
 //! located, readable problems ([`validate`]): the schema, plus the consistency checks Docker
-//! Compose performs beyond it (undefined volumes, dependency cycles, conflicting limits, ...).
+//! Compose performs beyond it (undefined volumes, dependency cycles, conflicting limits, ...);
+//! variable interpolation ([`interpolate`]); and the grammars of compose values written as strings
+//! ([`grammar`]: ports, volumes, durations, sizes, command words, `.env` files), each written once.
 //!
 //! The ground truth is Docker Compose v2.40.3 (compose-go v2.9.1); `scripts/conformance` compares
 //! both over a corpus of real compose files and writes `docs/conformance.md`.
 
+pub mod grammar;
+pub mod interpolate;
 pub mod model;
 pub mod validate;

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::finding::Severity;
 use super::images::ImageEntry;
 use crate::error::{Error, Result};
-use crate::profile::load::{Layer, Problem, locate};
+use crate::schema::{Document, Problem};
 
 /// The configuration file's name, looked up in the current directory and its parents up to the
 /// repository root.
@@ -155,7 +155,7 @@ impl Settings {
 /// JSON schema of the configuration file.
 pub fn config_schema() -> serde_json::Value {
     let mut schema = serde_json::to_value(schemars::schema_for!(Config)).unwrap_or_default();
-    crate::profile::schema::strip_null(&mut schema);
+    crate::schema::strip_null(&mut schema);
     schema
 }
 
@@ -179,22 +179,15 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 pub fn load(path: &Path) -> Result<Config> {
     let text =
         crate::fsio::read_input_string(path).map_err(|e| Error::io("cannot read", path, e))?;
-    let layer = Layer::yaml(path.display().to_string(), text)?;
-    let crate::profile::load::LayerKind::Yaml(node) = &layer.kind else {
-        return Err(Error::msg("internal: configuration is not YAML", None));
-    };
-    let doc = node.to_json();
+    let file = Document::parse(path.display().to_string(), text)?;
+    let doc = file.node.to_json();
     if doc.is_null() {
         return Ok(Config::default());
     }
     let schema = config_schema();
-    let problems = crate::profile::schema::validate(&schema, &doc);
+    let problems = crate::schema::validate(&schema, &doc);
     if !problems.is_empty() {
-        return Err(locate(
-            std::slice::from_ref(&layer),
-            problems,
-            "configuration",
-        ));
+        return Err(file.locate(problems, "configuration"));
     }
     serde_path_to_error::deserialize(&doc).map_err(|e| {
         let problem = Problem::new(
@@ -202,6 +195,6 @@ pub fn load(path: &Path) -> Result<Config> {
             e.inner().to_string(),
             None,
         );
-        locate(std::slice::from_ref(&layer), vec![problem], "configuration")
+        file.locate(vec![problem], "configuration")
     })
 }

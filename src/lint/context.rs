@@ -2,8 +2,8 @@
 
 use super::config::Settings;
 use super::images::ImageTable;
-use super::interpolate::Env;
-use super::view::Compose;
+use super::view::{Compose, Index};
+use crate::compose::interpolate::Env;
 use crate::yaml::Node;
 
 /// The context of one check.
@@ -22,6 +22,8 @@ pub struct Context<'a> {
     pub images: &'a ImageTable,
     /// Settings (rule options).
     pub settings: &'a Settings,
+    /// The project's services indexed once (`Index::new(root, env)`).
+    pub index: &'a Index<'a>,
 }
 
 impl<'a> Context<'a> {
@@ -30,6 +32,7 @@ impl<'a> Context<'a> {
         Compose {
             root: self.root,
             env: self.env,
+            index: self.index,
         }
     }
 

@@ -6,7 +6,6 @@ pub mod config;
 pub mod context;
 pub mod finding;
 pub mod images;
-pub mod interpolate;
 pub mod output;
 pub mod registry;
 pub mod rule;
@@ -16,11 +15,11 @@ pub mod suppress;
 pub mod testing;
 pub mod view;
 
+use crate::compose::interpolate::Env;
 use config::{Level, Settings};
 use context::Context;
 use finding::{Diagnostic, Finding, Location, Position, Route, Severity};
 use images::ImageTable;
-use interpolate::Env;
 use rule::{Rule, RuleMeta};
 use suppress::Suppressions;
 
@@ -268,6 +267,7 @@ fn lint_project(
     // Guard: rules run only on a project whose every file parsed into a mapping.
     if let Some(root) = &project.root {
         let main = &project.files[0];
+        let index = crate::lint::view::Index::new(root, &spec.env);
         let cx = Context {
             file: 0,
             name: &main.name,
@@ -276,6 +276,7 @@ fn lint_project(
             env: &spec.env,
             images,
             settings,
+            index: &index,
         };
         for (rule, severity) in rules {
             let start = findings.len();
@@ -516,8 +517,8 @@ mod dedup_tests {
     use super::config::{Level, Settings};
     use super::finding::Severity;
     use super::images::ImageTable;
-    use super::interpolate::Env;
     use super::{Input, lint};
+    use crate::compose::interpolate::Env;
 
     /// Codes and severities of `yaml` linted with exactly `codes` at their default levels
     /// (or the given level).

@@ -3,8 +3,8 @@
 use super::config::{Level, Settings};
 use super::finding::Diagnostic;
 use super::images::ImageTable;
-use super::interpolate::Env;
 use super::{Input, lint};
+use crate::compose::interpolate::Env;
 
 /// Lint `yaml` with only rule `code` enabled (at its default severity, even if off by default).
 pub fn lint_rule(code: &str, yaml: &str) -> Vec<Diagnostic> {

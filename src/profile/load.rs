@@ -5,8 +5,9 @@
 use serde_json::{Map, Value};
 
 use super::model::Profile;
-use super::{schema, semantics};
+use super::semantics;
 use crate::error::{Error, Result};
+use crate::schema::{self, Document, Problem};
 use crate::yaml::{Node, Path, Seg, Span};
 
 /// One input that contributes to the profile.
@@ -47,23 +48,13 @@ pub struct Loaded {
 impl Layer {
     /// Parse a YAML layer.
     pub fn yaml(name: impl Into<String>, text: String) -> Result<Layer> {
-        let name = name.into();
-        match Node::parse(&text) {
-            Ok(node) => Ok(Layer {
-                name,
-                text,
-                kind: LayerKind::Yaml(node),
-                literal: None,
-            }),
-            Err(e) => Err(Error::located(
-                format!("invalid YAML: {}", e.message),
-                name,
-                text,
-                e.span,
-                "here",
-                Some("fix the YAML syntax (indentation, quotes, brackets)".into()),
-            )),
-        }
+        let doc = Document::parse(name, text)?;
+        Ok(Layer {
+            name: doc.name,
+            text: doc.text,
+            kind: LayerKind::Yaml(doc.node),
+            literal: None,
+        })
     }
 
     /// Parse a `--set PATH=VALUE` argument.
@@ -164,13 +155,7 @@ impl Layer {
     /// Where `path` was written in this layer: (span, whether the whole path is in this layer).
     fn locate(&self, path: &Path, want_key: bool) -> Option<(Span, bool)> {
         match &self.kind {
-            LayerKind::Yaml(node) => {
-                if want_key && let Some(span) = node.locate_key(path) {
-                    return Some((span, true));
-                }
-                let (span, full) = node.locate(path);
-                Some((span, full))
-            }
+            LayerKind::Yaml(node) => Some(schema::span_in(node, path, want_key)),
             LayerKind::Set(set_path, value) => {
                 let starts = |a: &Path, b: &Path| a.0.len() <= b.0.len() && a.0 == b.0[..a.0.len()];
                 if starts(set_path, path) || starts(path, set_path) {
@@ -191,66 +176,20 @@ impl Layer {
     }
 }
 
-/// A problem at a path of the merged document, before it is located.
-#[derive(Debug, Clone)]
-pub struct Problem {
-    /// Where.
-    pub path: Path,
-    /// Point at the key rather than the value (unknown keys).
-    pub at_key: bool,
-    /// What is wrong.
-    pub message: String,
-    /// Short label at the span.
-    pub label: String,
-    /// How to fix it.
-    pub help: Option<String>,
-}
-
-impl Problem {
-    /// A problem at a value.
-    pub fn new(path: Path, message: impl Into<String>, help: impl Into<Option<String>>) -> Problem {
-        Problem {
-            path,
-            at_key: false,
-            message: message.into(),
-            label: "here".into(),
-            help: help.into(),
-        }
-    }
-}
-
 /// Resolve problems to located errors: the last layer that wrote the path wins.
 pub fn locate(layers: &[Layer], problems: Vec<Problem>, what: &str) -> Error {
-    let count = problems.len();
-    // Only the errors that are shown are located (each costs a walk of its layer).
-    let shown = Error::MAX_SHOWN.min(count);
-    let mut errors: Vec<Error> = problems
-        .into_iter()
-        .take(shown)
-        .map(|p| {
-            let mut best: Option<(usize, Span)> = None;
-            for (i, layer) in layers.iter().enumerate() {
-                if let Some((span, full)) = layer.locate(&p.path, p.at_key)
-                    && (full || best.is_none())
-                {
-                    best = Some((i, span));
-                }
+    schema::located(problems, what, |p| {
+        let mut best: Option<(usize, Span)> = None;
+        for (i, layer) in layers.iter().enumerate() {
+            if let Some((span, full)) = layer.locate(&p.path, p.at_key)
+                && (full || best.is_none())
+            {
+                best = Some((i, span));
             }
-            let (i, span) = best.unwrap_or((0, Span::default()));
-            let layer = &layers[i];
-            Error::located(
-                format!("{}: {}", p.path, p.message),
-                &layer.name,
-                layer.text.clone(),
-                span,
-                p.label,
-                p.help,
-            )
-        })
-        .collect();
-    // Stand-ins for the rest, so that `many` says how many more there are.
-    errors.extend((shown..count).map(|_| Error::msg(String::new(), None)));
-    Error::many(format!("{count} errors in {what}"), errors)
+        }
+        let (i, span) = best.unwrap_or((0, Span::default()));
+        (layers[i].name.clone(), layers[i].text.clone(), span)
+    })
 }
 
 /// Build a profile from its layers.
@@ -260,7 +199,7 @@ pub fn load(mut layers: Vec<Layer>, base_dir: Option<std::path::PathBuf>) -> Res
     };
     let mut merged = base.to_json();
     let base_json = merged.clone();
-    let schema = schema::profile_schema();
+    let schema = super::schema::profile_schema();
     let mut problems = Vec::new();
     for layer in &mut layers[1..] {
         if let LayerKind::Set(path, _) = &mut layer.kind {

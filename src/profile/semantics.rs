@@ -3,8 +3,8 @@
 
 use std::net::Ipv4Addr;
 
-use super::load::Problem;
 use super::model::{Arg, Count, EnvValue, KnobType, KnobValue, Mount, Profile, Service};
+use crate::schema::Problem;
 use crate::yaml::Path;
 
 /// The most numbered instances or replicas of one service a render produces: every instance is

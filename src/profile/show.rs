@@ -2,13 +2,13 @@
 //! (`restart: "no"`, `'0'`, `on` are quoted) and loads again as a profile.
 //!
 //! Scalars go through the same quoting as rendered compose files
-//! ([`crate::render::templates::yaml_string`]): plain when a YAML 1.1 and a YAML 1.2 reader both
+//! ([`crate::yaml_emit::yaml_string`]): plain when a YAML 1.1 and a YAML 1.2 reader both
 //! read the text back as that string, otherwise JSON-style double-quoted. Multi-line strings are
 //! literal block scalars when one holds them exactly.
 
 use serde_json::Value;
 
-use crate::render::templates::{yaml_block, yaml_string};
+use crate::yaml_emit::{yaml_block, yaml_string};
 
 /// The YAML text of a JSON-like value (a profile serialized with `serde_json::to_value`).
 pub fn to_yaml(v: &Value) -> String {

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::merge;
-use crate::lint::interpolate::{Env, interpolate_tree};
+use crate::compose::interpolate::{Env, interpolate_tree};
 use crate::yaml::{Kind, Node, Path as YPath, Span};
 
 /// A file that is part of a project.

@@ -60,9 +60,9 @@ use std::collections::HashMap;
 
 use crate::yaml::{Interp, Kind, Node, Path, Seg, Span};
 
-use super::normalize::{
-    clean_path, go_sprint, go_sprint_s, long_port_key, parse_short_port, parse_short_volume,
-};
+use super::gofmt::{clean_path, go_sprint, go_sprint_s, long_port_key};
+use crate::compose::grammar::ports::parse_port;
+use crate::compose::grammar::volumes::parse_volume;
 
 /// A merge Compose rejects (`cannot override services.web.x-data`): a mapping or a sequence in the
 /// base overridden by a value of another type.
@@ -826,7 +826,7 @@ fn unique_key(index: Index, item: &Node) -> Option<String> {
             _ => None,
         },
         Index::Volume => match &item.kind {
-            Kind::Str(s) => parse_short_volume(s).ok().map(|v| clean_path(&v.target)),
+            Kind::Str(s) => parse_volume(s).ok().map(|v| clean_path(&v.target)),
             Kind::Map(_) => item
                 .get("target")
                 .and_then(Node::as_str)
@@ -864,7 +864,7 @@ fn unique_key(index: Index, item: &Node) -> Option<String> {
 fn port_key(item: &Node) -> Option<String> {
     match &item.kind {
         Kind::Int(target) => Some(format!("0.0.0.0:%!s(<nil>):{target}/tcp")),
-        Kind::Str(spec) => match parse_short_port(spec).ok()?.as_slice() {
+        Kind::Str(spec) => match parse_port(spec).ok()?.expand().as_slice() {
             [port] => Some(port.key()),
             _ => None,
         },

@@ -41,6 +41,13 @@ use std::path::{Path as FsPath, PathBuf};
 
 use serde_json::{Map, Value, json};
 
+use super::gofmt::{clean_path, go_sprint, long_port_key};
+use crate::compose::grammar::dotenv::parse_dotenv;
+use crate::compose::grammar::duration::{format_duration, parse_duration};
+use crate::compose::grammar::ports::parse_port;
+use crate::compose::grammar::size::ram_in_bytes;
+use crate::compose::grammar::volumes::{VolumeSpec, VolumeType, parse_volume};
+use crate::compose::grammar::words::shell_words;
 use crate::yaml::{Kind, Node};
 
 /// How to resolve what the document leaves to its environment.
@@ -350,7 +357,8 @@ impl Cx<'_> {
             let Ok(text) = crate::fsio::read_input_string(&dir.join(&path)) else {
                 continue;
             };
-            for (k, v) in parse_dotenv(&text) {
+            for entry in parse_dotenv(&text) {
+                let (k, v) = (entry.key, entry.value);
                 let value = v.or_else(|| self.lookup(&k));
                 match value {
                     Some(v) => out.insert(k, Value::String(v)),
@@ -651,7 +659,7 @@ impl Cx<'_> {
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         for item in items {
             let (key, value) = match &item.kind {
-                Kind::Str(spec) => match parse_short_volume(spec) {
+                Kind::Str(spec) => match parse_volume(spec) {
                     Ok(v) => (clean_path(&v.target), self.short_volume(&v)),
                     Err(_) => continue,
                 },
@@ -672,11 +680,11 @@ impl Cx<'_> {
         out
     }
 
-    fn short_volume(&self, v: &ShortVolume) -> Value {
+    fn short_volume(&self, v: &VolumeSpec) -> Value {
         let mut out = Map::new();
-        out.insert("type".into(), Value::String(v.kind.into()));
+        out.insert("type".into(), Value::String(v.kind.as_str().into()));
         if !v.source.is_empty() {
-            let source = if v.kind == "bind" {
+            let source = if v.kind == VolumeType::Bind {
                 self.path(&v.source)
             } else {
                 v.source.clone()
@@ -694,13 +702,13 @@ impl Cx<'_> {
         if let Some(s) = &v.selinux {
             bind.insert("selinux".into(), Value::String(s.clone()));
         }
-        if v.kind == "bind" {
+        if v.kind == VolumeType::Bind {
             bind.insert("create_host_path".into(), Value::Bool(true));
         }
         if !bind.is_empty() {
             out.insert("bind".into(), Value::Object(bind));
         }
-        if v.kind == "volume" && !v.bare {
+        if v.kind == VolumeType::Volume && !v.bare {
             let mut volume = Map::new();
             if v.nocopy {
                 volume.insert("nocopy".into(), Value::Bool(true));
@@ -742,55 +750,6 @@ impl Cx<'_> {
         }
         Value::Object(out)
     }
-}
-
-/// The variables of a `.env`-style file: `KEY=VALUE` (`export ` allowed), `#` comments, single
-/// quotes literal, double quotes with `\n`, `\"`, `\\` escapes; `KEY` alone has no value. (Not
-/// supported: interpolation inside the file and multi-line values.)
-pub fn parse_dotenv(text: &str) -> Vec<(String, Option<String>)> {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
-        let Some((key, value)) = line.split_once('=') else {
-            out.push((line.to_string(), None));
-            continue;
-        };
-        let value = value.trim();
-        let value = if let Some(inner) = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\''))
-        {
-            inner.to_string()
-        } else if let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
-            let mut unescaped = String::new();
-            let mut chars = inner.chars();
-            while let Some(c) = chars.next() {
-                match (c, chars.clone().next()) {
-                    ('\\', Some('n')) => {
-                        unescaped.push('\n');
-                        chars.next();
-                    }
-                    ('\\', Some(e @ ('"' | '\\'))) => {
-                        unescaped.push(e);
-                        chars.next();
-                    }
-                    _ => unescaped.push(c),
-                }
-            }
-            unescaped
-        } else {
-            value
-                .split(" #")
-                .next()
-                .unwrap_or_default()
-                .trim_end()
-                .to_string()
-        };
-        out.push((key.trim().to_string(), Some(value)));
-    }
-    out
 }
 
 /// A value as written, without extensions (`x-*` keys), which Compose's JSON output drops.
@@ -909,84 +868,10 @@ fn shell_command(node: &Node) -> Value {
         }
         _ => {
             let s = go_sprint(node);
-            let words = shell_words(&s).unwrap_or_else(|| vec![s]);
+            let words = shell_words(&s).unwrap_or_else(|_| vec![s]);
             Value::Array(words.into_iter().map(Value::String).collect())
         }
     }
-}
-
-/// mattn/go-shellwords `Parse` with its defaults (no environment or backtick expansion), as
-/// compose-go splits `command: string`: quotes and backslashes as in a shell, and the words end at
-/// the first unquoted `;`, `&`, `|`, `<` or `>` (`sh -c "a" && b` is `[sh, -c, a]`). `None` for
-/// an unterminated quote or an unquoted `(`.
-pub fn shell_words(line: &str) -> Option<Vec<String>> {
-    let mut args = Vec::new();
-    let mut buf = String::new();
-    let (mut escaped, mut double, mut single, mut back, mut dollar) =
-        (false, false, false, false, false);
-    let mut got = false;
-    for r in line.chars() {
-        if escaped {
-            buf.push(r);
-            escaped = false;
-            got = true;
-            continue;
-        }
-        if r == '\\' {
-            if single {
-                buf.push(r);
-            } else {
-                escaped = true;
-            }
-            continue;
-        }
-        if matches!(r, ' ' | '\t' | '\r' | '\n') {
-            if single || double || back || dollar {
-                buf.push(r);
-            } else if got {
-                args.push(std::mem::take(&mut buf));
-                got = false;
-            }
-            continue;
-        }
-        match r {
-            '`' if !single && !double && !dollar => back = !back,
-            ')' if !single && !double && !back => dollar = false,
-            '(' if !single && !double && !back => {
-                if !dollar && buf.ends_with('$') {
-                    dollar = true;
-                    buf.push('(');
-                    continue;
-                }
-                return None;
-            }
-            '"' if !single && !dollar => {
-                if double {
-                    got = true;
-                }
-                double = !double;
-                continue;
-            }
-            '\'' if !double && !dollar => {
-                if single {
-                    got = true;
-                }
-                single = !single;
-                continue;
-            }
-            ';' | '&' | '|' | '<' | '>' if !(single || double || back || dollar) => break,
-            _ => {}
-        }
-        got = true;
-        buf.push(r);
-    }
-    if got {
-        args.push(buf);
-    }
-    if escaped || single || double || back || dollar {
-        return None;
-    }
-    Some(args)
 }
 
 /// Service `networks`: a list is a mapping of `null`s; aliases are deduplicated.
@@ -1335,262 +1220,12 @@ fn bytes_value(node: &Node) -> Value {
     }
 }
 
-/// docker/go-units `RAMInBytes`: a decimal number and an optional binary unit (`k`, `m`, `g`,
-/// `t`, `p`, optionally followed by `i` and/or `b`), case-insensitive.
-pub fn ram_in_bytes(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let end = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
-    let (number, unit) = s.split_at(end);
-    if number.is_empty() || number.starts_with('.') || number.ends_with('.') {
-        return None;
-    }
-    let size: f64 = number.parse().ok()?;
-    let unit = unit.strip_prefix(' ').unwrap_or(unit).to_ascii_lowercase();
-    let mut chars = unit.chars().peekable();
-    let power = match chars.peek() {
-        Some('k') => 1,
-        Some('m') => 2,
-        Some('g') => 3,
-        Some('t') => 4,
-        Some('p') => 5,
-        _ => 0,
-    };
-    if power > 0 {
-        chars.next();
-    }
-    let rest: String = chars.collect();
-    if !matches!(rest.as_str(), "" | "b" | "i" | "ib") || (power == 0 && rest.starts_with('i')) {
-        return None;
-    }
-    Some((size * 1024f64.powi(power)) as i64)
-}
-
 /// A duration as Go's `time.Duration` prints it (`1m30s`), or as written when it does not parse.
 fn duration_value(node: &Node) -> Value {
-    match parse_go_duration(&go_sprint(node)) {
-        Some(ns) => Value::String(format_go_duration(ns)),
+    match parse_duration(&go_sprint(node)) {
+        Some(ns) => Value::String(format_duration(ns)),
         None => plain(node),
     }
-}
-
-/// Go's `time.ParseDuration`, in nanoseconds.
-pub fn parse_go_duration(s: &str) -> Option<i64> {
-    let (neg, mut rest) = match s.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    if rest == "0" {
-        return Some(0);
-    }
-    if rest.is_empty() {
-        return None;
-    }
-    let mut total: f64 = 0.0;
-    while !rest.is_empty() {
-        let end = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let (number, after) = rest.split_at(end);
-        if number.is_empty() || number == "." {
-            return None;
-        }
-        let value: f64 = number.parse().ok()?;
-        let unit_end = after
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(after.len());
-        let (unit, after) = after.split_at(unit_end);
-        let scale = match unit {
-            "ns" => 1.0,
-            "us" | "µs" | "μs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        total += value * scale;
-        rest = after;
-    }
-    let ns = total.round() as i64;
-    Some(if neg { -ns } else { ns })
-}
-
-/// Go's `time.Duration.String`.
-pub fn format_go_duration(ns: i64) -> String {
-    if ns == 0 {
-        return "0s".into();
-    }
-    let sign = if ns < 0 { "-" } else { "" };
-    let u = ns.unsigned_abs();
-    let fraction = |value: u64, digits: u32| -> String {
-        let div = 10u64.pow(digits);
-        let frac = value % div;
-        if frac == 0 {
-            format!("{}", value / div)
-        } else {
-            let f = format!("{frac:0width$}", width = digits as usize);
-            format!("{}.{}", value / div, f.trim_end_matches('0'))
-        }
-    };
-    if u < 1_000 {
-        return format!("{sign}{u}ns");
-    }
-    if u < 1_000_000 {
-        return format!("{sign}{}µs", fraction(u, 3));
-    }
-    if u < 1_000_000_000 {
-        return format!("{sign}{}ms", fraction(u, 6));
-    }
-    let hours = u / 3_600_000_000_000;
-    let minutes = (u / 60_000_000_000) % 60;
-    let seconds = fraction(u % 60_000_000_000, 9);
-    if hours > 0 {
-        format!("{sign}{hours}h{minutes}m{seconds}s")
-    } else if minutes > 0 {
-        format!("{sign}{minutes}m{seconds}s")
-    } else {
-        format!("{sign}{seconds}s")
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Ports
-
-/// One port of a short-syntax port, as docker/go-connections `nat.ParsePortSpec` reads it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct PortMapping {
-    /// Host address (brackets of IPv6 removed); empty for all interfaces.
-    pub host_ip: String,
-    /// Published (host) port or range; empty when Docker picks one.
-    pub published: String,
-    /// Container port.
-    pub target: u32,
-    /// `tcp`, `udp` or `sctp`.
-    pub protocol: String,
-}
-
-impl PortMapping {
-    /// compose-go's unicity key (`portIndexer` on the canonical long syntax).
-    pub(crate) fn key(&self) -> String {
-        let host = if self.host_ip.is_empty() {
-            "0.0.0.0"
-        } else {
-            &self.host_ip
-        };
-        let published = if self.published.is_empty() {
-            "%!s(<nil>)"
-        } else {
-            &self.published
-        };
-        format!("{host}:{published}:{}/{}", self.target, self.protocol)
-    }
-}
-
-fn port_range(s: &str) -> Result<(u32, u32), String> {
-    let parse = |p: &str| {
-        p.parse::<u16>()
-            .map(u32::from)
-            .map_err(|_| format!("invalid port {p:?}"))
-    };
-    match s.split_once('-') {
-        None => parse(s).map(|p| (p, p)),
-        Some((a, b)) => {
-            let (a, b) = (parse(a)?, parse(b)?);
-            if b < a {
-                return Err(format!("invalid range {s:?}"));
-            }
-            Ok((a, b))
-        }
-    }
-}
-
-/// Parse `[[IP:][HOST[-END]]:]CONTAINER[-END][/PROTOCOL]` into one mapping per container port,
-/// in compose-go's order (sorted as strings: `1000/tcp` before `998/tcp`).
-pub(crate) fn parse_short_port(spec: &str) -> Result<Vec<PortMapping>, String> {
-    let parts: Vec<&str> = spec.split(':').collect();
-    let n = parts.len();
-    let (ip, host, container) = match n {
-        1 => (String::new(), "", parts[0]),
-        2 => (String::new(), parts[0], parts[1]),
-        3 => (parts[0].to_string(), parts[1], parts[2]),
-        _ => (parts[..n - 2].join(":"), parts[n - 2], parts[n - 1]),
-    };
-    let proto_parts: Vec<&str> = container.split('/').collect();
-    let (protocol, container) = if container.is_empty() || proto_parts[0].is_empty() {
-        ("", "")
-    } else if proto_parts.len() == 1 {
-        ("tcp", container)
-    } else if proto_parts[1].is_empty() {
-        ("tcp", proto_parts[0])
-    } else {
-        (proto_parts[1], proto_parts[0])
-    };
-    let ip = match ip.strip_prefix('[').and_then(|i| i.strip_suffix(']')) {
-        Some(inner) => inner.to_string(),
-        None => ip,
-    };
-    if !ip.is_empty() && ip.parse::<std::net::IpAddr>().is_err() {
-        return Err(format!("invalid IP address: {ip}"));
-    }
-    if container.is_empty() {
-        return Err(format!("no port specified: {spec}<empty>"));
-    }
-    let (start, end) = port_range(container)?;
-    let (hstart, hend) = if host.is_empty() {
-        (0, 0)
-    } else {
-        port_range(host)?
-    };
-    if !host.is_empty() && end - start != hend - hstart && end != start {
-        return Err(format!(
-            "invalid ranges specified for container and host Ports: {container} and {host}"
-        ));
-    }
-    let protocol = protocol.to_ascii_lowercase();
-    if !matches!(protocol.as_str(), "tcp" | "udp" | "sctp") {
-        return Err(format!("invalid proto: {protocol}"));
-    }
-    let mut out: Vec<PortMapping> = (0..=end - start)
-        .map(|i| {
-            let mut published = if host.is_empty() {
-                String::new()
-            } else {
-                (hstart + i).to_string()
-            };
-            if start == end && hstart != hend {
-                published = format!("{published}-{hend}");
-            }
-            PortMapping {
-                host_ip: ip.clone(),
-                published,
-                target: start + i,
-                protocol: protocol.clone(),
-            }
-        })
-        .collect();
-    out.sort_by_key(|p| format!("{}/{}", p.target, p.protocol));
-    Ok(out)
-}
-
-/// compose-go's `portIndexer` on a long-syntax port as written: Go's `%s` of the published port
-/// (so `published: 8080`, a number, is another key than the `"8080"` of `8080:80`).
-pub(crate) fn long_port_key(item: &Node) -> Option<String> {
-    let target = match &item.get("target")?.kind {
-        Kind::Int(t) => t.to_string(),
-        other => format!("%!d({})", go_type_value(other)),
-    };
-    let host = match item.get("host_ip") {
-        None => "0.0.0.0".to_string(),
-        Some(n) => go_sprint_s(Some(&n.kind)),
-    };
-    let protocol = match item.get("protocol") {
-        None => "tcp".to_string(),
-        Some(n) => go_sprint_s(Some(&n.kind)),
-    };
-    let published = go_sprint_s(item.get("published").map(|n| &n.kind));
-    Some(format!("{host}:{published}:{target}/{protocol}"))
 }
 
 /// Service `ports` in long syntax, one entry per port, deduplicated as compose-go does.
@@ -1606,18 +1241,18 @@ fn ports(node: &Node) -> Vec<Value> {
                 json!({"mode": "ingress", "target": target, "protocol": "tcp"}),
             )),
             Kind::Str(spec) => {
-                let Ok(mappings) = parse_short_port(spec) else {
+                let Ok(mapping) = parse_port(spec) else {
                     continue;
                 };
-                for p in mappings {
+                for p in mapping.expand() {
                     let mut port = Map::new();
                     port.insert("mode".into(), json!("ingress"));
                     if !p.host_ip.is_empty() {
                         port.insert("host_ip".into(), json!(p.host_ip));
                     }
                     port.insert("target".into(), json!(p.target));
-                    if !p.published.is_empty() {
-                        port.insert("published".into(), json!(p.published));
+                    if let Some(published) = p.published_text() {
+                        port.insert("published".into(), json!(published));
                     }
                     port.insert("protocol".into(), json!(p.protocol));
                     entries.push((Some(p.key()), Value::Object(port)));
@@ -1672,229 +1307,6 @@ fn ports(node: &Node) -> Vec<Value> {
     out
 }
 
-// ---------------------------------------------------------------------------------------------
-// Volumes
-
-/// A short-syntax volume, as compose-go's `format.ParseVolume` reads it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub(crate) struct ShortVolume {
-    /// `bind` or `volume`.
-    pub kind: &'static str,
-    /// Host path or volume name; empty for an anonymous volume.
-    pub source: String,
-    /// Path in the container, as written.
-    pub target: String,
-    pub read_only: bool,
-    pub nocopy: bool,
-    pub propagation: Option<String>,
-    pub selinux: Option<String>,
-    /// One or two characters: compose-go takes them as a target and fills in nothing else.
-    pub bare: bool,
-}
-
-/// Parse `[SOURCE:]TARGET[:MODE]`.
-pub(crate) fn parse_short_volume(spec: &str) -> Result<ShortVolume, String> {
-    let mut volume = ShortVolume::default();
-    match spec.len() {
-        0 => return Err("invalid empty volume spec".into()),
-        1 | 2 => {
-            volume.target = spec.to_string();
-            volume.kind = "volume";
-            volume.bare = true;
-            return Ok(volume);
-        }
-        _ => {}
-    }
-    let mut buffer = String::new();
-    let chars: Vec<char> = spec.chars().chain(std::iter::once('\0')).collect();
-    let mut depth = 0usize;
-    for (i, &c) in chars.iter().enumerate() {
-        if c == '$' && chars.get(i + 1) == Some(&'{') {
-            depth += 1;
-            buffer.push(c);
-            continue;
-        }
-        if c == '}' && depth > 0 {
-            depth -= 1;
-            buffer.push(c);
-            continue;
-        }
-        let drive =
-            c == ':' && buffer.chars().count() == 1 && buffer.chars().all(char::is_alphabetic);
-        if drive {
-            buffer.push(c);
-        } else if (c == ':' || c == '\0') && depth == 0 {
-            let field = std::mem::take(&mut buffer);
-            if field.is_empty() {
-                return Err(format!(
-                    "invalid spec: {spec}: empty section between colons"
-                ));
-            }
-            if volume.source.is_empty() && c == '\0' {
-                volume.target = field;
-            } else if volume.source.is_empty() {
-                volume.source = field;
-            } else if volume.target.is_empty() {
-                volume.target = field;
-            } else if c == ':' {
-                return Err(format!("invalid spec: {spec}: too many colons"));
-            } else {
-                for option in field.split(',') {
-                    match option {
-                        "ro" => volume.read_only = true,
-                        "rw" => volume.read_only = false,
-                        "nocopy" => volume.nocopy = true,
-                        "rprivate" | "private" | "rshared" | "shared" | "rslave" | "slave" => {
-                            volume.propagation = Some(option.to_string());
-                        }
-                        "z" | "Z" => volume.selinux = Some(option.to_string()),
-                        _ => {}
-                    }
-                }
-            }
-        } else {
-            buffer.push(c);
-        }
-    }
-    volume.kind = if is_file_path(&volume.source) {
-        "bind"
-    } else {
-        "volume"
-    };
-    Ok(volume)
-}
-
-fn is_file_path(source: &str) -> bool {
-    if source.starts_with(['.', '/', '~']) || source.starts_with("\\\\") {
-        return true;
-    }
-    let mut chars = source.chars();
-    matches!((chars.next(), chars.next()), (Some(d), Some(':')) if d.is_alphabetic())
-}
-
-/// Go's `path.Clean`: the shortest equivalent path, lexically.
-pub(crate) fn clean_path(p: &str) -> String {
-    if p.is_empty() {
-        return ".".into();
-    }
-    let rooted = p.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|l| *l != "..") {
-                    parts.pop();
-                } else if !rooted {
-                    parts.push("..");
-                }
-            }
-            _ => parts.push(part),
-        }
-    }
-    let joined = parts.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".into(),
-        (false, false) => joined,
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Values as Go prints them
-
-/// A YAML value as Go's `fmt.Sprint` prints what yaml.v3 decoded (`%v`): `1e+06` for `1e6`,
-/// `true`, `[a b]`, `map[k:v]`.
-pub(crate) fn go_sprint(node: &Node) -> String {
-    match &node.kind {
-        Kind::Null => "<nil>".into(),
-        Kind::Bool(b) => b.to_string(),
-        Kind::Int(i) => i.to_string(),
-        Kind::Float(f) => go_float(*f),
-        Kind::Str(s) => s.clone(),
-        Kind::Seq(items) => format!(
-            "[{}]",
-            items.iter().map(go_sprint).collect::<Vec<_>>().join(" ")
-        ),
-        Kind::Map(entries) => {
-            let mut pairs: Vec<String> = entries
-                .iter()
-                .map(|(k, v)| format!("{}:{}", k.key_string(), go_sprint(v)))
-                .collect();
-            pairs.sort();
-            format!("map[{}]", pairs.join(" "))
-        }
-    }
-}
-
-/// Go's `%v` of a float64: the shortest digits, in exponent form below 1e-4 or from 1e6 up.
-fn go_float(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "+Inf" } else { "-Inf" }.into();
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0" } else { "0" }.into();
-    }
-    let e = format!("{:e}", f.abs());
-    let (mantissa, exp) = e.split_once('e').unwrap_or((&e, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let sign = if f < 0.0 { "-" } else { "" };
-    if !(-4..6).contains(&exp) {
-        let (first, rest) = digits.split_at(1);
-        let dot = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(".{rest}")
-        };
-        let esign = if exp < 0 { '-' } else { '+' };
-        return format!("{sign}{first}{dot}e{esign}{:02}", exp.abs());
-    }
-    let point = exp + 1;
-    let body = if point <= 0 {
-        format!("0.{}{digits}", "0".repeat((-point) as usize))
-    } else if (point as usize) >= digits.len() {
-        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
-    } else {
-        let (int, frac) = digits.split_at(point as usize);
-        format!("{int}.{frac}")
-    };
-    format!("{sign}{body}")
-}
-
-/// Go's `%s` of a decoded YAML value: a string as it is, anything else as `%!s(type=value)`.
-pub(crate) fn go_sprint_s(kind: Option<&Kind>) -> String {
-    match kind {
-        Some(Kind::Str(s)) => s.clone(),
-        None | Some(Kind::Null) => "%!s(<nil>)".to_string(),
-        Some(other) => format!("%!s({})", go_type_value(other)),
-    }
-}
-
-/// `type=value`, as Go's fmt prints a value of the wrong type for a verb.
-fn go_type_value(kind: &Kind) -> String {
-    let node = Node {
-        span: Default::default(),
-        kind: kind.clone(),
-        plain: true,
-        tag: None,
-        file: 0,
-        interp: None,
-    };
-    match kind {
-        Kind::Null => "<nil>".to_string(),
-        Kind::Bool(_) => format!("bool={}", go_sprint(&node)),
-        Kind::Int(_) => format!("int={}", go_sprint(&node)),
-        Kind::Float(_) => format!("float64={}", go_sprint(&node)),
-        Kind::Str(s) => format!("string={s}"),
-        Kind::Seq(_) => format!("[]interface {{}}={}", go_sprint(&node)),
-        Kind::Map(_) => format!("map[string]interface {{}}={}", go_sprint(&node)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1905,114 +1317,6 @@ mod tests {
 
     fn web(text: &str) -> Value {
         norm(text)["services"]["web"].clone()
-    }
-
-    #[test]
-    fn go_floats() {
-        for (f, s) in [
-            (1e6, "1e+06"),
-            (1234567.0, "1.234567e+06"),
-            (123456.0, "123456"),
-            (1e-5, "1e-05"),
-            (0.0001, "0.0001"),
-            (0.1, "0.1"),
-            (1.5, "1.5"),
-            (1000.0, "1000"),
-            (-2.5, "-2.5"),
-            (1.2345678901234569e23, "1.2345678901234569e+23"),
-        ] {
-            assert_eq!(go_float(f), s, "{f}");
-        }
-    }
-
-    #[test]
-    fn go_durations() {
-        for (input, out) in [
-            ("30s", "30s"),
-            ("1m", "1m0s"),
-            ("90s", "1m30s"),
-            ("1500ms", "1.5s"),
-            ("1h", "1h0m0s"),
-            ("500ms", "500ms"),
-            ("1.5h", "1h30m0s"),
-            ("2us", "2µs"),
-            ("0", "0s"),
-        ] {
-            assert_eq!(
-                format_go_duration(parse_go_duration(input).unwrap()),
-                out,
-                "{input}"
-            );
-        }
-        assert_eq!(parse_go_duration("10"), None);
-    }
-
-    #[test]
-    fn sizes() {
-        assert_eq!(ram_in_bytes("512M"), Some(536_870_912));
-        assert_eq!(ram_in_bytes("128m"), Some(134_217_728));
-        assert_eq!(ram_in_bytes("1g"), Some(1_073_741_824));
-        assert_eq!(ram_in_bytes("1.5gb"), Some(1_610_612_736));
-        assert_eq!(ram_in_bytes("100"), Some(100));
-        assert_eq!(ram_in_bytes("1x"), None);
-    }
-
-    #[test]
-    fn shellwords_like_compose_go() {
-        let w = |s: &str| shell_words(s).unwrap();
-        assert_eq!(
-            w(r#"sh -c "echo a && echo b" && echo c"#),
-            ["sh", "-c", "echo a && echo b"]
-        );
-        assert_eq!(
-            w(r#"a "b\"c" d\ e 'f g' """#),
-            ["a", "b\"c", "d e", "f g", ""]
-        );
-        assert_eq!(w("  spaced   out  "), ["spaced", "out"]);
-        assert!(w("").is_empty());
-        assert_eq!(shell_words("'unterminated"), None);
-    }
-
-    #[test]
-    fn short_ports() {
-        let p = parse_short_port("127.0.0.1:8080:80/UDP").unwrap();
-        assert_eq!(
-            p,
-            [PortMapping {
-                host_ip: "127.0.0.1".into(),
-                published: "8080".into(),
-                target: 80,
-                protocol: "udp".into()
-            }]
-        );
-        let targets: Vec<u32> = parse_short_port("998-1001:998-1001")
-            .unwrap()
-            .iter()
-            .map(|p| p.target)
-            .collect();
-        assert_eq!(targets, [1000, 1001, 998, 999]);
-        assert_eq!(
-            parse_short_port("8000-8001:80").unwrap()[0].published,
-            "8000-8001"
-        );
-        assert_eq!(parse_short_port("[::1]:81:81").unwrap()[0].host_ip, "::1");
-        assert!(parse_short_port("80:80/xyz").is_err());
-    }
-
-    #[test]
-    fn short_volumes() {
-        let v = parse_short_volume("./x:/x:ro,z").unwrap();
-        assert_eq!(
-            (v.kind, v.source.as_str(), v.target.as_str(), v.read_only),
-            ("bind", "./x", "/x", true)
-        );
-        assert_eq!(v.selinux.as_deref(), Some("z"));
-        let v = parse_short_volume("/anon").unwrap();
-        assert_eq!((v.kind, v.source.as_str()), ("volume", ""));
-        assert_eq!(parse_short_volume("C:\\a:/b").unwrap().kind, "bind");
-        assert!(parse_short_volume(":/x").is_err());
-        assert_eq!(clean_path("/a/./b/../c/"), "/a/c");
-        assert_eq!(clean_path("a/../../b"), "../b");
     }
 
     #[test]

@@ -543,10 +543,7 @@ fn has_render_header(bytes: &[u8]) -> bool {
     let mut lines = text.lines();
     lines.next().is_some_and(|l| l.starts_with("# "))
         && lines.next().is_some_and(|l| {
-            l.starts_with(&format!(
-                "# {}composegen render ",
-                crate::cli::header::RENDERED_WITH
-            ))
+            l.starts_with(&format!("# {}composegen render ", super::RENDERED_WITH))
         })
 }
 /// The files of a bundle that follow from the profile, as (path relative to the bundle

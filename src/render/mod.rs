@@ -15,6 +15,10 @@ use crate::error::{Error, Result};
 use crate::profile::load::Loaded;
 use context::Stack;
 
+/// Prefix of the header line of a rendered file that records the command (`composegen render
+/// ...`); the CLI writes it, and a bundle recognises its own files by it.
+pub const RENDERED_WITH: &str = "Rendered with: ";
+
 /// How config files reach the containers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {

@@ -60,7 +60,7 @@ impl Rule for SchemaViolation {
 pub(crate) fn push_problems(
     rule: &impl Rule,
     cx: &Context<'_>,
-    problems: Vec<crate::profile::load::Problem>,
+    problems: Vec<crate::schema::Problem>,
     out: &mut Vec<Finding>,
 ) {
     for p in problems {

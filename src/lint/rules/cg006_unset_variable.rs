@@ -106,7 +106,7 @@ impl Rule for UnsetVariable {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint::interpolate::Env;
+    use crate::compose::interpolate::Env;
     use crate::lint::testing::{codes, lint_rule, lint_rule_with};
 
     #[test]

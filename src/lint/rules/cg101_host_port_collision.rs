@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
@@ -97,6 +99,11 @@ impl Rule for HostPortCollision {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let services = cx.compose().services();
+        let profiles: Vec<Vec<String>> = services.iter().map(Service::profiles).collect();
+        let together = |a: usize, b: usize| {
+            let (pa, pb) = (&profiles[a], &profiles[b]);
+            pa.is_empty() || pb.is_empty() || pa.iter().any(|p| pb.contains(p))
+        };
         let mut published: Vec<(usize, PortSpec)> = Vec::new();
         for (i, s) in services.iter().enumerate() {
             for p in s.ports() {
@@ -105,39 +112,67 @@ impl Rule for HostPortCollision {
                 }
             }
         }
+        // Earlier entries by (protocol, host port), so that each entry is compared only with
+        // the entries that publish one of its ports: linear in the number of ports, not
+        // quadratic. A range is looked up port by port, or compared with every earlier entry
+        // when that is fewer comparisons.
+        let mut at_port: HashMap<(&str, u32), Vec<usize>> = HashMap::new();
+        let mut ranges: Vec<usize> = Vec::new();
         for (j, (sj, pj)) in published.iter().enumerate() {
-            for (si, pi) in published[..j].iter() {
-                if si == sj && pi.raw == pj.raw {
-                    continue; // the same entry written twice: Compose de-duplicates it
-                }
-                if !can_run_together(&services[*si], &services[*sj]) {
-                    continue;
-                }
-                let Some(port) = overlap(pi, pj) else {
-                    continue;
-                };
-                let (first, second) = (services[*si].name, services[*sj].name);
-                let message = if si == sj {
-                    format!(
-                        "service `{second}` publishes host port {port}/{} twice",
-                        pj.protocol
-                    )
-                } else {
-                    format!(
-                        "host port {port}/{} is published by both `{first}` and `{second}`",
-                        pj.protocol
-                    )
-                };
-                out.push(
-                    self.finding(cx, pj.path.clone(), message)
-                        .label(format!("host port {port} again"))
-                        .service(second)
-                        .related(cx.file, pi.path.clone(), format!("also published here by `{first}`"))
-                        .help("give one of them another host port, or bind them to different host addresses")
-                        .build(),
-                );
-                break;
+            let (lo, hi) = pj.published.unwrap_or_default();
+            let mut candidates: Vec<usize> = if (hi - lo) as usize >= j {
+                (0..j).collect()
+            } else {
+                let mut c: Vec<usize> = (lo..=hi)
+                    .filter_map(|port| at_port.get(&(pj.protocol.as_str(), port)))
+                    .flatten()
+                    .copied()
+                    .chain(ranges.iter().copied())
+                    .collect();
+                c.sort_unstable();
+                c.dedup();
+                c
+            };
+            candidates.retain(|&i| {
+                let (si, pi) = &published[i];
+                !(si == sj && pi.raw == pj.raw) // the same entry written twice: Compose de-duplicates it
+                    && together(*si, *sj)
+            });
+            let found = candidates
+                .into_iter()
+                .find_map(|i| overlap(&published[i].1, pj).map(|port| (i, port)));
+            if lo == hi {
+                at_port
+                    .entry((pj.protocol.as_str(), lo))
+                    .or_default()
+                    .push(j);
+            } else {
+                ranges.push(j);
             }
+            let Some((i, port)) = found else {
+                continue;
+            };
+            let (si, pi) = &published[i];
+            let (first, second) = (services[*si].name, services[*sj].name);
+            let message = if si == sj {
+                format!(
+                    "service `{second}` publishes host port {port}/{} twice",
+                    pj.protocol
+                )
+            } else {
+                format!(
+                    "host port {port}/{} is published by both `{first}` and `{second}`",
+                    pj.protocol
+                )
+            };
+            out.push(
+                self.finding(cx, pj.path.clone(), message)
+                    .label(format!("host port {port} again"))
+                    .service(second)
+                    .related(cx.file, pi.path.clone(), format!("also published here by `{first}`"))
+                    .help("give one of them another host port, or bind them to different host addresses")
+                    .build(),
+            );
         }
     }
 }

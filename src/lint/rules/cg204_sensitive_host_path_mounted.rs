@@ -314,11 +314,11 @@ impl Rule for SensitiveHostPathMounted {
 
 #[cfg(test)]
 mod tests {
+    use crate::compose::interpolate::Env;
     use crate::lint::config::Settings;
     use crate::lint::context::Context;
     use crate::lint::finding::Severity;
     use crate::lint::images::ImageTable;
-    use crate::lint::interpolate::Env;
     use crate::lint::rule::Rule;
     use crate::lint::testing::{codes, lint_rule};
     use crate::yaml::Node;
@@ -332,6 +332,7 @@ mod tests {
         let root = Node::parse(yaml).unwrap();
         let env = Env::empty();
         let images = ImageTable::new(&[]).unwrap();
+        let index = crate::lint::view::Index::new(&root, &env);
         let cx = Context {
             file: 0,
             name: "test.yaml",
@@ -340,6 +341,7 @@ mod tests {
             env: &env,
             images: &images,
             settings,
+            index: &index,
         };
         let mut out = Vec::new();
         super::SensitiveHostPathMounted.check(&cx, &mut out);

@@ -428,7 +428,7 @@ mod tests {
 
     #[test]
     fn persistence_flags() {
-        let w = |s: &str| crate::lint::view::split_words(s);
+        let w = |s: &str| crate::compose::grammar::words::script_words(s);
         assert_eq!(
             super::persistence(&w("redis-server --appendonly yes")),
             Some(true)

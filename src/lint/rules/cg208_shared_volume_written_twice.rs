@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
@@ -95,11 +97,15 @@ impl Rule for SharedVolumeWrittenTwice {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let compose = cx.compose();
         let declared = compose.section("volumes");
+        let by_key: HashMap<&str, &crate::yaml::Node> = declared
+            .iter()
+            .rev() // the first declaration wins, as a linear search would find it
+            .map(|(k, node, _)| (*k, *node))
+            .collect();
         let identity = |key: &str| -> String {
-            declared
-                .iter()
-                .find(|(k, _, _)| *k == key)
-                .and_then(|(_, node, _)| node.get("name"))
+            by_key
+                .get(key)
+                .and_then(|node| node.get("name"))
                 .and_then(|n| scalar(n, cx.env))
                 .filter(|n| n.known() && !n.value.is_empty())
                 .map_or_else(|| format!("key:{key}"), |n| format!("name:{}", n.value))
@@ -146,12 +152,20 @@ impl Rule for SharedVolumeWrittenTwice {
                 });
             }
         }
-        for (j, later) in found.iter().enumerate() {
-            let Some(earlier) = found[..j].iter().find(|e| {
-                e.key == later.key
-                    && e.service != later.service
-                    && can_run_together(&services[e.service], &services[later.service])
-            }) else {
+        let mut by_mount: HashMap<&(String, String), Vec<usize>> = HashMap::new();
+        for (j, m) in found.iter().enumerate() {
+            by_mount.entry(&m.key).or_default().push(j);
+        }
+        for later in &found {
+            let Some(earlier) = by_mount[&later.key]
+                .iter()
+                .map(|&i| &found[i])
+                .take_while(|e| !std::ptr::eq(*e, later))
+                .find(|e| {
+                    e.service != later.service
+                        && can_run_together(&services[e.service], &services[later.service])
+                })
+            else {
                 continue;
             };
             let (first, second) = (services[earlier.service].name, services[later.service].name);

@@ -1,7 +1,7 @@
+use crate::compose::interpolate::Env;
 use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
-use crate::lint::interpolate::Env;
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::view::{Service, items, scalar};
 use crate::yaml::{Kind, Node, Path};
@@ -98,7 +98,7 @@ enum Inline {
 }
 
 /// A string value (after interpolation); Compose rejects other types for these keys.
-fn string(node: &Node, key: &str, env: &Env) -> Option<crate::lint::interpolate::Interpolated> {
+fn string(node: &Node, key: &str, env: &Env) -> Option<crate::compose::interpolate::Interpolated> {
     node.get(key)
         .filter(|n| matches!(n.kind, Kind::Str(_)))
         .and_then(|n| scalar(n, env))
@@ -219,7 +219,7 @@ impl Rule for InlineConfigOnReadOnlyService {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint::interpolate::Env;
+    use crate::compose::interpolate::Env;
     use crate::lint::testing::{codes, lint_rule, lint_rule_with};
 
     fn run(yaml: &str) -> Vec<String> {

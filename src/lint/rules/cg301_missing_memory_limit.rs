@@ -187,7 +187,7 @@ pub fn lint_default(code: &str, yaml: &str) -> Vec<crate::lint::finding::Diagnos
         vec![crate::lint::Input {
             name: "test.yaml".into(),
             bytes: yaml.as_bytes().to_vec(),
-            env: crate::lint::interpolate::Env::empty(),
+            env: crate::compose::interpolate::Env::empty(),
         }],
         &settings,
         &images,

@@ -1,9 +1,10 @@
+use crate::compose::grammar::words::script_words;
 use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::{Finding, Severity};
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::rules::cg304_reservation_above_limit::human_bytes;
-use crate::lint::view::{Service, repository, split_words, tag};
+use crate::lint::view::{Service, repository, tag};
 use crate::yaml::Path;
 
 declare_rule! {
@@ -282,7 +283,7 @@ pub fn heap_settings(s: &Service<'_>) -> HeapSettings {
             }
             continue;
         }
-        for token in split_words(&value.value) {
+        for token in script_words(&value.value) {
             if let Some(flag) = heap_flag(&token) {
                 bucket.push(HeapSetting {
                     flag,
@@ -298,7 +299,7 @@ pub fn heap_settings(s: &Service<'_>) -> HeapSettings {
             _ => s.command_words(),
         };
         for word in words {
-            for token in split_words(&word) {
+            for token in script_words(&word) {
                 if let Some(flag) = heap_flag(&token) {
                     middle.push(HeapSetting {
                         flag,

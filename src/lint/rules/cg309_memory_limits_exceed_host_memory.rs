@@ -1,11 +1,12 @@
 use std::collections::BTreeSet;
 
+use crate::compose::grammar::size::ram_in_bytes;
 use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::rules::cg304_reservation_above_limit::human_bytes;
-use crate::lint::view::{Service, ram_in_bytes};
+use crate::lint::view::Service;
 use crate::yaml::Path;
 
 declare_rule! {
@@ -202,10 +203,10 @@ impl Rule for MemoryLimitsExceedHostMemory {
 
 #[cfg(test)]
 mod tests {
+    use crate::compose::interpolate::Env;
     use crate::lint::config::{Level, Settings};
     use crate::lint::finding::Diagnostic;
     use crate::lint::images::ImageTable;
-    use crate::lint::interpolate::Env;
     use crate::lint::testing::codes;
     use crate::lint::{Input, lint};
 

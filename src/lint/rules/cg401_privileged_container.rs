@@ -90,7 +90,7 @@ pub fn compose_true(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::compose_true;
-    use crate::lint::interpolate::Env;
+    use crate::compose::interpolate::Env;
     use crate::lint::testing::{codes, lint_rule, lint_rule_with};
 
     fn run(yaml: &str) -> Vec<String> {
@@ -165,11 +165,11 @@ mod tests {
 /// applies a configured level.
 #[cfg(test)]
 pub mod tests_support {
+    use crate::compose::interpolate::{Env, interpolate_tree};
     use crate::lint::config::Settings;
     use crate::lint::context::Context;
     use crate::lint::finding::Finding;
     use crate::lint::images::ImageTable;
-    use crate::lint::interpolate::{Env, interpolate_tree};
     use crate::lint::registry::RULES;
     use crate::yaml::Node;
 
@@ -179,6 +179,7 @@ pub mod tests_support {
         let env = Env::empty();
         interpolate_tree(&mut root, &env);
         let images = ImageTable::new(&[]).expect("image table");
+        let index = crate::lint::view::Index::new(&root, &env);
         let cx = Context {
             file: 0,
             name: "test.yaml",
@@ -187,6 +188,7 @@ pub mod tests_support {
             env: &env,
             images: &images,
             settings,
+            index: &index,
         };
         let rule = RULES.iter().find(|r| r.meta().code == code).expect("rule");
         let mut out = Vec::new();

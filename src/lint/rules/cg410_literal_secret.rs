@@ -2,13 +2,14 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::compose::grammar::words::script_words;
+use crate::compose::interpolate::interpolate;
 use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::{Finding, Severity};
-use crate::lint::interpolate::interpolate;
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::rules::cg411_default_credentials::DefaultCredentials;
-use crate::lint::view::{Service, Word, repository, split_words};
+use crate::lint::view::{Service, Word, repository};
 use crate::yaml::Path;
 
 declare_rule! {
@@ -984,7 +985,10 @@ impl Collector {
                 .any(|w| w.starts_with('-') && w.contains('='))
         {
             let before = self.out.len();
-            let words: Vec<Word> = split_words(&v).into_iter().map(|r| word(r, path)).collect();
+            let words: Vec<Word> = script_words(&v)
+                .into_iter()
+                .map(|r| word(r, path))
+                .collect();
             self.words(&words, &holder);
             if self.out.len() > before {
                 return;
@@ -1006,15 +1010,19 @@ impl Collector {
         while i < words.len() {
             let w = &words[i];
             let raw = w.raw.as_str();
-            // A shell script in one word (`sh -c "…"`, `CMD-SHELL`): its own words.
+            // A shell script in one word (`sh -c "…"`, `CMD-SHELL`): its own words. Each is
+            // shorter than the script, so this ends even when a word keeps a space
+            // (`--password="$(cat file)"` splits into itself).
             if raw.trim().contains(char::is_whitespace) {
-                let inner: Vec<Word> = split_words(raw)
+                let inner: Vec<Word> = script_words(raw)
                     .into_iter()
                     .map(|r| word(r, &w.path))
                     .collect();
-                self.words(&inner, what);
-                i += 1;
-                continue;
+                if inner.iter().all(|x| x.raw.len() < raw.len()) {
+                    self.words(&inner, what);
+                    i += 1;
+                    continue;
+                }
             }
             let base = raw.rsplit('/').next().unwrap_or(raw);
             if !raw.starts_with('-') {
@@ -1176,7 +1184,7 @@ fn split_userinfo(userinfo: &str) -> Option<(&str, &str)> {
 /// A word found inside another one (a shell script, an options variable).
 fn word(raw: String, path: &Path) -> Word {
     Word {
-        value: interpolate(&raw, &crate::lint::interpolate::Env::empty()),
+        value: interpolate(&raw, &crate::compose::interpolate::Env::empty()),
         raw,
         path: path.clone(),
     }
@@ -1248,6 +1256,13 @@ mod tests {
 
     fn env(vars: &str) -> String {
         format!("services:\n  app:\n    image: example/app:1.0\n    environment:\n{vars}")
+    }
+
+    #[test]
+    fn a_word_that_splits_into_itself_ends() {
+        // go-shellwords keeps `$(…)` in one word with its space: scanning it again must stop.
+        let yaml = "services:\n  db:\n    image: mysql:8.4\n    healthcheck:\n      test: ['CMD-SHELL', 'mysqladmin ping --password=\"$$(cat /run/secrets/p)\" --silent']\n";
+        assert!(run(yaml).is_empty(), "{:?}", run(yaml));
     }
 
     #[test]

@@ -214,8 +214,8 @@ impl Rule for UndefinedServiceDependency {
 
 #[cfg(test)]
 mod tests {
+    use crate::compose::interpolate::Env;
     use crate::lint::finding::Severity;
-    use crate::lint::interpolate::Env;
     use crate::lint::testing::{codes, lint_rule, lint_rule_with};
 
     fn run(yaml: &str) -> Vec<String> {
@@ -232,6 +232,7 @@ mod tests {
         let env = Env::empty();
         let images = ImageTable::new(&[]).unwrap();
         let settings = Settings::default();
+        let index = crate::lint::view::Index::new(&root, &env);
         let cx = Context {
             file: 0,
             name: "test.yaml",
@@ -240,6 +241,7 @@ mod tests {
             env: &env,
             images: &images,
             settings: &settings,
+            index: &index,
         };
         let mut out = Vec::new();
         super::UndefinedServiceDependency.check(&cx, &mut out);

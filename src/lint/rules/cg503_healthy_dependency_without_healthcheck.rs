@@ -177,8 +177,8 @@ impl Rule for HealthyDependencyWithoutHealthcheck {
 
 #[cfg(test)]
 mod tests {
+    use crate::compose::interpolate::Env;
     use crate::lint::finding::Severity;
-    use crate::lint::interpolate::Env;
     use crate::lint::testing::{codes, lint_rule};
 
     fn run(yaml: &str) -> Vec<String> {
@@ -195,6 +195,7 @@ mod tests {
         let env = Env::empty();
         let images = ImageTable::new(&[]).unwrap();
         let settings = Settings::default();
+        let index = crate::lint::view::Index::new(&root, &env);
         let cx = Context {
             file: 0,
             name: "test.yaml",
@@ -203,6 +204,7 @@ mod tests {
             env: &env,
             images: &images,
             settings: &settings,
+            index: &index,
         };
         let mut out = Vec::new();
         super::HealthyDependencyWithoutHealthcheck.check(&cx, &mut out);

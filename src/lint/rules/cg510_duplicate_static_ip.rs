@@ -1,3 +1,4 @@
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use crate::declare_rule;
@@ -69,14 +70,16 @@ impl Rule for DuplicateStaticIp {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let services = cx.compose().services();
-        let mut seen: Vec<(usize, String, IpAddr, Path)> = Vec::new();
+        let mut seen: HashMap<(String, IpAddr), Vec<(usize, Path)>> = HashMap::new();
         for (i, s) in services.iter().enumerate() {
             for a in static_addresses(s) {
                 let Some(ip) = parse_address(a.key, &a.text) else {
                     continue;
                 };
-                if let Some((j, _, _, first)) = seen.iter().find(|(j, n, x, _)| {
-                    *n == a.network && *x == ip && can_run_together(&services[*j], s)
+                if let Some((j, first)) = seen.get(&(a.network.clone(), ip)).and_then(|earlier| {
+                    earlier
+                        .iter()
+                        .find(|(j, _)| can_run_together(&services[*j], s))
                 }) {
                     let other = services[*j].name;
                     out.push(
@@ -115,7 +118,9 @@ impl Rule for DuplicateStaticIp {
                         .build(),
                     );
                 }
-                seen.push((i, a.network.clone(), ip, a.path.clone()));
+                seen.entry((a.network.clone(), ip))
+                    .or_default()
+                    .push((i, a.path.clone()));
             }
         }
     }

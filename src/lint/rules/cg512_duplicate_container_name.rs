@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
@@ -52,7 +54,7 @@ impl Rule for DuplicateContainerName {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let services = cx.compose().services();
-        let mut seen: Vec<(usize, String)> = Vec::new();
+        let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, s) in services.iter().enumerate() {
             let Some(name) = s.str("container_name") else {
                 continue;
@@ -60,9 +62,9 @@ impl Rule for DuplicateContainerName {
             if !name.known() || name.value.is_empty() {
                 continue;
             }
-            if let Some((j, _)) = seen
-                .iter()
-                .find(|(j, n)| *n == name.value && can_run_together(&services[*j], s))
+            if let Some(j) = seen
+                .get(&name.value)
+                .and_then(|earlier| earlier.iter().find(|&&j| can_run_together(&services[j], s)))
             {
                 let other = services[*j].name;
                 out.push(
@@ -82,7 +84,7 @@ impl Rule for DuplicateContainerName {
                 );
                 continue;
             }
-            seen.push((i, name.value));
+            seen.entry(name.value).or_default().push(i);
         }
     }
 }

@@ -239,10 +239,12 @@ mod tests {
     fn parsing() {
         let yaml = "services:\n  a:\n    image: x:1\n    restart: on-failure:3\n  b:\n    image: x:1\n    restart: always\n    deploy: {restart_policy: {condition: any, max_attempts: 2}}\n";
         let root = crate::yaml::Node::parse(yaml).unwrap();
-        let env = crate::lint::interpolate::Env::empty();
+        let env = crate::compose::interpolate::Env::empty();
+        let index = crate::lint::view::Index::new(&root, &env);
         let compose = crate::lint::view::Compose {
             root: &root,
             env: &env,
+            index: &index,
         };
         let a = super::effective_restart(&compose.service("a").unwrap()).unwrap();
         assert_eq!(

@@ -84,7 +84,7 @@ impl Rule for ImageWithoutTag {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint::interpolate::Env;
+    use crate::compose::interpolate::Env;
     use crate::lint::testing::{codes, lint_rule, lint_rule_with};
 
     fn run(yaml: &str) -> Vec<String> {

@@ -1,8 +1,26 @@
-//! Compose variable interpolation, as Docker Compose does it: `$VAR`, `${VAR}`, `${VAR:-d}`,
-//! `${VAR-d}`, `${VAR:?e}`, `${VAR?e}`, `${VAR:+r}`, `${VAR+r}`, nested defaults, `$$`.
+//! Compose variable interpolation, as Docker Compose does it (compose-go `template`): `$VAR`,
+//! `${VAR}`, `${VAR:-d}`, `${VAR-d}`, `${VAR:?e}`, `${VAR?e}`, `${VAR:+r}`, `${VAR+r}`, nested
+//! defaults, `$$`.
+//!
+//! The grammar:
+//!
+//! ```text
+//! text     = { literal | "$$" | "$" name | "${" braced "}" | "$" }
+//! name     = [A-Za-z_] [A-Za-z0-9_]*
+//! braced   = name [(":-" | "-" | ":?" | "?" | ":+" | "+") text]
+//! ```
+//!
+//! The `}` that closes a `${` is found by counting nested `${` (compose-go's
+//! `getFirstBraceClosingIndex`): in `${A:-{x}}` the default is `{x` and the last `}` is text. A `$`
+//! followed by anything else is a literal `$`. A `${` without its `}`, a braced expression that
+//! does not start with a name (`${}`, `${1}`), or one with another operator (`${A:x}`) is invalid:
+//! Compose rejects the file ("invalid interpolation format"); [`try_interpolate`] reports it and
+//! [`interpolate`] keeps the expression as written.
 //!
 //! Linting never fails because a variable is unset: the result says which variables were unset
 //! without a default, and rules treat such a value as unknown.
+
+use super::grammar::dotenv::parse_dotenv;
 
 use std::collections::BTreeMap;
 
@@ -28,30 +46,13 @@ impl Env {
         self.vars.get(name).map(String::as_str)
     }
 
-    /// Read a `.env` file's text (`KEY=VALUE`, `export KEY=VALUE`, quotes, `#` comments) into
-    /// this environment without overriding variables already set.
+    /// Read a `.env` file's text ([`parse_dotenv`]) into this environment without overriding
+    /// variables already set. A key without a value sets nothing.
     pub fn add_dotenv(&mut self, text: &str) {
-        for line in text.lines() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
+        for entry in parse_dotenv(text) {
+            if let Some(value) = entry.value {
+                self.vars.entry(entry.key).or_insert(value);
             }
-            let line = line.strip_prefix("export ").unwrap_or(line);
-            let Some((k, v)) = line.split_once('=') else {
-                continue;
-            };
-            let k = k.trim();
-            let v = v.trim();
-            let v = if (v.starts_with('"') && v.ends_with('"') && v.len() >= 2)
-                || (v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2)
-            {
-                &v[1..v.len() - 1]
-            } else {
-                v.split(" #").next().unwrap_or(v).trim_end()
-            };
-            self.vars
-                .entry(k.to_string())
-                .or_insert_with(|| v.to_string());
         }
     }
 }
@@ -101,20 +102,72 @@ pub fn interpolate_tree(node: &mut crate::yaml::Node, env: &Env) {
     }
 }
 
-/// Interpolate `s`.
-pub fn interpolate(s: &str, env: &Env) -> Interpolated {
-    let mut out = Interpolated {
-        value: String::new(),
-        unset: Vec::new(),
-        required: Vec::new(),
-        interpolated: false,
-    };
-    let value = expand(s, env, &mut out);
-    out.value = value;
-    out
+/// An expression Compose cannot interpolate ("invalid interpolation format").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidInterpolation {
+    /// What is wrong, quoting the text it is in.
+    pub message: String,
 }
 
-fn expand(s: &str, env: &Env, out: &mut Interpolated) -> String {
+impl std::fmt::Display for InvalidInterpolation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for InvalidInterpolation {}
+
+/// Interpolate `s`; an invalid expression is kept as written.
+pub fn interpolate(s: &str, env: &Env) -> Interpolated {
+    run(s, env).0
+}
+
+/// Interpolate `s`, or say why Compose rejects it (the first invalid expression).
+pub fn try_interpolate(s: &str, env: &Env) -> Result<Interpolated, InvalidInterpolation> {
+    match run(s, env) {
+        (out, None) => Ok(out),
+        (_, Some(message)) => Err(InvalidInterpolation { message }),
+    }
+}
+
+struct State<'e> {
+    env: &'e Env,
+    out: Interpolated,
+    /// The first invalid expression.
+    invalid: Option<String>,
+}
+
+impl State<'_> {
+    fn invalid(&mut self, message: String) {
+        self.invalid.get_or_insert(message);
+    }
+}
+
+fn run(s: &str, env: &Env) -> (Interpolated, Option<String>) {
+    let mut st = State {
+        env,
+        out: Interpolated {
+            value: String::new(),
+            unset: Vec::new(),
+            required: Vec::new(),
+            interpolated: false,
+        },
+        invalid: None,
+    };
+    let value = expand(s, &mut st);
+    st.out.value = value;
+    (st.out, st.invalid)
+}
+
+fn is_name_start(c: char) -> bool {
+    c == '_' || c.is_ascii_alphabetic()
+}
+
+fn is_name_char(c: char) -> bool {
+    c == '_' || c.is_ascii_alphanumeric()
+}
+
+fn expand(s: &str, st: &mut State<'_>) -> String {
     let bytes = s.as_bytes();
     let mut result = String::with_capacity(s.len());
     let mut i = 0;
@@ -132,26 +185,27 @@ fn expand(s: &str, env: &Env, out: &mut Interpolated) -> String {
                 i += 2;
             }
             Some(b'{') => {
-                let Some(close) = matching_brace(s, i + 1) else {
-                    // Unterminated: Compose rejects it; keep the text.
+                let Some(close) = closing_brace(s, i + 2) else {
+                    st.invalid(format!("{s:?}: `${{` without `}}`"));
+                    // Kept as written.
                     result.push_str(&s[i..]);
                     break;
                 };
-                out.interpolated = true;
+                st.out.interpolated = true;
                 let inner = &s[i + 2..close];
-                result.push_str(&braced(inner, env, out));
+                result.push_str(&braced(inner, s, st));
                 i = close + 1;
             }
-            Some(c) if c.is_ascii_alphabetic() || *c == b'_' => {
+            Some(&c) if is_name_start(char::from(c)) => {
                 let start = i + 1;
                 let end = s[start..]
-                    .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+                    .find(|ch: char| !is_name_char(ch))
                     .map_or(s.len(), |n| start + n);
-                out.interpolated = true;
+                st.out.interpolated = true;
                 let name = &s[start..end];
-                match env.get(name) {
+                match st.env.get(name) {
                     Some(v) => result.push_str(v),
-                    None => out.unset.push(name.to_string()),
+                    None => st.out.unset.push(name.to_string()),
                 }
                 i = end;
             }
@@ -164,83 +218,93 @@ fn expand(s: &str, env: &Env, out: &mut Interpolated) -> String {
     result
 }
 
-/// Index of the `}` matching the `{` at `open`.
-fn matching_brace(s: &str, open: usize) -> Option<usize> {
+/// Index of the `}` that closes a `${` whose text starts at `from`, counting nested `${`.
+fn closing_brace(s: &str, from: usize) -> Option<usize> {
+    let bytes = s.as_bytes();
     let mut depth = 0usize;
-    for (off, c) in s[open..].char_indices() {
-        match c {
-            '{' => depth += 1,
-            '}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(open + off);
-                }
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                depth += 1;
+                i += 1;
             }
+            b'}' if depth == 0 => return Some(i),
+            b'}' => depth -= 1,
             _ => {}
         }
+        i += 1;
     }
     None
 }
 
-fn braced(inner: &str, env: &Env, out: &mut Interpolated) -> String {
+/// The value of `${inner}`, written in `whole`.
+fn braced(inner: &str, whole: &str, st: &mut State<'_>) -> String {
     let name_end = inner
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .find(|c: char| !is_name_char(c))
         .unwrap_or(inner.len());
     let name = &inner[..name_end];
+    let literal = || format!("${{{inner}}}");
+    if !name.starts_with(is_name_start) {
+        st.invalid(format!(
+            "{whole:?}: `${{{inner}}}` does not start with a variable name"
+        ));
+        return literal();
+    }
     let op = &inner[name_end..];
-    let value = env.get(name);
-    let set_nonempty = value.is_some_and(|v| !v.is_empty());
+    let value = st.env.get(name).map(str::to_string);
+    let set_nonempty = value.as_deref().is_some_and(|v| !v.is_empty());
     let arg = |prefix: &str| op.strip_prefix(prefix);
     if op.is_empty() {
         return match value {
-            Some(v) => v.to_string(),
+            Some(v) => v,
             None => {
-                out.unset.push(name.to_string());
+                st.out.unset.push(name.to_string());
                 String::new()
             }
         };
     }
     if let Some(d) = arg(":-") {
         return if set_nonempty {
-            value.unwrap_or_default().to_string()
+            value.unwrap_or_default()
         } else {
-            expand(d, env, out)
+            expand(d, st)
         };
     }
     if let Some(d) = arg("-") {
         return match value {
-            Some(v) => v.to_string(),
-            None => expand(d, env, out),
+            Some(v) => v,
+            None => expand(d, st),
         };
     }
     if let Some(e) = arg(":?") {
         if !set_nonempty {
-            out.required.push((name.to_string(), e.to_string()));
+            st.out.required.push((name.to_string(), e.to_string()));
         }
-        return value.unwrap_or_default().to_string();
+        return value.unwrap_or_default();
     }
     if let Some(e) = arg("?") {
         if value.is_none() {
-            out.required.push((name.to_string(), e.to_string()));
+            st.out.required.push((name.to_string(), e.to_string()));
         }
-        return value.unwrap_or_default().to_string();
+        return value.unwrap_or_default();
     }
     if let Some(r) = arg(":+") {
         return if set_nonempty {
-            expand(r, env, out)
+            expand(r, st)
         } else {
             String::new()
         };
     }
     if let Some(r) = arg("+") {
         return if value.is_some() {
-            expand(r, env, out)
+            expand(r, st)
         } else {
             String::new()
         };
     }
-    // Not a form Compose knows; keep it literally.
-    format!("${{{inner}}}")
+    st.invalid(format!("{whole:?}: unsupported `${{{inner}}}`"));
+    literal()
 }
 
 #[cfg(test)]
@@ -315,14 +379,40 @@ mod tests {
     }
 
     #[test]
+    fn invalid_expressions() {
+        let e = |s: &str| try_interpolate(s, &env()).unwrap_err().message;
+        assert!(e("${oops").contains("without"));
+        assert!(e("${}").contains("does not start with a variable name"));
+        assert!(e("${1x}").contains("does not start with a variable name"));
+        assert!(e("${SET:x}").contains("unsupported"));
+        assert!(e("${UNSET:-${bad}").contains("without"));
+        assert!(e("echo ${foo").contains("without"));
+        // The lenient reading keeps them as written.
+        assert_eq!(v("a ${oops").value, "a ${oops");
+        assert_eq!(v("${SET:x}").value, "${SET:x}");
+        // A `}` closes the innermost `${`; other braces are text (compose-go).
+        assert_eq!(v("${UNSET:-{x}}").value, "{x}");
+        assert_eq!(v("${UNSET:-{}").value, "{");
+        assert!(try_interpolate("${UNSET:-{}", &env()).is_ok());
+        // Branches not taken are not read.
+        assert!(try_interpolate("${SET:-${}}", &env()).is_ok());
+        let lookup = try_interpolate("${UNSET:-d}/${SET}/$SET/$$HOME $ $1", &env()).unwrap();
+        assert_eq!(lookup.value, "d/value/value/$HOME $ $1");
+    }
+
+    #[test]
     fn dotenv() {
         let mut e = Env::empty();
         e.set("KEEP", "process");
-        e.add_dotenv("# c\nA=1\nexport B=\"two words\"\nC='x'\nKEEP=file\nD=val # comment\n");
+        e.add_dotenv(
+            "# c\nA=1\nexport B=\"two words\"\nC='x'\nKEEP=file\nD=val # comment\nE\nF=\"a\\nb\"\n",
+        );
         assert_eq!(e.get("A"), Some("1"));
         assert_eq!(e.get("B"), Some("two words"));
         assert_eq!(e.get("C"), Some("x"));
         assert_eq!(e.get("KEEP"), Some("process"));
         assert_eq!(e.get("D"), Some("val"));
+        assert_eq!(e.get("E"), None, "a key alone sets nothing");
+        assert_eq!(e.get("F"), Some("a\nb"), "double quotes read escapes");
     }
 }

@@ -1,0 +1,152 @@
+//! The quick schema check (`schema_fast`) against the compiled `jsonschema` validator: on every
+//! compose file of the corpus and the fixtures, and on thousands of variants of them with one
+//! value changed (another type, an out-of-range number, an unknown key, a duplicate list item),
+//! the quick verdict is `jsonschema`'s whenever it gives one. A quick "valid" that `jsonschema`
+//! rejects would hide a CG004 error, so that direction must never happen.
+
+mod support;
+
+use composegen::compose::validate::is_valid_compiled;
+use composegen::schema_fast::{COMPOSE, is_valid};
+use composegen::yaml::Node;
+use serde_json::{Value, json};
+
+fn documents() -> Vec<(String, Value)> {
+    let mut files = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from("tests/fixtures")];
+    if let Some(corpus) = support::corpus_dir() {
+        dirs.push(corpus);
+    }
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(&path).ok()?;
+            let node = Node::parse(&text).ok()?;
+            Some((path.display().to_string(), node.to_json()))
+        })
+        .collect()
+}
+
+/// Variants of `doc` with one change each, at every node (up to `limit` variants).
+fn variants(doc: &Value, limit: usize) -> Vec<Value> {
+    fn paths(v: &Value, at: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
+        out.push(at.clone());
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    at.push(Value::String(k.clone()));
+                    paths(x, at, out);
+                    at.pop();
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    at.push(json!(i));
+                    paths(x, at, out);
+                    at.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    fn at_mut<'v>(v: &'v mut Value, path: &[Value]) -> &'v mut Value {
+        path.iter().fold(v, |v, seg| match seg {
+            Value::String(k) => &mut v[k.as_str()],
+            Value::Number(i) => &mut v[i.as_u64().unwrap_or(0) as usize],
+            _ => v,
+        })
+    }
+    let mut all = Vec::new();
+    paths(doc, &mut Vec::new(), &mut all);
+    let replacements = [
+        json!(null),
+        json!(true),
+        json!(-1),
+        json!(0),
+        json!(1.5),
+        json!(70000),
+        json!("text"),
+        json!([]),
+        json!({}),
+        json!(["a", "a"]),
+        json!({"unknown_key": 1}),
+    ];
+    let mut out = Vec::new();
+    for (n, path) in all.iter().enumerate() {
+        for (r, replacement) in replacements.iter().enumerate() {
+            if (n + r) % 3 != 0 {
+                continue; // a spread of changes, not every one everywhere
+            }
+            let mut changed = doc.clone();
+            *at_mut(&mut changed, path) = replacement.clone();
+            out.push(changed);
+            if let Value::Object(_) = at_mut(&mut doc.clone(), path) {
+                let mut extra = doc.clone();
+                if let Value::Object(m) = at_mut(&mut extra, path) {
+                    m.insert("zz_unknown".into(), json!(1));
+                }
+                out.push(extra);
+            }
+            if let Value::Array(a) = at_mut(&mut doc.clone(), path)
+                && let Some(first) = a.first().cloned()
+            {
+                let mut extra = doc.clone();
+                if let Value::Array(a) = at_mut(&mut extra, path) {
+                    a.push(first);
+                }
+                out.push(extra);
+            }
+            if out.len() >= limit {
+                return out;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_quick_check_agrees_with_jsonschema() {
+    let docs = documents();
+    assert!(docs.len() > 20, "too few documents: {}", docs.len());
+    let (mut checked, mut undecided, mut invalid) = (0, 0, 0);
+    let mut disagreements = Vec::new();
+    for (name, doc) in &docs {
+        for (i, v) in std::iter::once(doc.clone())
+            .chain(variants(doc, 150))
+            .enumerate()
+        {
+            let full = is_valid_compiled(&v);
+            checked += 1;
+            invalid += usize::from(!full);
+            match is_valid(&COMPOSE, &v) {
+                Some(quick) if quick != full => disagreements.push(format!(
+                    "{name} variant {i}: quick {quick}, jsonschema {full}: {v}"
+                )),
+                Some(_) => {}
+                None => undecided += 1,
+            }
+        }
+    }
+    assert!(
+        disagreements.is_empty(),
+        "{} of {checked} disagree; first: {}",
+        disagreements.len(),
+        disagreements[0]
+    );
+    // The quick check decides (nearly) everything: composegen's schema uses no keyword it lacks.
+    assert_eq!(undecided, 0, "{undecided} of {checked} undecided");
+    // The variants exercise the error side too.
+    assert!(invalid * 4 > checked, "{invalid} of {checked} invalid");
+    eprintln!("{checked} documents, {invalid} invalid, all verdicts agree");
+}
