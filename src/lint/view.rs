@@ -26,6 +26,8 @@ pub struct Compose<'a> {
 /// runs, so looking a service up or asking whether it is a one-shot job costs O(1) whatever
 /// the size of the file.
 pub struct Index<'a> {
+    root: &'a Node,
+    json: std::sync::OnceLock<serde_json::Value>,
     services: Vec<Service<'a>>,
     by_name: std::collections::HashMap<&'a str, usize>,
     awaited: std::collections::HashSet<String>,
@@ -62,10 +64,17 @@ impl<'a> Index<'a> {
             .map(|r| r.service)
             .collect();
         Index {
+            root,
+            json: std::sync::OnceLock::new(),
             services,
             by_name,
             awaited,
         }
+    }
+
+    /// The document as JSON, converted once for the rules that validate it.
+    pub fn json(&self) -> &serde_json::Value {
+        self.json.get_or_init(|| self.root.to_json())
     }
 }
 
@@ -144,6 +153,11 @@ impl<'a> Compose<'a> {
     /// The services, in document order.
     pub fn services(&self) -> Vec<Service<'a>> {
         self.index.services.clone()
+    }
+
+    /// The position of a service in [`Compose::services`], by name, in O(1).
+    pub fn service_index(&self, name: &str) -> Option<usize> {
+        self.index.by_name.get(name).copied()
     }
 
     /// One service by name.

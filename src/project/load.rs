@@ -251,8 +251,11 @@ fn resolve_extends(
     let names: Vec<String> = doc
         .get("services")
         .map(|s| match &s.kind {
+            // Only services that extend another have anything to resolve (each lookup by name
+            // is a scan, so looking up every service would be quadratic).
             Kind::Map(m) => m
                 .iter()
+                .filter(|(_, v)| v.get("extends").is_some())
                 .filter_map(|(k, _)| k.as_str().map(str::to_string))
                 .collect(),
             _ => Vec::new(),

@@ -39,6 +39,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path as FsPath, PathBuf};
 
+use indexmap::IndexSet;
 use serde_json::{Map, Value, json};
 
 use super::gofmt::{clean_path, go_sprint, long_port_key};
@@ -160,18 +161,18 @@ struct Cx<'a> {
 /// What the services refer to, to keep only the resources in use.
 #[derive(Default)]
 struct Used {
-    networks: Vec<String>,
-    volumes: Vec<String>,
-    secrets: Vec<String>,
-    configs: Vec<String>,
+    networks: IndexSet<String>,
+    volumes: IndexSet<String>,
+    secrets: IndexSet<String>,
+    configs: IndexSet<String>,
 }
 
 impl Used {
     fn of(services: &Map<String, Value>) -> Used {
         let mut used = Used::default();
-        let add = |list: &mut Vec<String>, name: &str| {
-            if !list.iter().any(|n| n == name) {
-                list.push(name.to_string());
+        let add = |list: &mut IndexSet<String>, name: &str| {
+            if !list.contains(name) {
+                list.insert(name.to_string());
             }
         };
         for service in services.values() {
@@ -231,26 +232,31 @@ impl Cx<'_> {
         &self,
         root: &Node,
         key: &str,
-        used: &[String],
+        used: &IndexSet<String>,
         networks: bool,
     ) -> Map<String, Value> {
-        let declared = root.get(key);
         let mut out = Map::new();
-        let mut names: Vec<String> = match declared.map(|n| &n.kind) {
-            Some(Kind::Map(entries)) => entries.iter().map(|(k, _)| k.key_string()).collect(),
-            _ => Vec::new(),
-        };
-        if networks && used.iter().any(|n| n == "default") && !names.iter().any(|n| n == "default")
-        {
-            names.push("default".into());
+        // Declared resources by name (the first of a name, as a lookup would find it).
+        let mut declared: Vec<(String, Option<&Node>)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        if let Some(Kind::Map(entries)) = root.get(key).map(|n| &n.kind) {
+            for (k, v) in entries {
+                let name = k.key_string();
+                if seen.insert(name.clone()) {
+                    declared.push((name, Some(v)));
+                }
+            }
         }
-        names.sort();
-        for name in names {
+        if networks && used.contains("default") && !seen.contains("default") {
+            declared.push(("default".into(), None));
+        }
+        declared.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, node) in declared {
             if !used.contains(&name) {
                 continue;
             }
-            let node = declared.and_then(|d| d.get(&name));
-            out.insert(name.clone(), self.resource(&name, node, key));
+            let value = self.resource(&name, node, key);
+            out.insert(name, value);
         }
         out
     }

@@ -51,7 +51,7 @@ impl Rule for SchemaViolation {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let mut problems = crate::compose::validate::key_problems(cx.root);
-        problems.extend(crate::compose::validate::validate(&cx.root.to_json()));
+        problems.extend(crate::compose::validate::validate(cx.index.json()));
         push_problems(self, cx, problems, out);
     }
 }

@@ -84,6 +84,7 @@ impl Rule for UndeclaredVolume {
             .into_iter()
             .map(|(name, _, _)| name)
             .collect();
+        let known: std::collections::HashSet<&str> = declared.iter().copied().collect();
         for s in compose.services() {
             for m in s.mounts() {
                 if m.kind != MountKind::Volume || m.unknown || m.error.is_some() {
@@ -92,7 +93,7 @@ impl Rule for UndeclaredVolume {
                 let Some(source) = m.source.as_deref() else {
                     continue;
                 };
-                if declared.contains(&source) {
+                if known.contains(source) {
                     continue;
                 }
                 let similar = declared.iter().find(|d| d.eq_ignore_ascii_case(source));

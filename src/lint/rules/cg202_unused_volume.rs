@@ -68,7 +68,7 @@ impl Rule for UnusedVolume {
         if services.iter().any(|s| s.node_at("extends.file").is_some()) {
             return;
         }
-        let mut used: Vec<String> = Vec::new();
+        let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
         for s in &services {
             for m in s.mounts() {
                 if m.unknown && (m.kind != MountKind::Bind || m.error.is_some()) {
@@ -77,12 +77,12 @@ impl Rule for UnusedVolume {
                 if m.kind == MountKind::Volume
                     && let Some(source) = m.source
                 {
-                    used.push(source);
+                    used.insert(source);
                 }
             }
         }
         for (name, node, path) in declared {
-            if used.iter().any(|u| u == name) {
+            if used.contains(name) {
                 continue;
             }
             let external = node

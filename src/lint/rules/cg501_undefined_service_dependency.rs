@@ -135,7 +135,7 @@ impl Rule for UndefinedServiceDependency {
                     continue;
                 }
                 let on_key = r.kind == ServiceRefKind::DependsOn && !r.short;
-                let Some(target) = services.iter().find(|t| t.name == r.service) else {
+                let Some(target) = compose.service_index(&r.service).map(|i| &services[i]) else {
                     let help = match similar(&r.service, services.iter().map(|t| t.name)) {
                         Some(n) => format!("did you mean `{n}`? Service names are case-sensitive"),
                         None if r.kind == ServiceRefKind::Links => "define the service, or remove the link; for a container outside this project use `external_links`".to_string(),

@@ -95,8 +95,9 @@ impl Rule for DependencyCycle {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let services = cx.compose().services();
-        let index = |name: &str| services.iter().position(|s| s.name == name);
+        let compose = cx.compose();
+        let services = compose.services();
+        let index = |name: &str| compose.service_index(name);
         // Edges in document order; several references to the same service count once.
         let edges: Vec<Vec<(usize, ServiceRef)>> = services
             .iter()

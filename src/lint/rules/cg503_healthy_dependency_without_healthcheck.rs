@@ -95,7 +95,8 @@ impl Rule for HealthyDependencyWithoutHealthcheck {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let services = cx.compose().services();
+        let compose = cx.compose();
+        let services = compose.services();
         for s in &services {
             for r in s.service_refs() {
                 if r.kind != ServiceRefKind::DependsOn
@@ -103,7 +104,7 @@ impl Rule for HealthyDependencyWithoutHealthcheck {
                 {
                     continue;
                 }
-                let Some(target) = services.iter().find(|t| t.name == r.service) else {
+                let Some(target) = compose.service_index(&r.service).map(|i| &services[i]) else {
                     continue;
                 };
                 if target.extends() || target.get("build").is_some() {

@@ -149,7 +149,7 @@ impl Rule for DependencyWithoutSharedNetwork {
                 {
                     continue;
                 }
-                let Some(target) = services.iter().find(|t| t.name == r.service) else {
+                let Some(target) = compose.service_index(&r.service).map(|i| &services[i]) else {
                     continue;
                 };
                 let Some(theirs) = effective_networks(&services, target) else {
