@@ -2,10 +2,10 @@
 //! - the built-in profiles and templates are embedded with include_dir; rebuild when they change;
 //! - `data/images.yaml` (written by hand, with comments) becomes compact JSON in `OUT_DIR`, which
 //!   `lint::images` deserializes ~10× faster than the YAML;
-//! - `schema/compose.schema.json` without its annotations (descriptions, titles …) becomes a Rust
-//!   constant (`schema_fast::COMPOSE`) for the quick validity check of `compose::validate`: no
-//!   run parses or compiles a schema for a valid file. The full schema stays embedded for error
-//!   messages.
+//! - the committed schemas (`schema/{compose,config,profile}.schema.json`) without their
+//!   annotations (descriptions, titles …) become Rust constants (`schema_fast::COMPOSE`, `CONFIG`,
+//!   `PROFILE`) for the quick validity check: no run parses or compiles a schema for a valid
+//!   document. The full schemas are used only to describe errors.
 
 use std::path::Path;
 
@@ -15,7 +15,6 @@ fn main() {
     println!("cargo:rerun-if-changed=profiles");
     println!("cargo:rerun-if-changed=templates");
     println!("cargo:rerun-if-changed=data/images.yaml");
-    println!("cargo:rerun-if-changed=schema/compose.schema.json");
     let out = std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR");
     let out = Path::new(&out);
 
@@ -24,14 +23,18 @@ fn main() {
         .unwrap_or_else(|e| panic!("data/images.yaml is not valid YAML: {e}"));
     write(&out.join("images.json"), &images.to_string());
 
-    let schema = std::fs::read_to_string("schema/compose.schema.json")
-        .expect("read schema/compose.schema.json");
-    let mut schema: Value = serde_json::from_str(&schema)
-        .unwrap_or_else(|e| panic!("schema/compose.schema.json is not valid JSON: {e}"));
-    strip_annotations(&mut schema, false);
-    let mut code = String::new();
-    rust_constant(&schema, &mut code);
-    write(&out.join("compose_schema_quick.rs"), &code);
+    // The committed schemas; tests keep each equal to what the Rust types generate.
+    for name in ["compose", "config", "profile"] {
+        let path = format!("schema/{name}.schema.json");
+        println!("cargo:rerun-if-changed={path}");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+        let mut schema: Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} is not valid JSON: {e}"));
+        strip_annotations(&mut schema, false);
+        let mut code = String::new();
+        rust_constant(&schema, &mut code);
+        write(&out.join(format!("{name}_schema_quick.rs")), &code);
+    }
 }
 
 /// `v` as a Rust expression of type `schema_fast::J`, object keys sorted.

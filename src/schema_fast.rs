@@ -83,6 +83,12 @@ impl J {
 /// The compose schema (`schema/compose.schema.json`) without annotations, written by `build.rs`.
 pub static COMPOSE: J = include!(concat!(env!("OUT_DIR"), "/compose_schema_quick.rs"));
 
+/// The configuration schema (`schema/config.schema.json`), likewise.
+pub static CONFIG: J = include!(concat!(env!("OUT_DIR"), "/config_schema_quick.rs"));
+
+/// The profile schema (`schema/profile.schema.json`), likewise.
+pub static PROFILE: J = include!(concat!(env!("OUT_DIR"), "/profile_schema_quick.rs"));
+
 /// Whether `doc` is valid against `schema` (a root schema whose references are `#/$defs/…`):
 /// `Some(true)` valid, `Some(false)` invalid, `None` when the schema uses something this check
 /// does not implement.

@@ -141,8 +141,10 @@ pub struct Node {
     /// A scalar written without quotes (plain style): the one style whose meaning depends on the
     /// YAML version (`22:22` is a base-60 number in YAML 1.1, a string in 1.2).
     pub plain: bool,
-    /// An explicit tag such as `!reset` or `!override`.
-    pub tag: Option<String>,
+    /// An explicit tag such as `!reset` or `!override` (see [`Node::tag`]). Rare, so behind one
+    /// thin pointer: every node is 16 bytes smaller than with an inline string.
+    #[allow(clippy::box_collection)]
+    pub tag: Option<Box<String>>,
     /// Index of the file the node was written in (0 for a single document); merged documents
     /// keep the file of every node, so a finding still points at the line a human wrote.
     pub file: u32,
@@ -268,6 +270,11 @@ impl Node {
             }
             result => result.map_err(|(e, _)| e),
         }
+    }
+
+    /// Its explicit tag (`!reset`, `!override` …), if any.
+    pub fn tag(&self) -> Option<&str> {
+        self.tag.as_deref().map(String::as_str)
     }
 
     /// The value at `key` in a mapping.
@@ -739,9 +746,18 @@ impl<'t> Builder<'t> {
                         continue;
                     };
                     let end = self.offsets.byte(span.start.index());
+                    // Exactly as long as it is: the slack of a growing vector is up to half of
+                    // it, and the tree is most of the memory a file takes.
                     let kind = match frame.body {
-                        Body::Seq(items) => Kind::Seq(items),
-                        Body::Map { entries, .. } => Kind::Map(apply_merge_keys(entries)),
+                        Body::Seq(mut items) => {
+                            items.shrink_to_fit();
+                            Kind::Seq(items)
+                        }
+                        Body::Map { entries, .. } => {
+                            let mut entries = apply_merge_keys(entries);
+                            entries.shrink_to_fit();
+                            Kind::Map(entries)
+                        }
                     };
                     let built = Built {
                         node: Node {
@@ -751,7 +767,7 @@ impl<'t> Builder<'t> {
                             },
                             kind,
                             plain: false,
-                            tag: frame.tag,
+                            tag: frame.tag.map(Box::new),
                             file: self.file,
                             interp: None,
                         },
@@ -912,7 +928,7 @@ impl<'t> Builder<'t> {
             span,
             kind,
             plain,
-            tag,
+            tag: tag.map(Box::new),
             file: self.file,
             interp: None,
         }
@@ -1520,6 +1536,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_node_takes_72_bytes() {
+        // Most of the memory a compose file takes is its tree (a mapping entry is two nodes):
+        // the rare tag behind a thin pointer keeps a node at 72 bytes (88 with an inline one).
+        assert!(
+            std::mem::size_of::<Node>() <= 72,
+            "{}",
+            std::mem::size_of::<Node>()
+        );
+    }
+
+    #[test]
     fn locates_values_keys_and_indices() {
         let text = "services:\n  web:\n    ports:\n      - \"80:80\"\n      - 443\n";
         let root = Node::parse(text).unwrap();
@@ -1579,7 +1606,7 @@ mod tests {
             Kind::Float(999.0),
             "Go reads 0999 as a float"
         );
-        assert_eq!(root.get("h").unwrap().tag.as_deref(), Some("!reset"));
+        assert_eq!(root.get("h").unwrap().tag(), Some("!reset"));
     }
 
     #[test]

@@ -97,8 +97,13 @@ fn config(dir: &Path) -> Result<serde_json::Value, (i32, String)> {
 /// model, or both reject it. `None` when Docker Compose is not installed.
 fn differential(name: &str, text: &str) -> Option<Result<serde_json::Value, String>> {
     let dir = project(name, text);
-    let theirs = support::compose_config_json(&dir.path().join("compose.yaml"), &[])?;
-    let ours = config(dir.path());
+    differential_in(name, dir.path())
+}
+
+/// [`differential`] for the project in `dir` (its `compose.yaml` and the files it names).
+fn differential_in(name: &str, dir: &Path) -> Option<Result<serde_json::Value, String>> {
+    let theirs = support::compose_config_json(&dir.join("compose.yaml"), &[])?;
+    let ours = config(dir);
     Some(match (theirs, ours) {
         (Ok(theirs), Ok(ours)) => {
             assert_eq!(
@@ -267,6 +272,113 @@ fn documents_merge_with_tags_anchors_and_interpolation_as_compose_does() {
             return;
         };
         assert!(result.is_err(), "{name}");
+    }
+}
+
+#[test]
+fn extends_and_include_resolve_within_each_document_as_compose_does() {
+    // Compose resolves `extends` (and `include`) in each document of a file before it merges the
+    // documents: a service extends a service of its own document only.
+    let refused = [
+        (
+            "extends-earlier",
+            format!("{HEAD}---\nservices:\n  db:\n    extends: web\n"),
+        ),
+        (
+            "extends-later",
+            format!("services:\n  db:\n    extends: web\n---\n{HEAD}"),
+        ),
+    ];
+    for (name, text) in &refused {
+        let dir = project(name, text);
+        let report = lint(dir.path());
+        assert!(report.has("CG007"), "{name}: {:?}", report.codes());
+        let message = report.message("CG007");
+        assert!(message.contains("document"), "{name}: {message}");
+        let (code, stderr) = config(dir.path()).expect_err("config refuses it");
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(stderr.contains("`db` extends `web`"), "{name}: {stderr}");
+        let Some(result) = differential(name, text) else {
+            return;
+        };
+        let theirs = result.expect_err("Compose refuses it");
+        assert!(
+            theirs.contains("service \"web\" not found"),
+            "{name}: {theirs}"
+        );
+    }
+    // Only the second document's `web` (without an image) is extended: Compose refuses a service
+    // without image or build.
+    let partial = format!(
+        "{HEAD}---\nservices:\n  web:\n    environment: {{A: '1'}}\n  db:\n    extends: web\n"
+    );
+    let dir = project("extends-partial", &partial);
+    let report = lint(dir.path());
+    assert!(
+        report
+            .message("CG005")
+            .contains("`db` has neither an image"),
+        "{:?}",
+        report.codes()
+    );
+    if let Some(theirs) = support::compose_config_json(&dir.path().join("compose.yaml"), &[]) {
+        let theirs = theirs.expect_err("Compose refuses it");
+        assert!(theirs.contains("neither an image nor a build"), "{theirs}");
+    }
+    let accepted = [
+        // The first document's `web` only: the second document adds to `web`, not to `db`.
+        (
+            "extends-then-override-base",
+            format!(
+                "{HEAD}  db:\n    extends: web\n---\nservices:\n  web:\n    environment: {{A: '1'}}\n"
+            ),
+        ),
+        (
+            "extends-then-override-service",
+            format!(
+                "{HEAD}  db:\n    extends: web\n---\nservices:\n  db:\n    environment: {{A: '1'}}\n"
+            ),
+        ),
+        // `file:` naming the file itself reads the whole file, every document merged.
+        (
+            "extends-file-itself",
+            format!(
+                "{HEAD}---\nservices:\n  db:\n    extends: {{file: compose.yaml, service: web}}\n"
+            ),
+        ),
+    ];
+    for (name, text) in &accepted {
+        let Some(result) = differential(name, text) else {
+            return;
+        };
+        let model = result.unwrap_or_else(|e| panic!("{name}: Compose refuses it: {e}"));
+        assert_eq!(model["services"]["db"]["image"], "nginx:1.27", "{name}");
+    }
+    // Another file of several documents is read whole (documents merged), then its `extends`.
+    let dir = project(
+        "extends-other-file",
+        "services:\n  db:\n    extends: {file: base.yaml, service: mid}\n",
+    );
+    std::fs::write(
+        dir.path().join("base.yaml"),
+        "services:\n  base:\n    image: nginx:1.27\n  mid:\n    extends: base\n---\nservices:\n  base:\n    environment: {A: '1'}\n",
+    )
+    .expect("write");
+    if let Some(result) = differential_in("extends-other-file", dir.path()) {
+        let model = result.expect("Compose accepts it");
+        assert_eq!(model["services"]["db"]["environment"]["A"], "1");
+    }
+    // `include` too: the included `web` is added to the first document, which has none; the
+    // second document then overrides it.
+    let dir = project(
+        "include-per-document",
+        "include: [inc.yaml]\n---\nservices:\n  web:\n    environment: {A: '1'}\n",
+    );
+    std::fs::write(dir.path().join("inc.yaml"), HEAD).expect("write");
+    if let Some(result) = differential_in("include-per-document", dir.path()) {
+        let model = result.expect("Compose accepts it");
+        assert_eq!(model["services"]["web"]["environment"]["A"], "1");
+        assert_eq!(model["services"]["web"]["image"], "nginx:1.27");
     }
 }
 

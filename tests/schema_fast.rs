@@ -2,12 +2,13 @@
 //! compose file of the corpus and the fixtures, and on thousands of variants of them with one
 //! value changed (another type, an out-of-range number, an unknown key, a duplicate list item),
 //! the quick verdict is `jsonschema`'s whenever it gives one. A quick "valid" that `jsonschema`
-//! rejects would hide a CG004 error, so that direction must never happen.
+//! rejects would hide a CG004 error, so that direction must never happen. The same for the
+//! profile schema (the built-in profiles) and the configuration schema.
 
 mod support;
 
 use composegen::compose::validate::is_valid_compiled;
-use composegen::schema_fast::{COMPOSE, is_valid};
+use composegen::schema_fast::{COMPOSE, CONFIG, J, PROFILE, is_valid};
 use composegen::yaml::Node;
 use serde_json::{Value, json};
 
@@ -149,4 +150,48 @@ fn the_quick_check_agrees_with_jsonschema() {
     // The variants exercise the error side too.
     assert!(invalid * 4 > checked, "{invalid} of {checked} invalid");
     eprintln!("{checked} documents, {invalid} invalid, all verdicts agree");
+}
+
+/// Every document and its variants against one schema: the quick verdict is `jsonschema`'s.
+fn agree(quick: &'static J, schema_file: &str, docs: &[Value]) {
+    let text = std::fs::read_to_string(schema_file).expect("committed schema");
+    let schema: Value = serde_json::from_str(&text).expect("schema JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let (mut checked, mut invalid) = (0, 0);
+    for doc in docs {
+        for v in std::iter::once(doc.clone()).chain(variants(doc, 2_000)) {
+            let full = validator.is_valid(&v);
+            checked += 1;
+            invalid += usize::from(!full);
+            assert_eq!(
+                is_valid(quick, &v),
+                Some(full),
+                "{schema_file}: quick verdict differs from jsonschema's ({full}) on {v}"
+            );
+        }
+    }
+    assert!(invalid * 4 > checked, "{invalid} of {checked} invalid");
+    eprintln!("{schema_file}: {checked} documents, {invalid} invalid, all verdicts agree");
+}
+
+#[test]
+fn the_quick_check_agrees_on_profiles() {
+    let mut docs = Vec::new();
+    for entry in std::fs::read_dir("profiles").expect("profiles/").flatten() {
+        let text = std::fs::read_to_string(entry.path()).expect("profile");
+        docs.push(Node::parse(&text).expect("profile YAML").to_json());
+    }
+    assert!(docs.len() >= 5);
+    agree(&PROFILE, "schema/profile.schema.json", &docs);
+}
+
+#[test]
+fn the_quick_check_agrees_on_configurations() {
+    let docs = [
+        json!({}),
+        json!({"rules": {"CG301": "off", "CG410": {"level": "warning"}}}),
+        json!({"select": ["CG4"], "ignore": ["CG703"], "fail-on": "warning", "exclude": ["vendor/**"]}),
+        json!({"images": [{"images": ["corp/db"], "kind": "database", "data": ["/data"], "ports": [5432], "sensitive_ports": [5432]}]}),
+    ];
+    agree(&CONFIG, "schema/config.schema.json", &docs);
 }

@@ -171,10 +171,11 @@ pub fn run(args: &ConfigArgs) -> Result<String> {
             Some(p.help.clone()),
         ));
     }
-    let Some(root) = &project.root else {
+    let Some(mut root) = project.root else {
         return Err(Error::msg("nothing to print", None));
     };
-    let mut root = root.clone();
+    // The texts are not needed any more: only the tree and the model are in memory.
+    drop(project.files);
     if explicit_name.is_some()
         && let crate::yaml::Kind::Map(entries) = &mut root.kind
     {
@@ -190,7 +191,7 @@ pub fn run(args: &ConfigArgs) -> Result<String> {
         environment: std::env::vars().collect(),
         profiles: Some(profiles),
     };
-    let mut model = normalize::normalize_with(&root, &options);
+    let mut model = normalize::normalize_owned(root, &options);
     normalize::escape_dollars(&mut model);
     if super::report::quiet() {
         // `config -q`, like `docker compose config -q`: validate, print nothing.

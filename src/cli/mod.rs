@@ -164,7 +164,9 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::New { name, from, dir } => new_profile(&name, &from, &dir),
         Command::Schema { which } => match which.as_str() {
             "config" => print(&schema::to_pretty(&crate::lint::config::config_schema())),
-            _ => print(&schema::to_pretty(&profile_schema())),
+            _ => print(&schema::to_pretty(
+                &crate::profile::schema::generated_profile_schema(),
+            )),
         },
         Command::Lint(args) => {
             let (text, code) = lint::run(&args, color)?;

@@ -184,8 +184,13 @@ pub fn load(path: &Path) -> Result<Config> {
     if doc.is_null() {
         return Ok(Config::default());
     }
-    let schema = config_schema();
-    let problems = crate::schema::validate(&schema, &doc);
+    // The schema is generated and compiled only to describe errors (`schema_fast`).
+    let problems = if crate::schema_fast::is_valid(&crate::schema_fast::CONFIG, &doc) == Some(true)
+    {
+        Vec::new()
+    } else {
+        crate::schema::validate(&config_schema(), &doc)
+    };
     if !problems.is_empty() {
         return Err(file.locate(problems, "configuration"));
     }

@@ -245,7 +245,7 @@ fn lint_project(
     for problem in &project.problems {
         if let Some(sev) = level_of(rules::cg007_unresolvable_reference::CODE) {
             let span = project.files[problem.file]
-                .root
+                .root()
                 .as_ref()
                 .map(|r| r.locate(&problem.path).0)
                 .unwrap_or_default();
@@ -299,7 +299,9 @@ fn lint_project(
                 return Suppressions::default();
             }
             let mut s = Suppressions::scan(&f.text);
-            if let Some(root) = &f.root {
+            if f.text.contains("composegen:")
+                && let Some(root) = f.root()
+            {
                 s.extend_to_blocks(root, &f.text);
             }
             s

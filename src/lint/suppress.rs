@@ -66,7 +66,8 @@ impl Suppressions {
     /// A suppression on the line of a mapping key whose value is a block covers the whole block:
     /// `cadvisor:  # composegen: ignore[CG204] reason` applies to everything in that service.
     pub fn extend_to_blocks(&mut self, root: &crate::yaml::Node, text: &str) {
-        use crate::yaml::{Kind, Node, line_col};
+        use crate::yaml::{Kind, LineIndex, Node};
+        use std::collections::HashMap;
         fn block_end(n: &Node) -> usize {
             match &n.kind {
                 Kind::Map(entries) => entries
@@ -78,21 +79,22 @@ impl Suppressions {
                 _ => n.span.end,
             }
         }
-        fn walk(
-            n: &Node,
-            text: &str,
-            lines: &[(usize, String)],
-            out: &mut Vec<(usize, usize, String)>,
-        ) {
+        /// Suppressions by line, and where each line starts: a lookup per block key, so the walk
+        /// is linear in the file (`line_col` from the file's start per key was quadratic).
+        struct Lines<'s> {
+            codes: HashMap<usize, Vec<&'s String>>,
+            index: LineIndex,
+        }
+        fn walk(n: &Node, text: &str, lines: &Lines<'_>, out: &mut Vec<(usize, usize, String)>) {
             match &n.kind {
                 Kind::Map(entries) => {
                     for (k, v) in entries {
                         if matches!(v.kind, Kind::Map(_) | Kind::Seq(_)) {
-                            let key_line = line_col(text, k.span.start).0;
-                            let end_line = line_col(text, block_end(v)).0;
-                            for (l, code) in lines {
-                                if *l == key_line {
-                                    out.push((key_line, end_line, code.clone()));
+                            let key_line = lines.index.line_col(text, k.span.start).0;
+                            if let Some(codes) = lines.codes.get(&key_line) {
+                                let end_line = lines.index.line_col(text, block_end(v)).0;
+                                for code in codes {
+                                    out.push((key_line, end_line, (*code).clone()));
                                 }
                             }
                         }
@@ -106,8 +108,16 @@ impl Suppressions {
         if self.lines.is_empty() {
             return;
         }
+        let mut codes: HashMap<usize, Vec<&String>> = HashMap::new();
+        for (line, code) in &self.lines {
+            codes.entry(*line).or_default().push(code);
+        }
+        let lines = Lines {
+            codes,
+            index: LineIndex::new(text),
+        };
         let mut blocks = Vec::new();
-        walk(root, text, &self.lines, &mut blocks);
+        walk(root, text, &lines, &mut blocks);
         self.blocks.extend(blocks);
     }
 }

@@ -249,7 +249,10 @@ pub fn load(mut layers: Vec<Layer>, base_dir: Option<std::path::PathBuf>) -> Res
         }
     }
     if problems.is_empty() {
-        problems = schema::validate(&schema, &merged);
+        // The compiled validator is built only to describe errors (`schema_fast`).
+        if crate::schema_fast::is_valid(&crate::schema_fast::PROFILE, &merged) != Some(true) {
+            problems = schema::validate(&schema, &merged);
+        }
         problems = unknown_services(&base_json, &merged, problems);
         // An unknown top-level key of a values file is most likely a misspelled knob.
         for p in &mut problems {

@@ -4,6 +4,7 @@
 //! keeps the file and span where it was written.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use super::merge;
 use crate::compose::interpolate::{Env, interpolate_tree};
@@ -18,8 +19,58 @@ pub struct File {
     pub path: Option<PathBuf>,
     /// Its text (lossy when it is not UTF-8).
     pub text: String,
-    /// The document as parsed (before merging and interpolation), when it parsed into a mapping.
-    pub root: Option<Node>,
+    /// Its own document (see [`File::root`]), parsed on first use.
+    root: OnceLock<Option<Node>>,
+    /// Its index in the project: the `file` of its nodes.
+    index: u32,
+    /// Whether it parsed into mappings (else it has no document of its own).
+    usable: bool,
+}
+
+impl File {
+    /// The document as parsed (its YAML documents merged, before interpolation, `extends` and
+    /// `include`), when it parsed into mappings: where a problem or a suppressed block is in the
+    /// file. Parsed again from the text on first use, so that a project keeps only its merged
+    /// tree in memory (a file's own tree is needed only on those rarer paths).
+    pub fn root(&self) -> &Option<Node> {
+        self.root.get_or_init(|| {
+            if !self.usable {
+                return None;
+            }
+            parse(&self.text, true, self.index)
+                .ok()
+                .and_then(|docs| docs.into_iter().reduce(merge::merge))
+        })
+    }
+}
+
+/// The YAML documents of a file's text, each a mapping, or why the file cannot be used.
+fn parse(text: &str, utf8: bool, index: u32) -> Result<Vec<Node>, FileError> {
+    if !utf8 {
+        return Err(FileError::NotUtf8);
+    }
+    match Node::parse_documents(text, index) {
+        Err(e) if e.message.contains("duplicated key") => Err(FileError::DuplicateKey(e.span)),
+        Err(e) => Err(FileError::Syntax(e.message, e.span)),
+        // More than one YAML document: Compose merges them in order, like override files.
+        Ok(docs) if docs.len() > 1 => match docs.iter().find(|d| !matches!(d.kind, Kind::Map(_))) {
+            Some(d) => Err(FileError::NotMapping(d.span)),
+            None => Ok(docs),
+        },
+        Ok(docs) => match docs.into_iter().next() {
+            Some(
+                node @ Node {
+                    kind: Kind::Map(_), ..
+                },
+            ) if !matches!(&node.kind, Kind::Map(m) if m.is_empty()) => Ok(vec![node]),
+            Some(Node {
+                kind: Kind::Null | Kind::Map(_),
+                ..
+            })
+            | None => Err(FileError::Empty),
+            Some(node) => Err(FileError::NotMapping(node.span)),
+        },
+    }
 }
 
 /// Why a file could not be used.
@@ -84,83 +135,40 @@ pub struct Project {
 }
 
 impl Project {
-    /// Parse and register a file; returns its index and its interpolated document.
+    /// Parse and register a file; returns its index and its interpolated documents (none when
+    /// it cannot be used: see `errors`).
     fn add(
         &mut self,
         name: String,
         path: Option<PathBuf>,
         bytes: Vec<u8>,
         env: &Env,
-    ) -> (usize, Option<Node>) {
+    ) -> (usize, Vec<Node>) {
         let index = self.files.len();
+        let file = u32::try_from(index).unwrap_or(u32::MAX);
         let (text, utf8) = match String::from_utf8(bytes) {
             Ok(t) => (t, true),
             Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), false),
         };
-        let mut root = None;
-        // More than one YAML document: Compose merges them in order, like override files.
-        let mut later = Vec::new();
-        let error = if !utf8 {
-            Some(FileError::NotUtf8)
-        } else {
-            match Node::parse_documents(&text, u32::try_from(index).unwrap_or(u32::MAX)) {
-                Err(e) if e.message.contains("duplicated key") => {
-                    Some(FileError::DuplicateKey(e.span))
-                }
-                Err(e) => Some(FileError::Syntax(e.message, e.span)),
-                Ok(docs) if docs.len() > 1 => {
-                    let bad = docs.iter().find(|d| !matches!(d.kind, Kind::Map(_)));
-                    match bad {
-                        Some(d) => Some(FileError::NotMapping(d.span)),
-                        None => {
-                            let mut docs = docs.into_iter();
-                            root = docs.next();
-                            later = docs.collect();
-                            None
-                        }
-                    }
-                }
-                Ok(docs) => match docs.into_iter().next() {
-                    Some(
-                        node @ Node {
-                            kind: Kind::Map(_), ..
-                        },
-                    ) if !matches!(&node.kind, Kind::Map(m) if m.is_empty()) => {
-                        root = Some(node);
-                        None
-                    }
-                    Some(Node {
-                        kind: Kind::Null | Kind::Map(_),
-                        ..
-                    })
-                    | None => Some(FileError::Empty),
-                    Some(node) => Some(FileError::NotMapping(node.span)),
-                },
+        let mut docs = match parse(&text, utf8, file) {
+            Ok(docs) => docs,
+            Err(e) => {
+                self.errors.push((index, e));
+                Vec::new()
             }
         };
-        if let Some(e) = error {
-            self.errors.push((index, e));
+        for doc in &mut docs {
+            interpolate_tree(doc, env);
         }
-        let interpolated = |mut r: Node| {
-            interpolate_tree(&mut r, env);
-            r
-        };
-        let doc = root.clone().map(|first| {
-            later
-                .iter()
-                .cloned()
-                .fold(interpolated(first), |base, next| {
-                    merge::merge(base, interpolated(next))
-                })
-        });
-        let root = root.map(|first| later.into_iter().fold(first, merge::merge));
         self.files.push(File {
             name,
             path,
             text,
-            root,
+            root: OnceLock::new(),
+            index: file,
+            usable: !docs.is_empty(),
         });
-        (index, doc)
+        (index, docs)
     }
 
     /// Index of an already loaded file with this path.
@@ -205,20 +213,24 @@ pub fn load(inputs: Vec<Input>, options: &Options) -> Project {
         return project;
     }
     let mut merged: Option<Node> = None;
-    for (index, doc) in docs {
-        let Some(mut doc) = doc else { continue };
-        resolve_extends(&mut project, index, &mut doc, options, &mut Vec::new());
-        let mut chain: Vec<PathBuf> = project.files[index]
-            .path
-            .as_deref()
-            .map(canonical)
-            .into_iter()
-            .collect();
-        resolve_includes(&mut project, index, &mut doc, options, &mut chain);
-        merged = Some(match merged {
-            None => merge::resolve_tags(doc),
-            Some(base) => merge::merge(base, doc),
-        });
+    // Each YAML document of each file in turn, as Docker Compose does: `extends` and `include`
+    // are resolved within the document (a service extends a service of its own document), then
+    // the document is merged into what came before.
+    for (index, file_docs) in docs {
+        for mut doc in file_docs {
+            resolve_extends(&mut project, index, &mut doc, options, &mut Vec::new());
+            let mut chain: Vec<PathBuf> = project.files[index]
+                .path
+                .as_deref()
+                .map(canonical)
+                .into_iter()
+                .collect();
+            resolve_includes(&mut project, index, &mut doc, options, &mut chain);
+            merged = Some(match merged {
+                None => merge::resolve_tags(doc),
+                Some(base) => merge::merge(base, doc),
+            });
+        }
     }
     if let Some(root) = &mut merged
         && !options.profiles.is_empty()
@@ -355,6 +367,7 @@ fn resolve_service_extends(
     }
     stack.push((file, name.to_string()));
     // The base service, resolved in its own file.
+    let in_this_file = base_file.is_none();
     let base: Option<Node> = match base_file {
         None => {
             resolve_service_extends(project, file, doc, &base_name, options, stack);
@@ -363,16 +376,19 @@ fn resolve_service_extends(
         Some(rel) => {
             let here = project.files[file].path.clone();
             let target = dir_of(here.as_deref()).join(&rel);
+            // The whole file, its documents merged (Compose reads it so, then resolves its
+            // `extends`).
             let loaded = match project.find(&target) {
-                Some(i) => project.files[i].root.clone().map(|mut r| {
+                Some(i) => project.files[i].root().clone().map(|mut r| {
                     interpolate_tree(&mut r, &options.env);
                     (i, r)
                 }),
                 None => match crate::fsio::read_input(&target) {
                     Ok(bytes) => {
                         let shown = display_path(&project.files[file].name, &rel);
-                        let (i, d) = project.add(shown, Some(target.clone()), bytes, &options.env);
-                        d.map(|d| (i, d))
+                        let (i, docs) =
+                            project.add(shown, Some(target.clone()), bytes, &options.env);
+                        docs.into_iter().reduce(merge::merge).map(|d| (i, d))
                     }
                     Err(e) => {
                         project.problems.push(LoadProblem {
@@ -405,12 +421,45 @@ fn resolve_service_extends(
             .iter()
             .any(|p| p.path == ext_path.key("file"))
         {
-            project.problems.push(LoadProblem {
-                file,
-                path: ext_path,
-                message: format!("service `{name}` extends `{base_name}`, which does not exist"),
-                help: "name an existing service (and `file:` when it is in another file)".into(),
-            });
+            // Defined in another YAML document of the file: Compose looks in this one only.
+            let elsewhere = in_this_file
+                && project.files[file]
+                    .root()
+                    .as_ref()
+                    .and_then(|r| r.get("services"))
+                    .and_then(|s| s.get(&base_name))
+                    .is_some();
+            let problem = if elsewhere {
+                let this = project.files[file]
+                    .path
+                    .as_deref()
+                    .and_then(Path::file_name)
+                    .map_or_else(|| "FILE".to_string(), |n| n.to_string_lossy().into_owned());
+                LoadProblem {
+                    file,
+                    path: ext_path,
+                    message: format!(
+                        "service `{name}` extends `{base_name}`, which is defined in another \
+                         YAML document of this file"
+                    ),
+                    help: format!(
+                        "Docker Compose resolves `extends` within each document (`---`) before \
+                         it merges them: define `{base_name}` in the same document, or write \
+                         `extends: {{file: {this}, service: {base_name}}}`"
+                    ),
+                }
+            } else {
+                LoadProblem {
+                    file,
+                    path: ext_path,
+                    message: format!(
+                        "service `{name}` extends `{base_name}`, which does not exist"
+                    ),
+                    help: "name an existing service (and `file:` when it is in another file)"
+                        .into(),
+                }
+            };
+            project.problems.push(problem);
         }
         return;
     };
@@ -512,20 +561,22 @@ fn resolve_includes(
                 }
             };
             let shown = display_path(&project.files[file].name, &rel);
-            let (index, d) = project.add(shown, Some(target), bytes, &env);
-            let Some(mut d) = d else { continue };
+            let (index, docs) = project.add(shown, Some(target), bytes, &env);
             let sub = Options {
                 env: env.clone(),
                 profiles: Vec::new(),
             };
-            resolve_extends(project, index, &mut d, &sub, &mut Vec::new());
-            chain.push(key);
-            resolve_includes(project, index, &mut d, &sub, chain);
-            chain.pop();
-            included = Some(match included {
-                None => merge::resolve_tags(d),
-                Some(b) => merge::merge(b, d),
-            });
+            // Each document of the included file on its own, as in `load`.
+            for mut d in docs {
+                resolve_extends(project, index, &mut d, &sub, &mut Vec::new());
+                chain.push(key.clone());
+                resolve_includes(project, index, &mut d, &sub, chain);
+                chain.pop();
+                included = Some(match included {
+                    None => merge::resolve_tags(d),
+                    Some(b) => merge::merge(b, d),
+                });
+            }
         }
         if let Some(inc) = included {
             import(project, file, doc, inc, &at);

@@ -154,7 +154,7 @@ fn to_path(path: &[String]) -> Path {
 /// merge of mappings replaces it in place instead (see `Merger::mappings`), which gives the same
 /// model and keeps the entry where the base had it.
 fn take_tags(node: Node, path: &mut Vec<String>, tagged: &mut Vec<Vec<String>>) -> Option<Node> {
-    match node.tag.as_deref() {
+    match node.tag() {
         Some("!reset") => {
             tagged.push(path.clone());
             return None;
@@ -359,7 +359,7 @@ impl Merger {
         for (ok, ov) in more {
             let key = ok.key_string();
             match entries.iter().position(|(k, _)| k.key_string() == key) {
-                Some(i) if ov.tag.as_deref() == Some("!override") => entries[i] = (ok, ov),
+                Some(i) if ov.tag() == Some("!override") => entries[i] = (ok, ov),
                 Some(i) => {
                     let (bk, bv) = entries.remove(i);
                     path.push(key);

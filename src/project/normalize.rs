@@ -78,8 +78,12 @@ pub fn normalize(root: &Node) -> Value {
 /// The model Docker Compose prints for `root` (one document, or several already merged with
 /// [`super::merge::merge`]), values interpolated beforehand.
 pub fn normalize_with(root: &Node, options: &Options) -> Value {
-    let root = super::merge::resolve_tags(root.clone());
-    let mut root = root;
+    normalize_owned(root.clone(), options)
+}
+
+/// [`normalize_with`], consuming the tree (no copy of it is made).
+pub fn normalize_owned(root: Node, options: &Options) -> Value {
+    let mut root = super::merge::resolve_tags(root);
     super::merge::enforce_unicity(&mut root, &mut Vec::new());
     let project = root
         .get("name")
@@ -90,12 +94,17 @@ pub fn normalize_with(root: &Node, options: &Options) -> Value {
     let cx = Cx { options, project };
 
     let mut services = Map::new();
-    if let Some(Kind::Map(entries)) = root.get("services").map(|n| &n.kind) {
-        for (k, v) in entries {
-            if !cx.active(v) {
+    // Each service's tree is dropped as soon as its model is made (nothing below reads the
+    // services of the tree), so that the two are not both whole in memory.
+    if let Kind::Map(top) = &mut root.kind
+        && let Some((_, list)) = top.iter_mut().find(|(k, _)| k.as_str() == Some("services"))
+        && let Kind::Map(entries) = &mut list.kind
+    {
+        for (k, v) in std::mem::take(entries) {
+            if !cx.active(&v) {
                 continue;
             }
-            services.insert(k.key_string(), cx.service(v));
+            services.insert(k.key_string(), compact(cx.service(&v)));
         }
     }
 
@@ -128,6 +137,19 @@ pub fn normalize_with(root: &Node, options: &Options) -> Value {
         }
     }
     Value::Object(out)
+}
+
+/// `value` with every object and array exactly as large as it is: a map built by inserts keeps
+/// room for three entries or more (a service's model is mostly small maps), and the model of a
+/// large project is most of what `config` holds in memory.
+fn compact(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, compact(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(compact).collect()),
+        other => other,
+    }
 }
 
 /// Escape every `$` of every string as `$$`, as `docker compose config` prints its model.
@@ -380,10 +402,11 @@ impl Cx<'_> {
     }
 
     fn service(&self, service: &Node) -> Value {
-        let mut out = Map::new();
         let Kind::Map(entries) = &service.kind else {
-            return Value::Object(out);
+            return Value::Object(Map::new());
         };
+        // Its keys, and `command` and `entrypoint`, at most a few more (no slack to grow into).
+        let mut out = Map::with_capacity(entries.len() + 4);
         let mut has_networks = false;
         for (k, v) in entries {
             let key = k.key_string();

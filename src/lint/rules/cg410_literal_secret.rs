@@ -1,4 +1,4 @@
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use regex::Regex;
 
@@ -742,27 +742,100 @@ pub fn weak_reason(value: &str, var: &str, users: &[String], names: &[String]) -
     None
 }
 
-/// Known token formats: (what, pattern).
-static PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
-    [
-        ("an AWS access key", r"\b(AKIA|ASIA|A3T[A-Z0-9]|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}\b"),
-        ("a GitHub token", r"\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b"),
-        ("a GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}"),
-        ("a Slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
-        ("a Slack webhook", r"hooks\.slack\.com/services/T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/[A-Za-z0-9_]{20,}"),
-        ("a Stripe key", r"\b[sr]k_live_[A-Za-z0-9]{20,}"),
-        ("a Google API key", r"\bAIza[0-9A-Za-z_-]{35}"),
-        ("an OpenAI key", r"\bsk-(proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}|\bsk-proj-[A-Za-z0-9_-]{40,}"),
-        ("a Hugging Face token", r"\bhf_[A-Za-z]{34,}\b"),
-        ("an npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
-        ("a SendGrid key", r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b"),
-        ("a JSON web token", r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
-        ("a private key", r"-----BEGIN ([A-Z]+ )*PRIVATE KEY( BLOCK)?-----"),
-    ]
-    .into_iter()
-    .map(|(what, re)| (what, Regex::new(re).expect("regex")))
-    .collect()
-});
+/// A known token format: what it is, literal text one of which every match contains (checked
+/// before the regex, which is compiled only when a value could match), and the pattern.
+struct TokenFormat {
+    what: &'static str,
+    needles: &'static [&'static str],
+    pattern: &'static str,
+}
+
+/// Known token formats.
+const TOKEN_FORMATS: [TokenFormat; 13] = [
+    TokenFormat {
+        what: "an AWS access key",
+        needles: &[
+            "AKIA", "ASIA", "A3T", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA",
+        ],
+        pattern: r"\b(AKIA|ASIA|A3T[A-Z0-9]|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}\b",
+    },
+    TokenFormat {
+        what: "a GitHub token",
+        needles: &["gh", "github_pat_"],
+        pattern: r"\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b",
+    },
+    TokenFormat {
+        what: "a GitLab token",
+        needles: &["glpat-"],
+        pattern: r"\bglpat-[A-Za-z0-9_-]{20,}",
+    },
+    TokenFormat {
+        what: "a Slack token",
+        needles: &["xox"],
+        pattern: r"\bxox[abposr]-[A-Za-z0-9-]{10,}",
+    },
+    TokenFormat {
+        what: "a Slack webhook",
+        needles: &["hooks.slack.com/services/"],
+        pattern: r"hooks\.slack\.com/services/T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/[A-Za-z0-9_]{20,}",
+    },
+    TokenFormat {
+        what: "a Stripe key",
+        needles: &["k_live_"],
+        pattern: r"\b[sr]k_live_[A-Za-z0-9]{20,}",
+    },
+    TokenFormat {
+        what: "a Google API key",
+        needles: &["AIza"],
+        pattern: r"\bAIza[0-9A-Za-z_-]{35}",
+    },
+    TokenFormat {
+        what: "an OpenAI key",
+        needles: &["sk-"],
+        pattern: r"\bsk-(proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}|\bsk-proj-[A-Za-z0-9_-]{40,}",
+    },
+    TokenFormat {
+        what: "a Hugging Face token",
+        needles: &["hf_"],
+        pattern: r"\bhf_[A-Za-z]{34,}\b",
+    },
+    TokenFormat {
+        what: "an npm token",
+        needles: &["npm_"],
+        pattern: r"\bnpm_[A-Za-z0-9]{36}\b",
+    },
+    TokenFormat {
+        what: "a SendGrid key",
+        needles: &["SG."],
+        pattern: r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b",
+    },
+    TokenFormat {
+        what: "a JSON web token",
+        needles: &["eyJ"],
+        pattern: r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
+    },
+    TokenFormat {
+        what: "a private key",
+        needles: &["PRIVATE KEY"],
+        pattern: r"-----BEGIN ([A-Z]+ )*PRIVATE KEY( BLOCK)?-----",
+    },
+];
+
+/// What known token format `text` contains, if any.
+fn token_format(text: &str) -> Option<&'static str> {
+    static COMPILED: [OnceLock<Regex>; TOKEN_FORMATS.len()] =
+        [const { OnceLock::new() }; TOKEN_FORMATS.len()];
+    TOKEN_FORMATS
+        .iter()
+        .zip(&COMPILED)
+        .find_map(|(format, compiled)| {
+            (format.needles.iter().any(|n| text.contains(n))
+                && compiled
+                    .get_or_init(|| Regex::new(format.pattern).expect("regex"))
+                    .is_match(text))
+            .then_some(format.what)
+        })
+}
 
 /// `scheme://user:password@` (the userinfo of a URL).
 static URL_USERINFO: LazyLock<Regex> =
@@ -813,7 +886,7 @@ pub fn looks_random(s: &str) -> bool {
     {
         return false;
     }
-    if UUID.is_match(s) || s.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+    if (s.len() == 36 && UUID.is_match(s)) || s.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
         return false;
     }
     // Paths and names with separators (`org-example-service-name`) are not keys.
@@ -915,7 +988,13 @@ impl Collector {
     /// Returns whether something was found.
     fn scan_text(&mut self, path: &Path, raw: &str, holder: &str) -> bool {
         let before = self.out.len();
-        for caps in URL_USERINFO.captures_iter(raw) {
+        // Each regex is compiled (and run) only when the text has what its matches contain.
+        let urls = if raw.contains("://") && raw.contains('@') {
+            URL_USERINFO.captures_iter(raw).collect()
+        } else {
+            Vec::new()
+        };
+        for caps in urls {
             let userinfo = caps.get(1).map_or("", |m| m.as_str());
             if let Some((_, password)) = split_userinfo(userinfo) {
                 self.push(
@@ -927,7 +1006,17 @@ impl Collector {
                 );
             }
         }
-        for caps in PARAMETER.captures_iter(raw) {
+        let named = |lower: String| {
+            ["pass", "pwd", "secret", "token", "key"]
+                .iter()
+                .any(|k| lower.contains(k))
+        };
+        let parameters = if raw.contains('=') && named(raw.to_ascii_lowercase()) {
+            PARAMETER.captures_iter(raw).collect()
+        } else {
+            Vec::new()
+        };
+        for caps in parameters {
             let key = caps.get(1).map_or("", |m| m.as_str());
             let value = caps.get(2).map_or("", |m| m.as_str());
             self.push(
@@ -940,19 +1029,16 @@ impl Collector {
         }
         if !raw.contains("${") {
             let value = literal_of(raw);
-            if let Literal::Plain(text) = &value {
-                for (what, re) in PATTERNS.iter() {
-                    if re.is_match(text) {
-                        self.push(
-                            path,
-                            holder.to_string(),
-                            value.clone(),
-                            "",
-                            CredKind::Pattern(what),
-                        );
-                        break;
-                    }
-                }
+            if let Literal::Plain(text) = &value
+                && let Some(what) = token_format(text)
+            {
+                self.push(
+                    path,
+                    holder.to_string(),
+                    value.clone(),
+                    "",
+                    CredKind::Pattern(what),
+                );
             }
         }
         self.out.len() > before
