@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
-use composegen::cli::{ProfileArgs, header, load_profile};
+use composegen::cli::{ProfileArgs, header, load_profile, post_render_lint};
 use composegen::compose::interpolate::Env;
 use composegen::lint::config::Settings;
 use composegen::lint::finding::Severity;
@@ -184,21 +184,9 @@ fn bench_render(c: &mut Criterion) {
                 let loaded = load_profile(black_box(&args)).expect("built-in profile loads");
                 let rendered =
                     render(&loaded, Mode::Inline, &head).expect("built-in profile renders");
-                // The post-render check of `composegen render` (without --no-lint), as
-                // `cli::lint_rendered` does it: default settings, a fresh image table, one
-                // `lint::lint` over the rendered compose files.
-                let settings = Settings::default();
-                let images = ImageTable::new(&[]).expect("built-in image table");
-                let inputs = rendered
-                    .compose
-                    .iter()
-                    .map(|(_, file, text)| Input {
-                        name: format!("<rendered {file}>"),
-                        bytes: text.as_bytes().to_vec(),
-                        env: Env::empty(),
-                    })
-                    .collect();
-                let report = lint(inputs, &settings, &images);
+                // The post-render check of `composegen render` (without --no-lint).
+                let report = post_render_lint(&rendered, &Settings::default())
+                    .expect("built-in image table");
                 assert!(
                     report.worst() != Some(Severity::Error),
                     "the rendered {name} has error-level findings"

@@ -112,21 +112,33 @@ impl Document {
     }
 }
 
-/// Optional fields are optional by omission: a document never needs to write `null`, so the
-/// `null` alternatives schemars adds for `Option<T>` are removed. This keeps editor completion
-/// simple and makes validation errors point at the real alternative.
+/// Marks a schema where Compose accepts an empty value (`environment: {A: }`, `volumes: {data: }`):
+/// [`strip_null`] keeps its `null` alternative and removes the marker.
+pub const NULLABLE: &str = "x-composegen-nullable";
+
+/// Optional fields are optional by omission: the `null` alternatives that schemars adds for
+/// `Option<T>` are removed, except on the schemas marked nullable in the model (where Compose
+/// accepts an empty value, e.g. `environment: {A: }` or `volumes: {data: }`). The markers are
+/// removed too.
 pub fn strip_null(v: &mut Value) {
     match v {
         Value::Object(obj) => {
-            if let Some(Value::Array(types)) = obj.get_mut("type") {
-                types.retain(|t| t != "null");
-                if types.len() == 1 {
-                    let only = types.remove(0);
-                    obj.insert("type".into(), only);
+            let keep = obj.remove(NULLABLE).is_some_and(|m| m == Value::Bool(true));
+            if !keep {
+                if let Some(Value::Array(types)) = obj.get_mut("type") {
+                    types.retain(|t| t != "null");
+                    if types.len() == 1 {
+                        let only = types.remove(0);
+                        obj.insert("type".into(), only);
+                    }
                 }
-            }
-            for key in ["anyOf", "oneOf"] {
-                if let Some(Value::Array(branches)) = obj.get_mut(key) {
+                if let Some(Value::Array(options)) = obj.get_mut("enum") {
+                    options.retain(|o| !o.is_null());
+                }
+                for key in ["anyOf", "oneOf"] {
+                    let Some(Value::Array(branches)) = obj.get_mut(key) else {
+                        continue;
+                    };
                     branches.retain(|b| b.get("type").and_then(Value::as_str) != Some("null"));
                     if branches.len() == 1 {
                         let only = branches.remove(0);
@@ -138,6 +150,8 @@ pub fn strip_null(v: &mut Value) {
                         }
                     }
                 }
+                // A marker merged up from a single remaining branch no longer means anything here.
+                obj.remove(NULLABLE);
             }
             for val in obj.values_mut() {
                 strip_null(val);

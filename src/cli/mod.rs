@@ -289,11 +289,14 @@ pub fn header(args: &ProfileArgs) -> Vec<String> {
     header::lines(args, None, false, Path::new("."))
 }
 
-/// Lint rendered compose files with the default rules; error-level findings stop the render.
-fn lint_rendered(rendered: &render::Rendered, color: bool) -> Result<()> {
+/// The post-render lint: one `lint::lint` of the rendered compose files with `settings` and the
+/// built-in image table (also what `benches/lint.rs` measures).
+pub fn post_render_lint(
+    rendered: &render::Rendered,
+    settings: &crate::lint::config::Settings,
+) -> Result<crate::lint::Report> {
     use crate::compose::interpolate::Env;
-    use crate::lint::{Input, finding::Severity, images::ImageTable, output};
-    let settings = crate::lint::config::Settings::default();
+    use crate::lint::{Input, images::ImageTable};
     let images = ImageTable::new(&[])?;
     let inputs = rendered
         .compose
@@ -304,7 +307,14 @@ fn lint_rendered(rendered: &render::Rendered, color: bool) -> Result<()> {
             env: Env::empty(),
         })
         .collect();
-    let report = crate::lint::lint(inputs, &settings, &images);
+    Ok(crate::lint::lint(inputs, settings, &images))
+}
+
+/// Lint rendered compose files with the default rules; error-level findings stop the render.
+fn lint_rendered(rendered: &render::Rendered, color: bool) -> Result<()> {
+    use crate::lint::{finding::Severity, output};
+    let settings = crate::lint::config::Settings::default();
+    let report = post_render_lint(rendered, &settings)?;
     if report.worst() == Some(Severity::Error) {
         eprint!(
             "{}",

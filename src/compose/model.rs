@@ -25,9 +25,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Number, Value, json};
 
-/// Internal marker: the schema object carrying it keeps its `null` alternative when the `null`
-/// alternatives that schemars adds for `Option<T>` are stripped (see `validate.rs`).
-pub(crate) const NULLABLE: &str = "x-composegen-nullable";
+use crate::schema::NULLABLE;
 
 /// Names of services, volumes, secrets, configs, networks and models.
 pub const NAME_PATTERN: &str = "^[a-zA-Z0-9._-]+$";

@@ -37,7 +37,8 @@ use super::grammar::ports::{check_target, parse_port};
 use super::grammar::size::ram_in_bytes;
 use super::grammar::volumes::{VolumeType, parse_volume};
 use super::interpolate::{Env, try_interpolate};
-use super::model::{ComposeFile, NAME_PATTERN, NULLABLE};
+use super::model::{ComposeFile, NAME_PATTERN};
+use crate::schema::strip_null;
 use crate::schema::{self as shared, Problem};
 use crate::yaml::{Kind, Node, Path};
 
@@ -63,52 +64,6 @@ pub fn compose_schema() -> Value {
         obj.insert("title".into(), Value::String("Compose file".into()));
     }
     schema
-}
-
-/// Optional fields are optional by omission: the `null` alternatives that schemars adds for
-/// `Option<T>` are removed, except on the schemas marked nullable in the model (where Compose
-/// accepts an empty value, e.g. `environment: {A: }` or `volumes: {data: }`). The markers are
-/// removed too.
-fn strip_null(v: &mut Value) {
-    match v {
-        Value::Object(obj) => {
-            let keep = obj.remove(NULLABLE).is_some_and(|m| m == Value::Bool(true));
-            if !keep {
-                if let Some(Value::Array(types)) = obj.get_mut("type") {
-                    types.retain(|t| t != "null");
-                    if types.len() == 1 {
-                        let only = types.remove(0);
-                        obj.insert("type".into(), only);
-                    }
-                }
-                if let Some(Value::Array(options)) = obj.get_mut("enum") {
-                    options.retain(|o| !o.is_null());
-                }
-                for key in ["anyOf", "oneOf"] {
-                    let Some(Value::Array(branches)) = obj.get_mut(key) else {
-                        continue;
-                    };
-                    branches.retain(|b| b.get("type").and_then(Value::as_str) != Some("null"));
-                    if branches.len() == 1 {
-                        let only = branches.remove(0);
-                        obj.remove(key);
-                        if let Value::Object(inner) = only {
-                            for (k, val) in inner {
-                                obj.entry(k).or_insert(val);
-                            }
-                        }
-                    }
-                }
-                // A marker merged up from a single remaining branch no longer means anything here.
-                obj.remove(NULLABLE);
-            }
-            for val in obj.values_mut() {
-                strip_null(val);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(strip_null),
-        _ => {}
-    }
 }
 
 /// Doc comments are wrapped at 100 columns; descriptions read better unwrapped (paragraph
@@ -1927,7 +1882,7 @@ mod tests {
     fn the_schema_compiles_and_keeps_only_intended_nulls() {
         assert!(validator().is_ok());
         let text = compose_schema().to_string();
-        assert!(!text.contains(NULLABLE));
+        assert!(!text.contains(crate::schema::NULLABLE));
         ok(
             json!({"services": {"a": {"image": "x", "command": null, "environment": {"A": null},
             "networks": {"default": null}, "deploy": null, "pid": null}},
