@@ -107,11 +107,76 @@ impl Path {
         p
     }
 
+    /// This path extended by the steps of a walk.
+    pub fn join(&self, steps: &[Step<'_>]) -> Path {
+        let mut segs = Vec::with_capacity(self.0.len() + steps.len());
+        segs.extend_from_slice(&self.0);
+        segs.extend(steps.iter().map(|s| match s {
+            Step::Key(k) => Seg::Key((*k).to_string()),
+            Step::NodeKey(k) => Seg::Key(k.key_string()),
+            Step::Index(i) => Seg::Index(*i),
+        }));
+        Path(segs)
+    }
+
     /// This path extended by an index.
     pub fn index(&self, i: usize) -> Path {
         let mut p = self.clone();
         p.0.push(Seg::Index(i));
         p
+    }
+}
+
+/// One step of a [`Trail`], borrowed from the tree being walked.
+#[derive(Debug, Clone, Copy)]
+pub enum Step<'a> {
+    /// A mapping key as text.
+    Key(&'a str),
+    /// A mapping key as a node (any scalar; see [`Node::key_string`]).
+    NodeKey(&'a Node),
+    /// A sequence index.
+    Index(usize),
+}
+
+/// Where a walk of a tree is: steps pushed on the way down and popped on the way up, borrowed
+/// from the tree, so walking allocates nothing per node. A [`Path`] is built only for what a
+/// walk reports ([`Trail::path`]).
+#[derive(Debug, Default)]
+pub struct Trail<'a> {
+    base: Option<&'a Path>,
+    steps: Vec<Step<'a>>,
+}
+
+impl<'a> Trail<'a> {
+    /// A walk starting at `base`.
+    pub fn at(base: &'a Path) -> Trail<'a> {
+        Trail {
+            base: Some(base),
+            steps: Vec::new(),
+        }
+    }
+
+    /// Descend one step.
+    pub fn push(&mut self, step: Step<'a>) {
+        self.steps.push(step);
+    }
+
+    /// Go back up one step.
+    pub fn pop(&mut self) {
+        self.steps.pop();
+    }
+
+    /// The steps below the base.
+    pub fn steps(&self) -> &[Step<'a>] {
+        &self.steps
+    }
+
+    /// The path walked so far.
+    pub fn path(&self) -> Path {
+        match self.base {
+            Some(base) => base.join(&self.steps),
+            None => Path::root().join(&self.steps),
+        }
     }
 }
 
@@ -366,6 +431,98 @@ impl Node {
             Kind::Float(f) => f.to_string(),
             Kind::Seq(_) | Kind::Map(_) => "<complex key>".to_string(),
         }
+    }
+}
+
+/// Key lookups in O(1) in the large mappings of one tree (a file's thousands of services or
+/// volumes), built once per tree where many paths are resolved against it (every finding of a
+/// lint run): [`Node::get`] scans a mapping, which is fastest for the handful of keys most
+/// mappings have but quadratic when each of N services is looked up in an N-entry mapping.
+pub struct KeyIndex<'a> {
+    large: std::collections::HashMap<*const Node, std::collections::HashMap<&'a str, usize>>,
+}
+
+impl<'a> KeyIndex<'a> {
+    /// Mappings with fewer entries than this are scanned.
+    const LARGE: usize = 32;
+
+    /// Index the large mappings of `root`.
+    pub fn new(root: &'a Node) -> KeyIndex<'a> {
+        fn walk<'a>(
+            node: &'a Node,
+            large: &mut std::collections::HashMap<
+                *const Node,
+                std::collections::HashMap<&'a str, usize>,
+            >,
+        ) {
+            match &node.kind {
+                Kind::Map(entries) => {
+                    if entries.len() >= KeyIndex::LARGE {
+                        let mut keys = std::collections::HashMap::with_capacity(entries.len());
+                        for (i, (k, _)) in entries.iter().enumerate() {
+                            if let Some(k) = k.as_str() {
+                                // The first of duplicate keys, as `Node::entry` finds it.
+                                keys.entry(k).or_insert(i);
+                            }
+                        }
+                        large.insert(node as *const Node, keys);
+                    }
+                    for (_, v) in entries {
+                        walk(v, large);
+                    }
+                }
+                Kind::Seq(items) => {
+                    for v in items {
+                        walk(v, large);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut large = std::collections::HashMap::new();
+        walk(root, &mut large);
+        KeyIndex { large }
+    }
+
+    /// [`Node::entry`] of `node`, a node of the indexed tree.
+    pub fn entry(&self, node: &'a Node, key: &str) -> Option<(&'a Node, &'a Node)> {
+        if let Kind::Map(entries) = &node.kind
+            && let Some(keys) = self.large.get(&(node as *const Node))
+        {
+            return keys.get(key).map(|&i| (&entries[i].0, &entries[i].1));
+        }
+        node.entry(key)
+    }
+
+    fn step(&self, node: &'a Node, seg: &Seg) -> Option<&'a Node> {
+        match (seg, &node.kind) {
+            (Seg::Key(k), Kind::Map(_)) => self.entry(node, k).map(|(_, v)| v),
+            (Seg::Index(i), Kind::Seq(items)) => items.get(*i),
+            _ => None,
+        }
+    }
+
+    /// [`Node::deepest`] from `root`, the indexed tree's root.
+    pub fn deepest(&self, root: &'a Node, path: &Path) -> (&'a Node, bool) {
+        let mut node = root;
+        for seg in &path.0 {
+            match self.step(node, seg) {
+                Some(n) => node = n,
+                None => return (node, false),
+            }
+        }
+        (node, true)
+    }
+
+    /// [`Node::key_node`] from `root`, the indexed tree's root.
+    pub fn key_node(&self, root: &'a Node, path: &Path) -> Option<&'a Node> {
+        let (last, parent) = path.0.split_last()?;
+        let Seg::Key(k) = last else { return None };
+        let mut node = root;
+        for seg in parent {
+            node = self.step(node, seg)?;
+        }
+        self.entry(node, k).map(|(key, _)| key)
     }
 }
 

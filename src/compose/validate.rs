@@ -40,7 +40,7 @@ use super::interpolate::{Env, try_interpolate};
 use super::model::{ComposeFile, NAME_PATTERN};
 use crate::schema::strip_null;
 use crate::schema::{self as shared, Problem};
-use crate::yaml::{Kind, Node, Path};
+use crate::yaml::{Kind, Node, Path, Step, Trail};
 
 /// `$id` of the generated schema.
 pub const SCHEMA_ID: &str = "https://composegen.dev/schema/compose.schema.json";
@@ -452,15 +452,15 @@ pub fn check_node(node: &Node) -> Vec<Problem> {
 /// Mapping keys that are not strings (`1:`, `true:`, `null:`, `1.5:`): Compose rejects them.
 /// This needs the YAML tree, because the JSON value has string keys only.
 pub fn key_problems(node: &Node) -> Vec<Problem> {
-    fn walk(node: &Node, path: &Path, out: &mut Vec<Problem>) {
+    fn walk<'a>(node: &'a Node, trail: &mut Trail<'a>, out: &mut Vec<Problem>) {
         match &node.kind {
             Kind::Map(entries) => {
                 for (k, v) in entries {
-                    let key = k.key_string();
-                    let here = path.key(&key);
+                    trail.push(Step::NodeKey(k));
                     if !matches!(k.kind, Kind::Str(_)) {
+                        let key = k.key_string();
                         let mut p = problem(
-                            here.clone(),
+                            trail.path(),
                             format!("non-string key `{key}`"),
                             "not a string",
                             format!("Compose needs string keys: quote it (\"{key}\":)"),
@@ -468,19 +468,22 @@ pub fn key_problems(node: &Node) -> Vec<Problem> {
                         p.at_key = true;
                         out.push(p);
                     }
-                    walk(v, &here, out);
+                    walk(v, trail, out);
+                    trail.pop();
                 }
             }
             Kind::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    walk(item, &path.index(i), out);
+                    trail.push(Step::Index(i));
+                    walk(item, trail, out);
+                    trail.pop();
                 }
             }
             _ => {}
         }
     }
     let mut out = Vec::new();
-    walk(node, &Path::root(), &mut out);
+    walk(node, &mut Trail::default(), &mut out);
     out
 }
 
@@ -713,29 +716,48 @@ const SERVICE_SIZES: &[&str] = &[
 ];
 
 /// Every value at `pattern` below `v` (keys, `*` for any key, `[]` for any item), with its path.
-fn select<'v>(v: &'v Value, base: &Path, pattern: &str) -> Vec<(Path, &'v Value)> {
-    let mut current = vec![(base.clone(), v)];
-    for seg in pattern.split('.') {
-        let mut next = Vec::new();
-        for (p, v) in current {
-            match (seg, v) {
-                ("[]", Value::Array(items)) => {
-                    next.extend(items.iter().enumerate().map(|(i, item)| (p.index(i), item)));
+/// The values at `pattern` (dotted keys, `[]` for every item, `*` for every entry) below `v`,
+/// each with the steps that lead to it (a path is built only for what is reported). Allocates
+/// nothing when the pattern's first key is absent, the common case.
+fn select<'v>(v: &'v Value, pattern: &str) -> Vec<(Vec<Step<'v>>, &'v Value)> {
+    fn walk<'v>(
+        v: &'v Value,
+        mut segs: std::str::Split<'_, char>,
+        steps: &mut Vec<Step<'v>>,
+        out: &mut Vec<(Vec<Step<'v>>, &'v Value)>,
+    ) {
+        let Some(seg) = segs.next() else {
+            out.push((steps.clone(), v));
+            return;
+        };
+        match (seg, v) {
+            ("[]", Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    steps.push(Step::Index(i));
+                    walk(item, segs.clone(), steps, out);
+                    steps.pop();
                 }
-                ("*", Value::Object(obj)) => {
-                    next.extend(obj.iter().map(|(k, item)| (p.key(k), item)));
-                }
-                (k, Value::Object(obj)) => {
-                    if let Some(item) = obj.get(k) {
-                        next.push((p.key(k), item));
-                    }
-                }
-                _ => {}
             }
+            ("*", Value::Object(obj)) => {
+                for (k, item) in obj {
+                    steps.push(Step::Key(k));
+                    walk(item, segs.clone(), steps, out);
+                    steps.pop();
+                }
+            }
+            (k, Value::Object(obj)) => {
+                if let Some((k, item)) = obj.get_key_value(k) {
+                    steps.push(Step::Key(k));
+                    walk(item, segs, steps, out);
+                    steps.pop();
+                }
+            }
+            _ => {}
         }
-        current = next;
     }
-    current
+    let mut out = Vec::new();
+    walk(v, pattern.split('.'), &mut Vec::new(), &mut out);
+    out
 }
 
 impl<'a> Checker<'a> {
@@ -950,10 +972,11 @@ impl<'a> Checker<'a> {
     fn service_values(&mut self, name: &str, svc: &Value) {
         let base = services_path(name);
         for &(pattern, cast) in SERVICE_CASTS {
-            for (path, v) in select(svc, &base, pattern) {
+            for (steps, v) in select(svc, pattern) {
                 if let Value::String(s) = v
                     && !cast.accepts(s)
                 {
+                    let path = base.join(&steps);
                     self.push(
                         path.clone(),
                         format!("invalid value {s:?}: expected {}", cast.describe()),
@@ -985,11 +1008,11 @@ impl<'a> Checker<'a> {
             }
         }
         for &(key, max) in SERVICE_UNSIGNED {
-            for (path, v) in select(svc, &base, key) {
+            for (steps, v) in select(svc, key) {
                 let Some(n) = as_int(v) else { continue };
                 if n < 0 || n > max {
                     self.push(
-                        path,
+                        base.join(&steps),
                         format!("value {n} is out of range: expected 0 to {max}"),
                         "out of range",
                         "Compose reads this value as an unsigned integer",
@@ -997,12 +1020,12 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        for (path, target) in select(svc, &base, "ports.[].target") {
+        for (steps, target) in select(svc, "ports.[].target") {
             if let Some(t) = as_int(target)
                 && t < 0
             {
                 self.push(
-                    path,
+                    base.join(&steps),
                     format!("invalid port {t}"),
                     "negative",
                     "a port is an integer from 0 to 65535",
@@ -1010,12 +1033,12 @@ impl<'a> Checker<'a> {
             }
         }
         for pattern in SERVICE_DURATIONS {
-            for (path, v) in select(svc, &base, pattern) {
+            for (steps, v) in select(svc, pattern) {
                 if let Value::String(s) = v
                     && parse_duration(s).is_none()
                 {
                     self.push(
-                        path,
+                        base.join(&steps),
                         format!("invalid duration {s:?}"),
                         "not a duration",
                         "a duration is a number with a unit (h, m, s, ms, us, ns), e.g. `30s`, \
@@ -1025,12 +1048,12 @@ impl<'a> Checker<'a> {
             }
         }
         for pattern in SERVICE_SIZES {
-            for (path, v) in select(svc, &base, pattern) {
+            for (steps, v) in select(svc, pattern) {
                 if let Value::String(s) = v
                     && ram_in_bytes(s).is_none()
                 {
                     self.push(
-                        path,
+                        base.join(&steps),
                         format!("invalid size {s:?}"),
                         "not a size",
                         "a size is a number of bytes with an optional unit (b, k, m, g, t, p), \
@@ -1100,12 +1123,12 @@ impl<'a> Checker<'a> {
             }
         }
         for key in ["expose", "group_add"] {
-            for (path, v) in select(svc, &base, &format!("{key}.[]")) {
+            for (steps, v) in select(svc, &format!("{key}.[]")) {
                 if let Value::Number(n) = v
                     && !(n.is_i64() || n.is_u64())
                 {
                     self.push(
-                        path,
+                        base.join(&steps),
                         format!("invalid value {n}: expected an integer"),
                         "not an integer",
                         format!("`{key}` takes integers or strings"),

@@ -256,3 +256,44 @@ impl FindingBuilder {
         self.finding
     }
 }
+
+/// How many names a message lists before it says "and N more".
+pub const LISTED_NAMES: usize = 10;
+
+/// Names for a message: `` `a`, `b`, `c` ``; past [`LISTED_NAMES`] the rest are counted
+/// (`` `a`, …, `j` and 9,990 more ``), so a finding about every service of a big file stays one
+/// readable line.
+pub fn name_list<S: AsRef<str>>(names: &[S]) -> String {
+    let mut out = names
+        .iter()
+        .take(LISTED_NAMES)
+        .map(|n| format!("`{}`", n.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > LISTED_NAMES {
+        let rest = (names.len() - LISTED_NAMES).to_string();
+        let mut grouped = String::new();
+        for (i, c) in rest.chars().enumerate() {
+            if i > 0 && (rest.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        out.push_str(&format!(" and {grouped} more"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod name_list_tests {
+    use super::name_list;
+
+    #[test]
+    fn lists_ten_then_counts() {
+        assert_eq!(name_list(&["a", "b"]), "`a`, `b`");
+        let many: Vec<String> = (0..10_012).map(|i| format!("s{i}")).collect();
+        let shown = name_list(&many);
+        assert!(shown.starts_with("`s0`, `s1`,"), "{shown}");
+        assert!(shown.ends_with("`s9` and 10,002 more"), "{shown}");
+    }
+}

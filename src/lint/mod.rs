@@ -23,7 +23,7 @@ use images::ImageTable;
 use rule::{Rule, RuleMeta};
 use suppress::Suppressions;
 
-use crate::yaml::{LineIndex, Span};
+use crate::yaml::{KeyIndex, LineIndex, Span};
 
 /// One input to lint.
 #[derive(Debug, Clone)]
@@ -316,26 +316,40 @@ fn lint_project(
         .iter()
         .map(|f| LineIndex::new(&f.text))
         .collect();
+    let keys = project.root.as_ref().map(KeyIndex::new);
     let mut resolved: Vec<Diagnostic> = findings
         .into_iter()
-        .filter_map(|f| resolve(f, &project, &lines))
+        .filter_map(|f| resolve(f, &project, &lines, keys.as_ref()))
         .collect();
-    let covering: Vec<(usize, Span, &str, Severity)> = resolved
-        .iter()
-        .flat_map(|d| {
-            COVERS_GENERIC
-                .iter()
-                .filter(move |(specific, _)| *specific == d.code)
-                .map(move |(_, generic)| (d.primary.file, d.primary.span, *generic, d.severity))
-        })
-        .collect();
+    drop(keys);
+    // The most severe specific finding at each (file, span, generic code).
+    let mut covering: std::collections::HashMap<(usize, usize, usize, &str), Severity> =
+        std::collections::HashMap::new();
+    for d in &resolved {
+        for (_, generic) in COVERS_GENERIC
+            .iter()
+            .filter(|(specific, _)| *specific == d.code)
+        {
+            let at = (
+                d.primary.file,
+                d.primary.span.start,
+                d.primary.span.end,
+                *generic,
+            );
+            let level = covering.entry(at).or_insert(d.severity);
+            *level = (*level).max(d.severity);
+        }
+    }
     resolved.retain(|d| {
-        !covering.iter().any(|&(file, span, generic, severity)| {
-            file == d.primary.file
-                && span == d.primary.span
-                && generic == d.code
-                && severity >= d.severity
-        })
+        let at = (
+            d.primary.file,
+            d.primary.span.start,
+            d.primary.span.end,
+            d.code,
+        );
+        covering
+            .get(&at)
+            .is_none_or(|&severity| severity < d.severity)
     });
     for d in resolved {
         let file = d.primary.file;
@@ -419,10 +433,15 @@ fn position(lines: &LineIndex, text: &str, span: Span) -> Position {
 
 /// Resolve a route against the effective document: the node it names (or the deepest that
 /// exists) knows the file and span where it was written.
-fn locate(route: &Route, project: &crate::project::load::Project, lines: &[LineIndex]) -> Location {
-    let (file, span) = match &project.root {
-        Some(root) => {
-            let (node, found) = root.deepest(&route.path);
+fn locate(
+    route: &Route,
+    project: &crate::project::load::Project,
+    lines: &[LineIndex],
+    keys: Option<&KeyIndex<'_>>,
+) -> Location {
+    let (file, span) = match (&project.root, keys) {
+        (Some(root), Some(keys)) => {
+            let (node, found) = keys.deepest(root, &route.path);
             // A block (a service, a mapping) is pointed at by the key that introduces it.
             let block = found
                 && matches!(
@@ -430,14 +449,14 @@ fn locate(route: &Route, project: &crate::project::load::Project, lines: &[LineI
                     crate::yaml::Kind::Map(_) | crate::yaml::Kind::Seq(_)
                 );
             let key = if route.key || block {
-                root.key_node(&route.path)
+                keys.key_node(root, &route.path)
             } else {
                 None
             };
             let node = key.unwrap_or(node);
             (node.file as usize, node.span)
         }
-        None => (route.file, Span::default()),
+        _ => (route.file, Span::default()),
     };
     let file = file.min(project.files.len().saturating_sub(1));
     let text = &project.files[file].text;
@@ -464,6 +483,7 @@ fn resolve(
     f: Finding,
     project: &crate::project::load::Project,
     lines: &[LineIndex],
+    keys: Option<&KeyIndex<'_>>,
 ) -> Option<Diagnostic> {
     let meta = registry::RULES
         .iter()
@@ -486,12 +506,12 @@ fn resolve(
                 },
             }
         }
-        None => locate(&f.primary, project, lines),
+        None => locate(&f.primary, project, lines, keys),
     };
     let related = f
         .related
         .iter()
-        .map(|r| locate(r, project, lines))
+        .map(|r| locate(r, project, lines, keys))
         .collect();
     Some(Diagnostic {
         code: meta.code,

@@ -8,7 +8,7 @@ use crate::compose::grammar::size::ram_in_bytes;
 use crate::compose::grammar::volumes::{VolumeType, parse_volume};
 use crate::compose::grammar::words::{script_words, shell_words};
 use crate::compose::interpolate::{Env, Interpolated};
-use crate::yaml::{Kind, Node, Path};
+use crate::yaml::{Kind, Node, Path, Seg};
 
 /// A compose document.
 #[derive(Clone, Copy)]
@@ -31,6 +31,8 @@ pub struct Index<'a> {
     services: Vec<Service<'a>>,
     by_name: std::collections::HashMap<&'a str, usize>,
     awaited: std::collections::HashSet<String>,
+    memo:
+        std::cell::RefCell<std::collections::HashMap<&'static str, std::rc::Rc<dyn std::any::Any>>>,
 }
 
 impl<'a> Index<'a> {
@@ -69,7 +71,24 @@ impl<'a> Index<'a> {
             services,
             by_name,
             awaited,
+            memo: Default::default(),
         }
+    }
+
+    /// A fact derived from the whole project, computed by the first rule that asks for it and
+    /// shared with the others (e.g. the credentials CG410 and CG411 both read). `key` names
+    /// the fact; every caller of one key must ask for the same type.
+    pub fn memo<T: 'static>(
+        &self,
+        key: &'static str,
+        compute: impl FnOnce() -> T,
+    ) -> std::rc::Rc<T> {
+        if let Some(v) = self.memo.borrow().get(key) {
+            return v.clone().downcast::<T>().expect("one type per memo key");
+        }
+        let v = std::rc::Rc::new(compute());
+        self.memo.borrow_mut().insert(key, v.clone());
+        v
     }
 
     /// The document as JSON, converted once for the rules that validate it.
@@ -278,11 +297,12 @@ impl<'a> Service<'a> {
     /// A node at a dotted sub-path (`deploy.resources.limits.memory`).
     pub fn node_at(&self, dotted: &str) -> Option<(&'a Node, Path)> {
         let mut node = self.node;
-        let mut path = self.path.clone();
         for key in dotted.split('.') {
             node = node.get(key)?;
-            path = path.key(key);
         }
+        let mut path = self.path.clone();
+        path.0
+            .extend(dotted.split('.').map(|k| Seg::Key(k.to_string())));
         Some((node, path))
     }
 

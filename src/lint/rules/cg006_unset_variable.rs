@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
 use crate::lint::rule::{Rule, RuleMeta};
-use crate::yaml::{Kind, Node, Path};
+use crate::yaml::{Kind, Node, Seg, Step, Trail};
 
 declare_rule! {
     /// ## What it does
@@ -44,24 +44,33 @@ declare_rule! {
     }
 }
 
-fn walk(rule: &UnsetVariable, cx: &Context<'_>, node: &Node, path: Path, out: &mut Vec<Finding>) {
+fn walk<'a>(
+    rule: &UnsetVariable,
+    cx: &Context<'_>,
+    node: &'a Node,
+    trail: &mut Trail<'a>,
+    out: &mut Vec<Finding>,
+) {
     match &node.kind {
         Kind::Map(entries) => {
             for (k, v) in entries {
-                walk(rule, cx, v, path.key(&k.key_string()), out);
+                trail.push(Step::NodeKey(k));
+                walk(rule, cx, v, trail, out);
+                trail.pop();
             }
         }
         Kind::Seq(items) => {
             for (i, v) in items.iter().enumerate() {
-                walk(rule, cx, v, path.index(i), out);
+                trail.push(Step::Index(i));
+                walk(rule, cx, v, trail, out);
+                trail.pop();
             }
         }
         _ => {
             let Some(interp) = &node.interp else { return };
+            let path = trail.path();
             let service = match path.0.as_slice() {
-                [crate::yaml::Seg::Key(s), crate::yaml::Seg::Key(name), ..] if s == "services" => {
-                    Some(name.clone())
-                }
+                [Seg::Key(s), Seg::Key(name), ..] if s == "services" => Some(name.clone()),
                 _ => None,
             };
             for var in &interp.unset {
@@ -100,7 +109,7 @@ impl Rule for UnsetVariable {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        walk(self, cx, cx.root, Path::root(), out);
+        walk(self, cx, cx.root, &mut Trail::default(), out);
     }
 }
 

@@ -121,12 +121,12 @@ pub fn report_missing<R: Rule>(
         return;
     }
     if missing.len() == eligible && eligible >= 2 {
-        let names: Vec<String> = missing.iter().map(|s| format!("`{}`", s.name)).collect();
+        let names: Vec<&str> = missing.iter().map(|s| s.name).collect();
         out.push(
             rule.finding(
                 cx,
                 Path::root().key("services"),
-                (text.all_message)(&names.join(", ")),
+                (text.all_message)(&crate::lint::finding::name_list(&names)),
             )
             .on_key()
             .label(text.label)

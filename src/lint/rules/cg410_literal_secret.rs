@@ -109,8 +109,9 @@ impl Rule for LiteralSecret {
         // Guessable values are CG411's when it runs: one finding per value.
         let weak_elsewhere =
             crate::lint::effective_level(&DefaultCredentials::META, cx.settings).is_some();
-        for s in cx.compose().services() {
-            for c in credentials(&s) {
+        let all = project_credentials(cx);
+        for (s, creds) in cx.compose().services().iter().zip(all.iter()) {
+            for c in creds {
                 if weak_elsewhere && c.weak.is_some() {
                     continue;
                 }
@@ -1274,6 +1275,14 @@ fn word(raw: String, path: &Path) -> Word {
         raw,
         path: path.clone(),
     }
+}
+
+/// The credentials of every service, in service order, computed once per project (CG410 and
+/// CG411 both read them).
+pub fn project_credentials(cx: &Context<'_>) -> std::rc::Rc<Vec<Vec<Credential>>> {
+    cx.index.memo("credentials", || {
+        cx.compose().services().iter().map(credentials).collect()
+    })
 }
 
 /// Every credential written in a service: environment, build arguments, command,

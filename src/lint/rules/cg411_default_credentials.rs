@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
 use crate::lint::rule::{Rule, RuleMeta};
-use crate::lint::rules::cg410_literal_secret::credentials;
+use crate::lint::rules::cg410_literal_secret::project_credentials;
 use crate::lint::view::{MountKind, Service, normalize_container_path, path_covers, repository};
 
 declare_rule! {
@@ -176,8 +176,9 @@ impl Rule for DefaultCredentials {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for s in cx.compose().services() {
-            for c in credentials(&s) {
+        let all = project_credentials(cx);
+        for (s, creds) in cx.compose().services().iter().zip(all.iter()) {
+            for c in creds {
                 let Some(why) = &c.weak else { continue };
                 let shown = if c.value.chars().count() > 40 {
                     "value".to_string()

@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::lint::context::Context;
+use crate::lint::finding::name_list;
 use crate::lint::finding::{Finding, Severity};
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::rules::cg201_undeclared_volume::is_partial_file;
@@ -110,14 +111,6 @@ pub fn similar<'n>(name: &str, names: impl IntoIterator<Item = &'n str>) -> Opti
     best.map(|(_, n)| n)
 }
 
-fn list(profiles: &[String]) -> String {
-    profiles
-        .iter()
-        .map(|p| format!("`{p}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 impl Rule for UndefinedServiceDependency {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -174,7 +167,7 @@ impl Rule for UndefinedServiceDependency {
                             "service `{}` always runs but {}, which runs only with profile {}",
                             s.name,
                             describe(&r),
-                            list(&theirs)
+                            name_list(&theirs)
                         ),
                     )
                 } else if let Some(p) = mine.iter().find(|p| !theirs.contains(p)) {
@@ -184,7 +177,7 @@ impl Rule for UndefinedServiceDependency {
                             "service `{}` runs with profile `{p}` but {}, which runs only with profile {}",
                             s.name,
                             describe(&r),
-                            list(&theirs)
+                            name_list(&theirs)
                         ),
                     )
                 } else {

@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
+use crate::lint::finding::name_list;
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::rules::cg201_undeclared_volume::is_partial_file;
 use crate::lint::view::{Compose, Service, ServiceRefKind};
@@ -118,14 +119,6 @@ fn identity(compose: &Compose<'_>, key: &str) -> String {
         .unwrap_or_else(|| format!("\u{0}{key}"))
 }
 
-fn list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 impl Rule for DependencyWithoutSharedNetwork {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -175,19 +168,19 @@ impl Rule for DependencyWithoutSharedNetwork {
                             s.name,
                             target.name,
                             s.name,
-                            list(&mine),
+                            name_list(&mine),
                             target.name,
-                            list(&theirs)
+                            name_list(&theirs)
                         ),
                     )
                     .label(format!("`{}` does not resolve here", target.name))
                     .service(s.name)
-                    .related(cx.file, related, format!("`{}` joins {}", target.name, list(&theirs)))
+                    .related(cx.file, related, format!("`{}` joins {}", target.name, name_list(&theirs)))
                     .help(format!(
                         "put both services on a common network (add one of {} to `{}`, or one of {} to `{}`); if `{}` only needs `{}` to start first and never connects to it, suppress this finding",
-                        list(&theirs),
+                        name_list(&theirs),
                         s.name,
-                        list(&mine),
+                        name_list(&mine),
                         target.name,
                         s.name,
                         target.name

@@ -114,11 +114,7 @@ impl Rule for PortsOnInternalNetwork {
             if networks.is_empty() || !networks.iter().all(|n| internal(cx, n) == Some(true)) {
                 continue;
             }
-            let names = networks
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let names = crate::lint::finding::name_list(&networks);
             let mut f = self
                 .finding(
                     cx,
