@@ -41,8 +41,9 @@ pub struct Loaded {
     pub merged: Value,
     /// Directory of the profile file (for user templates); None for built-ins.
     pub base_dir: Option<std::path::PathBuf>,
-    /// The layers, base profile first.
-    pub layers: Vec<Layer>,
+    /// The layers, base profile first (shared: a render keeps them to locate findings, and a
+    /// values file may be megabytes).
+    pub layers: std::rc::Rc<Vec<Layer>>,
 }
 
 impl Layer {
@@ -283,7 +284,7 @@ pub fn load(mut layers: Vec<Layer>, base_dir: Option<std::path::PathBuf>) -> Res
         profile,
         merged,
         base_dir,
-        layers,
+        layers: std::rc::Rc::new(layers),
     })
 }
 

@@ -9,6 +9,7 @@
 //! umask), fsynced; only when all are written are they renamed into place, `.env` never replacing
 //! one. A failure or a termination signal before the renames removes the temporary files.
 
+use std::borrow::Cow;
 use std::io::{Read, Write};
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
@@ -503,14 +504,17 @@ pub fn sha256_hex(data: &[u8]) -> String {
 }
 
 /// The text of the manifest listing `files` (path, text).
-pub fn manifest(files: &[(String, String)]) -> String {
+pub fn manifest<S: AsRef<str>>(files: &[(String, S)]) -> String {
     let mut s = format!(
         "{MANIFEST_HEAD} the files `composegen render -o` wrote here, with their SHA-256.\n\
          # A later render overwrites a listed file only while it is unchanged (else: --force).\n\
          # .env is never listed: composegen creates it once and never overwrites it.\n"
     );
     for (path, text) in files {
-        s.push_str(&format!("{}  {path}\n", sha256_hex(text.as_bytes())));
+        s.push_str(&format!(
+            "{}  {path}\n",
+            sha256_hex(text.as_ref().as_bytes())
+        ));
     }
     s
 }
@@ -550,24 +554,25 @@ fn has_render_header(bytes: &[u8]) -> bool {
 /// directory, text): compose files, config files, and `.env.example` when the stack has secrets.
 /// Not `.env`: it holds the user's secrets, is generated once and never overwritten, and
 /// `render --check` never compares it.
-pub fn files(rendered: &Rendered) -> Vec<(String, String)> {
+pub fn files(rendered: &Rendered) -> Vec<(String, Cow<'_, str>)> {
     let stack = &rendered.stack;
-    let mut files: Vec<(String, String)> = Vec::new();
+    let mut files: Vec<(String, Cow<'_, str>)> = Vec::new();
+    // Rendered texts are borrowed, not copied: a value may make them megabytes.
     for (_, file, text) in &rendered.compose {
-        files.push((file.clone(), text.clone()));
+        files.push((file.clone(), Cow::Borrowed(text)));
     }
     for (path, text) in &rendered.files {
-        files.push((path.clone(), text.clone()));
+        files.push((path.clone(), Cow::Borrowed(text)));
     }
     if !stack.secrets.is_empty() {
         files.push((
             ".env.example".to_string(),
-            env_example(&stack.name, &stack.secrets),
+            Cow::Owned(env_example(&stack.name, &stack.secrets)),
         ));
     }
     // What the user must provide (build contexts, starter files), when anything.
     if let Some(readme) = super::requirements::readme(stack) {
-        files.push((README.to_string(), readme));
+        files.push((README.to_string(), Cow::Owned(readme)));
     }
     files
 }
@@ -577,10 +582,10 @@ pub fn files(rendered: &Rendered) -> Vec<(String, String)> {
 pub const README: &str = "README.composegen.md";
 
 /// One file of the bundle to write.
-struct Entry {
+struct Entry<'a> {
     /// Path relative to the bundle directory.
     rel: String,
-    text: String,
+    text: Cow<'a, str>,
     mode: u32,
 }
 
@@ -767,7 +772,7 @@ pub fn write(dir: &Path, rendered: &Rendered, force: bool) -> Result<Written> {
         .iter()
         .map(|(rel, text)| Entry {
             rel: rel.clone(),
-            text: text.clone(),
+            text: Cow::Borrowed(text.as_ref()),
             mode: FILE_MODE,
         })
         .collect();
@@ -901,13 +906,13 @@ pub fn write(dir: &Path, rendered: &Rendered, force: bool) -> Result<Written> {
     };
     plan.push(Entry {
         rel: MANIFEST.to_string(),
-        text: manifest(&files),
+        text: Cow::Owned(manifest(&files)),
         mode: FILE_MODE,
     });
     if let Some(text) = env_text {
         plan.push(Entry {
             rel: ".env".to_string(),
-            text,
+            text: Cow::Owned(text),
             mode: PRIVATE_MODE,
         });
     }

@@ -39,7 +39,7 @@ pub struct Rendered {
     pub stack: Stack,
     /// The profile's layers (profile, values files, `--set`): where a finding on the rendered
     /// file is pointed back to.
-    pub layers: Vec<crate::profile::load::Layer>,
+    pub layers: std::rc::Rc<Vec<crate::profile::load::Layer>>,
 }
 
 /// The main compose template.
@@ -51,13 +51,16 @@ pub fn render(loaded: &Loaded, mode: Mode, header: &[String]) -> Result<Rendered
     let env = templates::environment(loaded.base_dir.clone());
 
     // Config files first: their text is inlined into the compose files in Inline mode.
+    // The stack becomes a template value once per phase (it holds every value of the profile,
+    // which may be megabytes), and templates share it.
     let mut files = IndexMap::new();
+    let stack_value = Value::from(minijinja::value::Serde(&stack));
     for (name, f) in &stack.files {
         let tmpl = env
             .get_template(&f.template)
             .map_err(|e| template_error(&f.template, &e))?;
         let text = tmpl
-            .render(minijinja::context! { stack => Value::from(minijinja::value::Serde(&stack)), file => name })
+            .render(minijinja::context! { stack => stack_value.clone(), file => name })
             .map_err(|e| template_error(&f.template, &e))?;
         files.insert(name.clone(), text);
     }
@@ -74,9 +77,17 @@ pub fn render(loaded: &Loaded, mode: Mode, header: &[String]) -> Result<Rendered
         .get_template(COMPOSE_TEMPLATE)
         .map_err(|e| template_error(COMPOSE_TEMPLATE, &e))?;
     let mut compose = Vec::new();
-    for out in &stack.outputs {
+    drop(stack_value);
+    let stack_value = Value::from(minijinja::value::Serde(&stack));
+    let outputs = stack_value
+        .get_attr("outputs")
+        .map_err(|e| template_error(COMPOSE_TEMPLATE, &e))?;
+    for (i, out) in stack.outputs.iter().enumerate() {
+        let out_value = outputs
+            .get_item(&Value::from(i))
+            .map_err(|e| template_error(COMPOSE_TEMPLATE, &e))?;
         let text = tmpl
-            .render(minijinja::context! { out => Value::from(minijinja::value::Serde(out)), stack => Value::from(minijinja::value::Serde(&stack)) })
+            .render(minijinja::context! { out => out_value, stack => stack_value.clone() })
             .map_err(|e| template_error(COMPOSE_TEMPLATE, &e))?;
         check::verify(out, &text).map_err(|message| Error::Template {
             template: format!("{COMPOSE_TEMPLATE} ({})", out.file),
