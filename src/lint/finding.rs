@@ -274,7 +274,7 @@ pub fn name_list<S: AsRef<str>>(names: &[S]) -> String {
         let rest = (names.len() - LISTED_NAMES).to_string();
         let mut grouped = String::new();
         for (i, c) in rest.chars().enumerate() {
-            if i > 0 && (rest.len() - i) % 3 == 0 {
+            if i > 0 && (rest.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(c);

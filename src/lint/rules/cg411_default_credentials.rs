@@ -203,7 +203,7 @@ impl Rule for DefaultCredentials {
                         .build(),
                 );
             }
-            self.image_default(cx, &s, out);
+            self.image_default(cx, s, out);
         }
     }
 }
