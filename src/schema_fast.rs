@@ -19,11 +19,15 @@
 //!
 //! The schema is not even parsed at run time: `build.rs` writes it, annotations removed and keys
 //! sorted, as a Rust constant of type [`J`] ([`COMPOSE`]).
+//!
+//! The document is read through [`Doc`]: a `serde_json::Value`, or the YAML tree itself
+//! (`crate::yaml::Node`), which the lint checks without converting it to JSON.
 
 use std::collections::{HashMap, HashSet};
 
 use regex::Regex;
-use serde_json::Value;
+
+use crate::doc::{Doc, Shape};
 
 /// A JSON value in static data: a schema written by `build.rs`. Object keys are sorted, so that
 /// [`J::get`] is a binary search.
@@ -89,10 +93,10 @@ pub static CONFIG: J = include!(concat!(env!("OUT_DIR"), "/config_schema_quick.r
 /// The profile schema (`schema/profile.schema.json`), likewise.
 pub static PROFILE: J = include!(concat!(env!("OUT_DIR"), "/profile_schema_quick.rs"));
 
-/// Whether `doc` is valid against `schema` (a root schema whose references are `#/$defs/…`):
-/// `Some(true)` valid, `Some(false)` invalid, `None` when the schema uses something this check
-/// does not implement.
-pub fn is_valid(schema: &'static J, doc: &Value) -> Option<bool> {
+/// Whether `doc` (a JSON value or a YAML tree, see [`Doc`]) is valid against `schema` (a root
+/// schema whose references are `#/$defs/…`): `Some(true)` valid, `Some(false)` invalid, `None`
+/// when the schema uses something this check does not implement.
+pub fn is_valid<D: Doc>(schema: &'static J, doc: &D) -> Option<bool> {
     Checker {
         root: schema,
         patterns: HashMap::new(),
@@ -110,7 +114,7 @@ struct Checker {
 }
 
 impl Checker {
-    fn check(&mut self, schema: &'static J, doc: &Value, depth: usize) -> Option<bool> {
+    fn check<D: Doc>(&mut self, schema: &'static J, doc: &D, depth: usize) -> Option<bool> {
         if depth > MAX_DEPTH {
             return None;
         }
@@ -159,18 +163,18 @@ impl Checker {
                         self.object(schema, doc, depth)?
                     }
                 }
-                "required" => match doc {
-                    Value::Object(m) => {
+                "required" => match doc.shape() {
+                    Shape::Object => {
                         let mut all = true;
                         for name in value.as_array()? {
-                            all &= m.contains_key(name.as_str()?);
+                            all &= doc.get(name.as_str()?).is_some();
                         }
                         all
                     }
                     _ => true,
                 },
-                "items" => match doc {
-                    Value::Array(items) => {
+                "items" => match doc.items() {
+                    Some(items) => {
                         if !matches!(value, J::Obj(_) | J::Bool(_)) {
                             return None; // the array form is `prefixItems` in 2020-12
                         }
@@ -185,8 +189,8 @@ impl Checker {
                     }
                     _ => true,
                 },
-                "uniqueItems" => match (value, doc) {
-                    (J::Bool(true), Value::Array(items)) => unique(items),
+                "uniqueItems" => match (value, doc.items()) {
+                    (J::Bool(true), Some(items)) => unique(items),
                     (J::Bool(_), _) => true,
                     _ => return None,
                 },
@@ -208,7 +212,7 @@ impl Checker {
                 "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => {
                     let limit = value.as_f64()?;
                     match doc.as_f64() {
-                        Some(x) if doc.is_number() => match key {
+                        Some(x) => match key {
                             "minimum" => x >= limit,
                             "maximum" => x <= limit,
                             "exclusiveMinimum" => x > limit,
@@ -217,20 +221,20 @@ impl Checker {
                         _ => true,
                     }
                 }
-                "pattern" => match doc {
-                    Value::String(s) => self.matches(value.as_str()?, s)?,
-                    _ => true,
+                "pattern" => match doc.as_str() {
+                    Some(s) => self.matches(value.as_str()?, s)?,
+                    None => true,
                 },
-                "minLength" | "maxLength" => match doc {
-                    Value::String(s) => bound(key, value, s.chars().count())?,
-                    _ => true,
+                "minLength" | "maxLength" => match doc.as_str() {
+                    Some(s) => bound(key, value, s.chars().count())?,
+                    None => true,
                 },
-                "minItems" | "maxItems" => match doc {
-                    Value::Array(a) => bound(key, value, a.len())?,
-                    _ => true,
+                "minItems" | "maxItems" => match doc.items() {
+                    Some(a) => bound(key, value, a.len())?,
+                    None => true,
                 },
-                "minProperties" | "maxProperties" => match doc {
-                    Value::Object(m) => bound(key, value, m.len())?,
+                "minProperties" | "maxProperties" => match doc.shape() {
+                    Shape::Object => bound(key, value, doc.len())?,
                     _ => true,
                 },
                 _ => return None,
@@ -246,8 +250,8 @@ impl Checker {
     }
 
     /// `properties`, `patternProperties` and `additionalProperties` of one schema together.
-    fn object(&mut self, schema: &'static J, doc: &Value, depth: usize) -> Option<bool> {
-        let Value::Object(members) = doc else {
+    fn object<D: Doc>(&mut self, schema: &'static J, doc: &D, depth: usize) -> Option<bool> {
+        let Some(members) = doc.entries() else {
             return Some(true);
         };
         let properties = match schema.get("properties") {
@@ -263,7 +267,7 @@ impl Checker {
         let additional = schema.get("additionalProperties");
         for (name, value) in members {
             let mut covered = false;
-            if let Some(schema) = properties.and_then(|p| p.get(name)) {
+            if let Some(schema) = properties.and_then(|p| p.get(&name)) {
                 covered = true;
                 if !self.check(schema, value, depth + 1)? {
                     return Some(false);
@@ -271,7 +275,7 @@ impl Checker {
             }
             if let Some(patterns) = patterns {
                 for (pattern, schema) in patterns {
-                    if self.matches(pattern, name)? {
+                    if self.matches(pattern, &name)? {
                         covered = true;
                         if !self.check(schema, value, depth + 1)? {
                             return Some(false);
@@ -314,20 +318,18 @@ impl Checker {
     }
 }
 
-fn has_type(t: &str, doc: &Value) -> Option<bool> {
+fn has_type<D: Doc>(t: &str, doc: &D) -> Option<bool> {
+    let shape = doc.shape();
     Some(match t {
-        "null" => doc.is_null(),
-        "boolean" => doc.is_boolean(),
-        "string" => doc.is_string(),
-        "array" => doc.is_array(),
-        "object" => doc.is_object(),
-        "number" => doc.is_number(),
-        "integer" => match doc {
-            Value::Number(n) => {
-                n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
-            }
-            _ => false,
-        },
+        "null" => shape == Shape::Null,
+        "boolean" => shape == Shape::Bool,
+        "string" => shape == Shape::String,
+        "array" => shape == Shape::Array,
+        "object" => shape == Shape::Object,
+        "number" => shape == Shape::Number,
+        "integer" => doc.number().is_some_and(|n| {
+            n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+        }),
         _ => return None,
     })
 }
@@ -343,78 +345,104 @@ fn bound(key: &str, limit: &J, n: usize) -> Option<bool> {
 }
 
 /// Whether a schema constant equals a document value (numbers by value).
-fn equal(a: &J, b: &Value) -> bool {
-    match (a, b) {
-        (J::Null, Value::Null) => true,
-        (J::Bool(x), Value::Bool(y)) => x == y,
-        (J::Int(_) | J::Float(_), Value::Number(y)) => a.as_f64() == y.as_f64(),
-        (J::Str(x), Value::String(y)) => x == y,
-        (J::Arr(x), Value::Array(y)) => {
+fn equal<D: Doc>(a: &J, b: &D) -> bool {
+    match (a, b.shape()) {
+        (J::Null, Shape::Null) => true,
+        (J::Bool(x), Shape::Bool) => b.as_bool() == Some(*x),
+        (J::Int(_) | J::Float(_), Shape::Number) => a.as_f64() == b.as_f64(),
+        (J::Str(x), Shape::String) => b.as_str() == Some(*x),
+        (J::Arr(x), Shape::Array) => {
+            let y = b.items().unwrap_or_default();
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| equal(a, b))
         }
-        (J::Obj(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(*k).is_some_and(|w| equal(v, w)))
+        (J::Obj(x), Shape::Object) => {
+            x.len() == b.len() && x.iter().all(|(k, v)| b.get(k).is_some_and(|w| equal(v, w)))
         }
         _ => false,
     }
 }
 
 /// JSON equality, numbers by value (`1` equals `1.0`).
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
-            (Some(x), Some(y)) => x == y,
-            _ => match (x.as_u64(), y.as_u64()) {
+fn same<D: Doc>(a: &D, b: &D) -> bool {
+    match (a.shape(), b.shape()) {
+        (Shape::Number, Shape::Number) => {
+            let (Some(x), Some(y)) = (a.number(), b.number()) else {
+                return false;
+            };
+            match (x.as_i64(), y.as_i64()) {
                 (Some(x), Some(y)) => x == y,
-                _ => x.as_f64() == y.as_f64(),
-            },
-        },
-        (Value::Array(x), Value::Array(y)) => {
+                _ => match (x.as_u64(), y.as_u64()) {
+                    (Some(x), Some(y)) => x == y,
+                    _ => x.as_f64() == y.as_f64(),
+                },
+            }
+        }
+        (Shape::Array, Shape::Array) => {
+            let (x, y) = (a.items().unwrap_or_default(), b.items().unwrap_or_default());
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
         }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        (Shape::Object, Shape::Object) => {
+            a.len() == b.len()
+                && a.entries()
+                    .into_iter()
+                    .flatten()
+                    .all(|(k, v)| b.get(&k).is_some_and(|w| same(v, w)))
         }
-        _ => a == b,
+        (Shape::Null, Shape::Null) => true,
+        (Shape::Bool, Shape::Bool) => a.as_bool() == b.as_bool(),
+        (Shape::String, Shape::String) => a.as_str() == b.as_str(),
+        _ => false,
     }
 }
 
 /// Whether no two items are equal: hashed by their JSON text, or compared pairwise when an item
 /// holds a fractional number (whose text may differ from an equal integer's).
-fn unique(items: &[Value]) -> bool {
-    fn has_float(v: &Value) -> bool {
-        match v {
-            Value::Number(n) => !n.is_i64() && !n.is_u64(),
-            Value::Array(a) => a.iter().any(has_float),
-            Value::Object(m) => m.values().any(has_float),
+fn unique<D: Doc>(items: &[D]) -> bool {
+    fn has_float<D: Doc>(v: &D) -> bool {
+        match v.shape() {
+            Shape::Number => v.number().is_some_and(|n| !n.is_i64() && !n.is_u64()),
+            Shape::Array => v.items().unwrap_or_default().iter().any(has_float),
+            Shape::Object => v.entries().into_iter().flatten().any(|(_, x)| has_float(x)),
             _ => false,
         }
     }
-    fn canonical(v: &Value, out: &mut String) {
-        match v {
-            Value::Object(m) => {
-                let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
+    fn string(s: &str, out: &mut String) {
+        out.push_str(&serde_json::Value::from(s).to_string());
+    }
+    fn canonical<D: Doc>(v: &D, out: &mut String) {
+        match v.shape() {
+            Shape::Object => {
+                let mut members: Vec<_> = v.entries().into_iter().flatten().collect();
+                members.sort_by(|a, b| a.0.cmp(&b.0));
                 out.push('{');
-                for k in keys {
-                    out.push_str(&Value::String(k.clone()).to_string());
+                for (k, x) in members {
+                    string(&k, out);
                     out.push(':');
-                    canonical(&m[k], out);
+                    canonical(x, out);
                     out.push(',');
                 }
                 out.push('}');
             }
-            Value::Array(a) => {
+            Shape::Array => {
                 out.push('[');
-                for x in a {
+                for x in v.items().unwrap_or_default() {
                     canonical(x, out);
                     out.push(',');
                 }
                 out.push(']');
             }
-            other => out.push_str(&other.to_string()),
+            Shape::String => string(v.as_str().unwrap_or_default(), out),
+            Shape::Number => {
+                if let Some(n) = v.number() {
+                    out.push_str(&n.to_string());
+                }
+            }
+            Shape::Bool => out.push_str(if v.as_bool() == Some(true) {
+                "true"
+            } else {
+                "false"
+            }),
+            Shape::Null => out.push_str("null"),
         }
     }
     if items.iter().any(has_float) {
@@ -433,7 +461,8 @@ fn unique(items: &[Value]) -> bool {
 
 /// A JSON value as a leaked [`J`] (keys sorted), for tests that check hand-written schemas.
 #[cfg(test)]
-pub(crate) fn leak(v: &Value) -> &'static J {
+pub(crate) fn leak(v: &serde_json::Value) -> &'static J {
+    use serde_json::Value;
     fn conv(v: &Value) -> J {
         match v {
             Value::Null => J::Null,

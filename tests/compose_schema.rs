@@ -164,6 +164,51 @@ fn corpus_files_never_panic_whatever_the_profiles() {
     }
 }
 
+/// The lint checks a file's tree in place (`composegen::doc::Doc`), `config` and `check` its JSON
+/// value: on every corpus file and edge case, both get the same problems, whatever the profiles.
+#[test]
+fn a_tree_and_its_json_get_the_same_problems() {
+    fn lines(problems: Vec<composegen::schema::Problem>) -> Vec<String> {
+        problems
+            .into_iter()
+            .map(|p| {
+                format!(
+                    "{} {}: {} [{}] {:?}",
+                    p.path, p.at_key, p.message, p.label, p.help
+                )
+            })
+            .collect()
+    }
+    let mut texts: Vec<(String, String)> = cases().into_iter().map(|c| (c.name, c.text)).collect();
+    if let Some(dir) = corpus_dir() {
+        for row in rows(&dir) {
+            let text = std::fs::read_to_string(dir.join(&row.path)).unwrap_or_default();
+            texts.push((row.path, text));
+        }
+    }
+    let mut checked = 0;
+    for (name, text) in &texts {
+        let Ok(node) = Node::parse(text) else {
+            continue;
+        };
+        let doc = node.to_json();
+        for profiles in [&[][..], &["*"][..]] {
+            assert_eq!(
+                lines(validate::consistency_with_profiles(&node, profiles)),
+                lines(validate::consistency_with_profiles(&doc, profiles)),
+                "{name}, profiles {profiles:?}"
+            );
+        }
+        assert_eq!(
+            lines(validate::validate_tree(&node)),
+            lines(validate::validate(&doc)),
+            "{name}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 200, "{checked} documents");
+}
+
 /// Edge cases, with the verdict of Docker Compose 2.40.3 (`config -q`, the file alone in an empty
 /// directory, no environment) and where composegen reports the first problem. Each case starts
 /// with `--- NAME: accepted` or `--- NAME: rejected at PATH`; when its first line is indented,

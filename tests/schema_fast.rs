@@ -4,6 +4,9 @@
 //! the quick verdict is `jsonschema`'s whenever it gives one. A quick "valid" that `jsonschema`
 //! rejects would hide a CG004 error, so that direction must never happen. The same for the
 //! profile schema (the built-in profiles) and the configuration schema.
+//!
+//! The lint checks its YAML tree in place (`composegen::doc::Doc`) rather than a JSON copy: the
+//! verdict on a tree must be the verdict on its JSON value, on the same documents and variants.
 
 mod support;
 
@@ -12,7 +15,8 @@ use composegen::schema_fast::{COMPOSE, CONFIG, J, PROFILE, is_valid};
 use composegen::yaml::Node;
 use serde_json::{Value, json};
 
-fn documents() -> Vec<(String, Value)> {
+/// Every compose file of the corpus and the fixtures, parsed.
+fn trees() -> Vec<(String, Node)> {
     let mut files = Vec::new();
     let mut dirs = vec![std::path::PathBuf::from("tests/fixtures")];
     if let Some(corpus) = support::corpus_dir() {
@@ -34,8 +38,16 @@ fn documents() -> Vec<(String, Value)> {
         .filter_map(|path| {
             let text = std::fs::read_to_string(&path).ok()?;
             let node = Node::parse(&text).ok()?;
-            Some((path.display().to_string(), node.to_json()))
+            Some((path.display().to_string(), node))
         })
+        .collect()
+}
+
+/// [`trees`] as JSON values.
+fn documents() -> Vec<(String, Value)> {
+    trees()
+        .into_iter()
+        .map(|(name, node)| (name, node.to_json()))
         .collect()
 }
 
@@ -194,4 +206,51 @@ fn the_quick_check_agrees_on_configurations() {
         json!({"images": [{"images": ["corp/db"], "kind": "database", "data": ["/data"], "ports": [5432], "sensitive_ports": [5432]}]}),
     ];
     agree(&CONFIG, "schema/config.schema.json", &docs);
+}
+
+/// A tree and its JSON value (`Node::to_json`) get the same verdict: on every corpus file and
+/// fixture, on variants of them written back as YAML, and on trees whose keys or numbers JSON
+/// writes differently (keys that are not strings or that repeat once written as text,
+/// non-finite floats).
+#[test]
+fn a_tree_gets_the_verdict_of_its_json() {
+    let same = |name: &str, node: &Node| {
+        let json = node.to_json();
+        assert_eq!(
+            is_valid(&COMPOSE, node),
+            is_valid(&COMPOSE, &json),
+            "{name}: the tree and its JSON disagree: {json}"
+        );
+    };
+    let trees = trees();
+    assert!(trees.len() > 20, "too few documents: {}", trees.len());
+    let mut checked = 0;
+    for (name, node) in &trees {
+        same(name, node);
+        checked += 1;
+        for (i, v) in variants(&node.to_json(), 30).iter().enumerate() {
+            let text = serde_yaml::to_string(v).expect("YAML of a JSON value");
+            if let Ok(tree) = Node::parse(&text) {
+                same(&format!("{name} variant {i}"), &tree);
+                checked += 1;
+            }
+        }
+    }
+    let odd = [
+        "services:\n  a:\n    image: x\n    labels:\n      1: one\n      \"1\": also one\n",
+        "services:\n  a:\n    image: x\n    labels:\n      true: t\n      null: n\n      1.5: f\n",
+        "services:\n  a:\n    image: x\n    cpus: .nan\n    mem_swappiness: .inf\n",
+        "services:\n  a:\n    image: x\n    ports: [80, 80.0]\n    dns: [a, a]\n",
+        "services:\n  a:\n    image: x\n    networks: {n: {}, !t n: {aliases: 1}}\nnetworks: {n: {}}\n",
+        "services:\n  a:\n    image: x\n    ulimits: {1: 5, \"1\": {soft: 1, hard: 2}}\n",
+        "services:\n  ? [a]\n  : {image: x}\n",
+        "services:\n  a: {image: x, build: .nan}\n",
+        "x-a: &a {image: x}\nservices:\n  a: {<<: *a}\n  b: {image: x, \"<<\": 1}\n",
+        "",
+    ];
+    for text in odd {
+        same(text, &Node::parse(text).expect(text));
+        checked += 1;
+    }
+    eprintln!("{checked} trees, all verdicts agree with their JSON's");
 }

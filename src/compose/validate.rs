@@ -15,9 +15,13 @@
 //!    unparsable ports, volumes, durations, sizes and numbers.
 //!
 //! [`check_node`] runs all of it on a parsed file, [`prepare_and_check`] steps 3 to 5 on a JSON
-//! value, [`check`] steps 4 and 5. Every problem names a path of the document
-//! (`services.web.ports[0]`) that `crate::schema::Document::locate` or `Node::locate` turns into a
-//! source span. Problems are sorted by path, then message.
+//! value, [`check`] steps 4 and 5. The lint, whose tree is already interpolated, runs
+//! [`key_problems`], [`validate_tree`] and [`consistency_with_profiles`] on the tree itself, read
+//! in place through [`crate::doc::Doc`] (converted to JSON only to describe schema errors).
+//!
+//! Every problem names a path of the document (`services.web.ports[0]`) that
+//! `crate::schema::Document::locate` or `Node::locate` turns into a source span. Problems are
+//! sorted by path, then message.
 //!
 //! The committed `schema/compose.schema.json` is [`compose_schema`] as pretty JSON; a unit test
 //! fails when it is stale. Regenerate it with:
@@ -26,10 +30,11 @@
 //! COMPOSEGEN_BLESS=1 cargo test --lib compose::validate::tests::committed_schema_is_current
 //! ```
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::grammar::duration::parse_duration;
 use super::grammar::number::{parse_float, parse_int};
@@ -38,9 +43,10 @@ use super::grammar::size::ram_in_bytes;
 use super::grammar::volumes::{VolumeType, parse_volume};
 use super::interpolate::{Env, try_interpolate};
 use super::model::{ComposeFile, NAME_PATTERN};
+use crate::doc::{Doc, Shape};
 use crate::schema::strip_null;
 use crate::schema::{self as shared, Problem};
-use crate::yaml::{Kind, Node, Path, Step, Trail};
+use crate::yaml::{Kind, Node, Path, Seg, Step, Trail};
 
 /// `$id` of the generated schema.
 pub const SCHEMA_ID: &str = "https://composegen.dev/schema/compose.schema.json";
@@ -117,13 +123,29 @@ pub fn is_valid_compiled(doc: &Value) -> bool {
 /// Validate a compose document (merge keys applied, after [`interpolate`]) against the
 /// schema. Problems are sorted by path, then message.
 pub fn validate(doc: &Value) -> Vec<Problem> {
-    if doc.is_null() {
-        return vec![empty_file_problem()];
+    quick_verdict(doc).unwrap_or_else(|| describe_errors(doc))
+}
+
+/// [`validate`] of a parsed (and interpolated) tree, read in place: the tree is converted to
+/// JSON only when the quick check does not find it valid, to describe its errors. Mapping keys
+/// are read as [`Node::to_json`] writes them; [`key_problems`] reports those that are not
+/// strings.
+pub fn validate_tree(node: &Node) -> Vec<Problem> {
+    quick_verdict(node).unwrap_or_else(|| describe_errors(&node.to_json()))
+}
+
+/// The problems of a document when they are known without the compiled validator: an empty
+/// document, or a valid one (a valid document needs no messages: the quick check spares
+/// compiling the validator and converting a tree to JSON).
+fn quick_verdict<D: Doc>(doc: &D) -> Option<Vec<Problem>> {
+    if doc.shape() == Shape::Null {
+        return Some(vec![empty_file_problem()]);
     }
-    // A valid document needs no messages: the quick check spares compiling the validator.
-    if crate::schema_fast::is_valid(&crate::schema_fast::COMPOSE, doc) == Some(true) {
-        return Vec::new();
-    }
+    (crate::schema_fast::is_valid(&crate::schema_fast::COMPOSE, doc) == Some(true)).then(Vec::new)
+}
+
+/// The schema errors of a document, described, sorted by path, then message.
+fn describe_errors(doc: &Value) -> Vec<Problem> {
     let validator = match validator() {
         Ok(v) => v,
         Err(e) => {
@@ -511,30 +533,33 @@ pub fn check(doc: &Value) -> Vec<Problem> {
 /// The errors Docker Compose raises beyond the schema, for `docker compose config` with no
 /// profile enabled (services with `profiles:` are disabled; see
 /// [`consistency_with_profiles`]). Works on any document without panicking; parts that do not
-/// have the expected shape are skipped (the schema reports them).
-pub fn consistency(doc: &Value) -> Vec<Problem> {
+/// have the expected shape are skipped (the schema reports them). The document is a JSON value
+/// or a parsed tree read in place ([`Doc`]).
+pub fn consistency<D: Doc>(doc: &D) -> Vec<Problem> {
     consistency_with_profiles(doc, &[])
 }
 
 /// [`consistency`] with the given profiles enabled (`*` enables all).
-pub fn consistency_with_profiles(doc: &Value, profiles: &[&str]) -> Vec<Problem> {
-    let Some(root) = doc.as_object() else {
+pub fn consistency_with_profiles<D: Doc>(doc: &D, profiles: &[&str]) -> Vec<Problem> {
+    if doc.shape() != Shape::Object {
         return Vec::new();
-    };
-    let mut c = Checker {
-        root,
-        profiles,
-        problems: Vec::new(),
-    };
+    }
+    let mut c = Checker::new(doc, profiles);
     c.run();
     let mut problems = c.problems;
     sort(&mut problems);
     problems
 }
 
-struct Checker<'a> {
-    root: &'a Map<String, Value>,
+/// The top-level sections whose names services refer to.
+const REFERENCED_SECTIONS: [&str; 5] = ["networks", "volumes", "secrets", "configs", "models"];
+
+struct Checker<'a, D: Doc> {
+    root: &'a D,
     profiles: &'a [&'a str],
+    /// The names each of [`REFERENCED_SECTIONS`] defines, hashed once: a tree's mapping is a
+    /// list, and thousands of services may each refer to a few of thousands of volumes.
+    defined: HashMap<&'static str, HashSet<Cow<'a, str>>>,
     problems: Vec<Problem>,
 }
 
@@ -547,12 +572,17 @@ fn sub(base: &Path, keys: &str) -> Path {
     keys.split('.').fold(base.clone(), |p, k| p.key(k))
 }
 
-fn get<'v>(v: &'v Value, keys: &str) -> Option<&'v Value> {
+fn get<'v, D: Doc>(v: &'v D, keys: &str) -> Option<&'v D> {
     keys.split('.').try_fold(v, |v, k| v.get(k))
 }
 
-fn str_at<'v>(v: &'v Value, keys: &str) -> Option<&'v str> {
-    get(v, keys).and_then(Value::as_str)
+fn str_at<'v, D: Doc>(v: &'v D, keys: &str) -> Option<&'v str> {
+    get(v, keys).and_then(D::as_str)
+}
+
+/// Whether a value is a mapping.
+fn is_object<D: Doc>(v: &D) -> bool {
+    v.shape() == Shape::Object
 }
 
 /// What Compose converts a string to at a given path while interpolating.
@@ -715,39 +745,57 @@ const SERVICE_SIZES: &[&str] = &[
     "blkio_config.device_write_iops.[].rate",
 ];
 
-/// Every value at `pattern` below `v` (keys, `*` for any key, `[]` for any item), with its path.
+/// One step from a service to a value [`select`] found.
+#[derive(Clone)]
+enum Sel<'v> {
+    /// A mapping key.
+    Key(Cow<'v, str>),
+    /// A sequence index.
+    Index(usize),
+}
+
+/// `base` extended by the steps of a [`select`]ed value.
+fn join(base: &Path, steps: &[Sel<'_>]) -> Path {
+    let mut path = base.clone();
+    path.0.extend(steps.iter().map(|s| match s {
+        Sel::Key(k) => Seg::Key(k.to_string()),
+        Sel::Index(i) => Seg::Index(*i),
+    }));
+    path
+}
+
 /// The values at `pattern` (dotted keys, `[]` for every item, `*` for every entry) below `v`,
 /// each with the steps that lead to it (a path is built only for what is reported). Allocates
 /// nothing when the pattern's first key is absent, the common case.
-fn select<'v>(v: &'v Value, pattern: &str) -> Vec<(Vec<Step<'v>>, &'v Value)> {
-    fn walk<'v>(
-        v: &'v Value,
-        mut segs: std::str::Split<'_, char>,
-        steps: &mut Vec<Step<'v>>,
-        out: &mut Vec<(Vec<Step<'v>>, &'v Value)>,
+fn select<'v, D: Doc>(v: &'v D, pattern: &'v str) -> Vec<(Vec<Sel<'v>>, &'v D)> {
+    fn walk<'v, D: Doc>(
+        v: &'v D,
+        mut segs: std::str::Split<'v, char>,
+        steps: &mut Vec<Sel<'v>>,
+        out: &mut Vec<(Vec<Sel<'v>>, &'v D)>,
     ) {
         let Some(seg) = segs.next() else {
             out.push((steps.clone(), v));
             return;
         };
-        match (seg, v) {
-            ("[]", Value::Array(items)) => {
-                for (i, item) in items.iter().enumerate() {
-                    steps.push(Step::Index(i));
+        match (seg, v.shape()) {
+            ("[]", Shape::Array) => {
+                for (i, item) in v.items().unwrap_or_default().iter().enumerate() {
+                    steps.push(Sel::Index(i));
                     walk(item, segs.clone(), steps, out);
                     steps.pop();
                 }
             }
-            ("*", Value::Object(obj)) => {
-                for (k, item) in obj {
-                    steps.push(Step::Key(k));
+            ("*", Shape::Object) => {
+                for (k, item) in v.entries().into_iter().flatten() {
+                    steps.push(Sel::Key(k));
                     walk(item, segs.clone(), steps, out);
                     steps.pop();
                 }
             }
-            (k, Value::Object(obj)) => {
-                if let Some((k, item)) = obj.get_key_value(k) {
-                    steps.push(Step::Key(k));
+            (k, Shape::Object) => {
+                if let Some(item) = v.get(k) {
+                    steps.push(Sel::Key(Cow::Borrowed(k)));
                     walk(item, segs, steps, out);
                     steps.pop();
                 }
@@ -760,7 +808,23 @@ fn select<'v>(v: &'v Value, pattern: &str) -> Vec<(Vec<Step<'v>>, &'v Value)> {
     out
 }
 
-impl<'a> Checker<'a> {
+impl<'a, D: Doc> Checker<'a, D> {
+    fn new(root: &'a D, profiles: &'a [&'a str]) -> Self {
+        let defined = REFERENCED_SECTIONS
+            .iter()
+            .filter_map(|&section| {
+                let entries = root.get(section).filter(|s| is_object(*s))?.entries()?;
+                Some((section, entries.map(|(name, _)| name).collect()))
+            })
+            .collect();
+        Checker {
+            root,
+            profiles,
+            defined,
+            problems: Vec::new(),
+        }
+    }
+
     fn push(
         &mut self,
         path: Path,
@@ -783,32 +847,31 @@ impl<'a> Checker<'a> {
         self.problems.push(p);
     }
 
-    fn services(&self) -> Vec<(&'a str, &'a Value)> {
-        self.root
-            .get("services")
-            .and_then(Value::as_object)
-            .map(|s| s.iter().map(|(k, v)| (k.as_str(), v)).collect())
+    fn services(&self) -> Vec<(Cow<'a, str>, &'a D)> {
+        self.section("services")
+            .and_then(D::entries)
+            .map(Iterator::collect)
             .unwrap_or_default()
     }
 
-    fn section(&self, name: &str) -> Option<&'a Map<String, Value>> {
-        self.root.get(name).and_then(Value::as_object)
+    fn section(&self, name: &str) -> Option<&'a D> {
+        self.root.get(name).filter(|s| is_object(*s))
     }
 
     fn defined(&self, section: &str, name: &str) -> bool {
-        self.section(section).is_some_and(|s| s.contains_key(name))
+        self.defined.get(section).is_some_and(|s| s.contains(name))
     }
 
-    fn enabled(&self, service: &Value) -> bool {
-        match service.get("profiles").and_then(Value::as_array) {
+    fn enabled(&self, service: &D) -> bool {
+        match service.get("profiles").and_then(D::items) {
             None => true,
-            Some(list) if list.is_empty() => true,
+            Some([]) => true,
             // The empty profile name is always enabled.
             Some(list) => {
                 self.profiles.contains(&"*")
                     || list
                         .iter()
-                        .filter_map(Value::as_str)
+                        .filter_map(D::as_str)
                         .any(|p| p.is_empty() || self.profiles.contains(&p))
             }
         }
@@ -818,31 +881,38 @@ impl<'a> Checker<'a> {
         self.file();
         self.top_level_resources();
         let services = self.services();
-        for &(name, svc) in &services {
-            if svc.is_object() {
+        for (name, svc) in &services {
+            if is_object(*svc) {
                 self.service_values(name, svc);
             }
         }
-        let index: HashMap<&str, &Value> = services.iter().copied().collect();
-        self.extends(&services, &index);
-        let active: Vec<(&str, &Value)> = services
+        let named: Vec<(&str, &'a D)> = services.iter().map(|(n, s)| (&**n, *s)).collect();
+        let index: HashMap<&str, &D> = named.iter().copied().collect();
+        self.extends(&named, &index);
+        let active: Vec<(&str, &D)> = named
             .iter()
             .copied()
-            .filter(|(_, s)| s.is_object() && self.enabled(s))
+            .filter(|(_, s)| is_object(*s) && self.enabled(s))
             .collect();
         for &(name, svc) in &active {
             self.service_consistency(name, svc, &index);
         }
         self.container_names(&active);
-        self.dependencies(&services, &active);
+        self.dependencies(&named, &active);
     }
 
     /// The file as a whole: not empty, a usable project name.
     fn file(&mut self) {
-        if self.root.keys().all(|k| k == "version") {
+        if self
+            .root
+            .entries()
+            .into_iter()
+            .flatten()
+            .all(|(k, _)| k == "version")
+        {
             self.problems.push(empty_file_problem());
         }
-        if let Some(name) = self.root.get("name").and_then(Value::as_str) {
+        if let Some(name) = self.root.get("name").and_then(D::as_str) {
             let normalized = normalize_project_name(name);
             if normalized.is_empty() && !name.is_empty() {
                 self.push(
@@ -862,9 +932,9 @@ impl<'a> Checker<'a> {
             let Some(entries) = self.section(section) else {
                 continue;
             };
-            for (name, def) in entries {
-                let path = Path::root().key(section).key(name);
-                if let Some(Value::String(s)) = def.get("external")
+            for (name, def) in entries.entries().into_iter().flatten() {
+                let path = Path::root().key(section).key(&name);
+                if let Some(s) = def.get("external").and_then(D::as_str)
                     && parse_go_bool(s).is_none()
                 {
                     self.push(
@@ -887,7 +957,7 @@ impl<'a> Checker<'a> {
                 }
                 if section == "networks" {
                     for key in NETWORK_BOOLS.iter().skip(1) {
-                        if let Some(Value::String(s)) = def.get(key)
+                        if let Some(s) = def.get(key).and_then(D::as_str)
                             && parse_go_bool(s).is_none()
                         {
                             self.push(
@@ -902,15 +972,15 @@ impl<'a> Checker<'a> {
             }
         }
         if let Some(volumes) = self.section("volumes") {
-            for (name, def) in volumes {
-                let Some(obj) = def.as_object() else { continue };
-                if !is_external(obj.get("external")) {
+            for (name, def) in volumes.entries().into_iter().flatten() {
+                if !is_object(def) || !is_external(def.get("external")) {
                     continue;
                 }
-                for key in obj.keys() {
-                    if !matches!(key.as_str(), "name" | "external") && !key.starts_with("x-") {
+                for (key, _) in def.entries().into_iter().flatten() {
+                    let key: &str = &key;
+                    if !matches!(key, "name" | "external") && !key.starts_with("x-") {
                         self.push_key(
-                            Path::root().key("volumes").key(name).key(key),
+                            Path::root().key("volumes").key(&name).key(key),
                             format!("conflicting parameters \"external\" and {key:?}"),
                             "not allowed with `external: true`",
                             "an external volume exists already: only `name` may be set besides \
@@ -927,13 +997,15 @@ impl<'a> Checker<'a> {
             let Some(entries) = self.section(section) else {
                 continue;
             };
-            for (name, def) in entries {
-                let Some(obj) = def.as_object() else { continue };
-                let path = Path::root().key(section).key(name);
+            for (name, def) in entries.entries().into_iter().flatten() {
+                if !is_object(def) {
+                    continue;
+                }
+                let path = Path::root().key(section).key(&name);
                 let set: Vec<&str> = keys
                     .iter()
                     .copied()
-                    .filter(|k| obj.contains_key(*k))
+                    .filter(|k| def.get(k).is_some())
                     .collect();
                 let sources = keys
                     .iter()
@@ -943,11 +1015,11 @@ impl<'a> Checker<'a> {
                 let no_source = if section == "secrets" {
                     // A secret needs a file (even `""`: it resolves to the project directory)
                     // or a non-empty variable name, unless it is external.
-                    !obj.contains_key("file")
+                    def.get("file").is_none()
                         && str_at(def, "environment").unwrap_or("").is_empty()
-                        && !is_external(obj.get("external"))
+                        && !is_external(def.get("external"))
                 } else {
-                    set.is_empty() && !obj.contains_key("external") && !obj.contains_key("driver")
+                    set.is_empty() && def.get("external").is_none() && def.get("driver").is_none()
                 };
                 if set.len() > 1 {
                     self.push_key(
@@ -969,14 +1041,14 @@ impl<'a> Checker<'a> {
     }
 
     /// Values that must parse, in every service (enabled or not).
-    fn service_values(&mut self, name: &str, svc: &Value) {
+    fn service_values(&mut self, name: &str, svc: &D) {
         let base = services_path(name);
         for &(pattern, cast) in SERVICE_CASTS {
             for (steps, v) in select(svc, pattern) {
-                if let Value::String(s) = v
+                if let Some(s) = v.as_str()
                     && !cast.accepts(s)
                 {
-                    let path = base.join(&steps);
+                    let path = join(&base, &steps);
                     self.push(
                         path.clone(),
                         format!("invalid value {s:?}: expected {}", cast.describe()),
@@ -1012,7 +1084,7 @@ impl<'a> Checker<'a> {
                 let Some(n) = as_int(v) else { continue };
                 if n < 0 || n > max {
                     self.push(
-                        base.join(&steps),
+                        join(&base, &steps),
                         format!("value {n} is out of range: expected 0 to {max}"),
                         "out of range",
                         "Compose reads this value as an unsigned integer",
@@ -1025,7 +1097,7 @@ impl<'a> Checker<'a> {
                 && t < 0
             {
                 self.push(
-                    base.join(&steps),
+                    join(&base, &steps),
                     format!("invalid port {t}"),
                     "negative",
                     "a port is an integer from 0 to 65535",
@@ -1034,11 +1106,11 @@ impl<'a> Checker<'a> {
         }
         for pattern in SERVICE_DURATIONS {
             for (steps, v) in select(svc, pattern) {
-                if let Value::String(s) = v
+                if let Some(s) = v.as_str()
                     && parse_duration(s).is_none()
                 {
                     self.push(
-                        base.join(&steps),
+                        join(&base, &steps),
                         format!("invalid duration {s:?}"),
                         "not a duration",
                         "a duration is a number with a unit (h, m, s, ms, us, ns), e.g. `30s`, \
@@ -1049,11 +1121,11 @@ impl<'a> Checker<'a> {
         }
         for pattern in SERVICE_SIZES {
             for (steps, v) in select(svc, pattern) {
-                if let Value::String(s) = v
+                if let Some(s) = v.as_str()
                     && ram_in_bytes(s).is_none()
                 {
                     self.push(
-                        base.join(&steps),
+                        join(&base, &steps),
                         format!("invalid size {s:?}"),
                         "not a size",
                         "a size is a number of bytes with an optional unit (b, k, m, g, t, p), \
@@ -1062,16 +1134,17 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        if let Some(Value::Array(ports)) = svc.get("ports") {
+        if let Some(ports) = svc.get("ports").and_then(D::items) {
             for (i, port) in ports.iter().enumerate() {
                 self.port(&base.key("ports").index(i), port);
             }
         }
-        if let Some(Value::Array(volumes)) = svc.get("volumes") {
+        if let Some(volumes) = svc.get("volumes").and_then(D::items) {
             for (i, volume) in volumes.iter().enumerate() {
                 let path = base.key("volumes").index(i);
-                match volume {
-                    Value::String(spec) => {
+                match volume.shape() {
+                    Shape::String => {
+                        let spec = volume.as_str().unwrap_or_default();
                         if let Err(e) = parse_volume(spec) {
                             self.push(
                                 path,
@@ -1082,8 +1155,8 @@ impl<'a> Checker<'a> {
                             );
                         }
                     }
-                    Value::Object(obj) => {
-                        if !obj.get("target").is_some_and(Value::is_string) {
+                    Shape::Object => {
+                        if volume.get("target").and_then(D::as_str).is_none() {
                             self.push(
                                 path.clone(),
                                 "mount is missing `target`",
@@ -1092,8 +1165,8 @@ impl<'a> Checker<'a> {
                             );
                         }
                         // (`source: ""` is accepted: it resolves to the project directory.)
-                        if obj.get("type").and_then(Value::as_str) == Some("bind")
-                            && !obj.contains_key("source")
+                        if volume.get("type").and_then(D::as_str) == Some("bind")
+                            && volume.get("source").is_none()
                         {
                             self.push(
                                 path,
@@ -1107,9 +1180,9 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        if let Some(Value::Array(devices)) = svc.get("devices") {
+        if let Some(devices) = svc.get("devices").and_then(D::items) {
             for (i, device) in devices.iter().enumerate() {
-                if let Value::String(s) = device
+                if let Some(s) = device.as_str()
                     && s.split(':').count() > 3
                 {
                     self.push(
@@ -1124,11 +1197,11 @@ impl<'a> Checker<'a> {
         }
         for key in ["expose", "group_add"] {
             for (steps, v) in select(svc, &format!("{key}.[]")) {
-                if let Value::Number(n) = v
+                if let Some(n) = v.number()
                     && !(n.is_i64() || n.is_u64())
                 {
                     self.push(
-                        base.join(&steps),
+                        join(&base, &steps),
                         format!("invalid value {n}: expected an integer"),
                         "not an integer",
                         format!("`{key}` takes integers or strings"),
@@ -1136,11 +1209,11 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        if let Some(Value::Object(contexts)) = get(svc, "build.additional_contexts") {
-            for (name, context) in contexts {
-                if !context.is_string() {
+        if let Some(contexts) = get(svc, "build.additional_contexts").filter(|c| is_object(*c)) {
+            for (name, context) in contexts.entries().into_iter().flatten() {
+                if context.as_str().is_none() {
                     self.push(
-                        base.key("build").key("additional_contexts").key(name),
+                        base.key("build").key("additional_contexts").key(&name),
                         format!("additional context `{name}` is not a string"),
                         "expected a path or URL",
                         "each additional context is a path or URL, e.g. `base: ../base`",
@@ -1148,9 +1221,9 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        if let Some(Value::Array(contexts)) = get(svc, "build.additional_contexts") {
+        if let Some(contexts) = get(svc, "build.additional_contexts").and_then(D::items) {
             for (i, context) in contexts.iter().enumerate() {
-                if let Value::String(c) = context
+                if let Some(c) = context.as_str()
                     && !c.contains('=')
                 {
                     self.push(
@@ -1162,9 +1235,9 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        if let Some(Value::Array(keys)) = get(svc, "build.ssh") {
+        if let Some(keys) = get(svc, "build.ssh").and_then(D::items) {
             for (i, key) in keys.iter().enumerate() {
-                if let Value::String(k) = key
+                if let Some(k) = key.as_str()
                     && k != "default"
                     && !k.contains('=')
                 {
@@ -1177,9 +1250,9 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        if let Some(Value::Array(hosts)) = svc.get("extra_hosts") {
+        if let Some(hosts) = svc.get("extra_hosts").and_then(D::items) {
             for (i, host) in hosts.iter().enumerate() {
-                let Value::String(s) = host else { continue };
+                let Some(s) = host.as_str() else { continue };
                 let name = s
                     .split_once('=')
                     .or_else(|| s.split_once(':'))
@@ -1197,9 +1270,9 @@ impl<'a> Checker<'a> {
                 );
             }
         }
-        if let Some(Value::Array(rules)) = get(svc, "develop.watch") {
+        if let Some(rules) = get(svc, "develop.watch").and_then(D::items) {
             for (i, rule) in rules.iter().enumerate() {
-                if rule.get("path").and_then(Value::as_str) == Some("") {
+                if rule.get("path").and_then(D::as_str) == Some("") {
                     self.push(
                         base.key("develop").key("watch").index(i).key("path"),
                         "watch path is empty",
@@ -1211,44 +1284,38 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn port(&mut self, path: &Path, port: &Value) {
-        match port {
-            Value::Number(n) => {
-                let ok = n.as_u64().is_some_and(|p| (1..=65535).contains(&p));
-                if !ok {
-                    self.push(
-                        path.clone(),
-                        format!("invalid port {n}"),
-                        "not a port",
-                        "a container port is an integer from 1 to 65535",
-                    );
-                }
-            }
-            Value::String(spec) => {
-                if let Err(e) = parse_port(spec).and_then(|p| check_target(p.target)) {
-                    self.push(
-                        path.clone(),
-                        format!("invalid port {spec:?}: {e}"),
-                        "invalid port",
-                        "write [[IP:]HOST_PORT:]CONTAINER_PORT[/PROTOCOL], e.g. `8080:80` or \
-                         `127.0.0.1:53:53/udp` (ports may be ranges like `8000-8010`)",
-                    );
-                }
-            }
-            Value::Object(obj) if !obj.contains_key("target") => {
+    fn port(&mut self, path: &Path, port: &D) {
+        if let Some(n) = port.number() {
+            if !n.as_u64().is_some_and(|p| (1..=65535).contains(&p)) {
                 self.push(
                     path.clone(),
-                    "port is missing `target`",
-                    "no target",
-                    "`target` is the port in the container",
+                    format!("invalid port {n}"),
+                    "not a port",
+                    "a container port is an integer from 1 to 65535",
                 );
             }
-            _ => {}
+        } else if let Some(spec) = port.as_str() {
+            if let Err(e) = parse_port(spec).and_then(|p| check_target(p.target)) {
+                self.push(
+                    path.clone(),
+                    format!("invalid port {spec:?}: {e}"),
+                    "invalid port",
+                    "write [[IP:]HOST_PORT:]CONTAINER_PORT[/PROTOCOL], e.g. `8080:80` or \
+                     `127.0.0.1:53:53/udp` (ports may be ranges like `8000-8010`)",
+                );
+            }
+        } else if is_object(port) && port.get("target").is_none() {
+            self.push(
+                path.clone(),
+                "port is missing `target`",
+                "no target",
+                "`target` is the port in the container",
+            );
         }
     }
 
     /// `extends` of services of this file: the target exists, no cycles.
-    fn extends(&mut self, services: &[(&str, &Value)], index: &HashMap<&str, &Value>) {
+    fn extends(&mut self, services: &[(&str, &D)], index: &HashMap<&str, &D>) {
         for &(name, svc) in services {
             let Some((target, path)) = local_extends(name, svc) else {
                 continue;
@@ -1280,7 +1347,7 @@ impl<'a> Checker<'a> {
                     break;
                 }
                 chain.push(current);
-                let Some(next) = index.get(current).and_then(|s| local_extends(current, s)) else {
+                let Some(next) = index.get(current).and_then(|s| local_extends(current, *s)) else {
                     break;
                 };
                 current = next.0;
@@ -1289,7 +1356,7 @@ impl<'a> Checker<'a> {
     }
 
     /// checkConsistency of compose-go, for an enabled service.
-    fn service_consistency(&mut self, name: &str, svc: &Value, index: &HashMap<&str, &Value>) {
+    fn service_consistency(&mut self, name: &str, svc: &D, index: &HashMap<&str, &D>) {
         let base = services_path(name);
         if svc.get("provider").is_none() && image_or_build(name, index) == Some(false) {
             self.push(
@@ -1299,8 +1366,8 @@ impl<'a> Checker<'a> {
                 "set `image:` (an image to run) or `build:` (a directory with a Dockerfile)",
             );
         }
-        if let Some(build) = svc.get("build").and_then(Value::as_object) {
-            if build.contains_key("dockerfile") && build.contains_key("dockerfile_inline") {
+        if let Some(build) = svc.get("build").filter(|b| is_object(*b)) {
+            if build.get("dockerfile").is_some() && build.get("dockerfile_inline").is_some() {
                 self.push_key(
                     base.key("build").key("dockerfile_inline"),
                     "`dockerfile` and `dockerfile_inline` are mutually exclusive",
@@ -1308,9 +1375,10 @@ impl<'a> Checker<'a> {
                     "keep one of them",
                 );
             }
-            if let (Some(Value::Array(platforms)), Some(platform)) =
-                (build.get("platforms"), str_at(svc, "platform"))
-                && !platforms.is_empty()
+            if let (Some(platforms), Some(platform)) = (
+                build.get("platforms").and_then(D::items),
+                str_at(svc, "platform"),
+            ) && !platforms.is_empty()
                 && !platform.is_empty()
                 && !platforms.iter().any(|p| p.as_str() == Some(platform))
             {
@@ -1324,11 +1392,8 @@ impl<'a> Checker<'a> {
         }
         let network_mode = str_at(svc, "network_mode").unwrap_or("");
         let networks = svc.get("networks");
-        let has_networks = match networks {
-            Some(Value::Array(a)) => !a.is_empty(),
-            Some(Value::Object(o)) => !o.is_empty(),
-            _ => false,
-        };
+        let has_networks = networks
+            .is_some_and(|n| matches!(n.shape(), Shape::Array | Shape::Object) && !n.is_empty());
         if !network_mode.is_empty() && has_networks {
             self.push_key(
                 base.key("networks"),
@@ -1338,7 +1403,7 @@ impl<'a> Checker<'a> {
             );
         }
         for (path, net, at_key) in names_in(networks, &base.key("networks")) {
-            if net != "default" && !self.defined("networks", net) {
+            if net != "default" && !self.defined("networks", &net) {
                 let mut p = problem(
                     path,
                     format!("service `{name}` refers to undefined network `{net}`"),
@@ -1351,8 +1416,8 @@ impl<'a> Checker<'a> {
                 self.problems.push(p);
             }
         }
-        if let Some(Value::Array(test)) = get(svc, "healthcheck.test")
-            && let Some(first) = test.first().and_then(Value::as_str)
+        if let Some(test) = get(svc, "healthcheck.test").and_then(D::items)
+            && let Some(first) = test.first().and_then(D::as_str)
             && !matches!(first, "CMD" | "CMD-SHELL" | "NONE")
         {
             self.push(
@@ -1365,14 +1430,11 @@ impl<'a> Checker<'a> {
         }
         self.references(name, svc, &base);
         self.limits(name, svc, &base);
-        if let Some(Value::Array(rules)) = get(svc, "develop.watch") {
+        if let Some(rules) = get(svc, "develop.watch").and_then(D::items) {
             for (i, rule) in rules.iter().enumerate() {
-                let action = rule
-                    .get("action")
-                    .and_then(Value::as_str)
-                    .unwrap_or("rebuild");
-                let target = rule.get("target").and_then(Value::as_str).unwrap_or("");
-                if action != "rebuild" && target.is_empty() && rule.is_object() {
+                let action = rule.get("action").and_then(D::as_str).unwrap_or("rebuild");
+                let target = rule.get("target").and_then(D::as_str).unwrap_or("");
+                if action != "rebuild" && target.is_empty() && is_object(rule) {
                     self.push(
                         base.key("develop").key("watch").index(i),
                         format!("watch action `{action}` needs a `target`"),
@@ -1385,23 +1447,24 @@ impl<'a> Checker<'a> {
     }
 
     /// Volumes, secrets, configs and models a service uses are defined at the top level.
-    fn references(&mut self, name: &str, svc: &Value, base: &Path) {
-        if let Some(Value::Array(volumes)) = svc.get("volumes") {
+    fn references(&mut self, name: &str, svc: &D, base: &Path) {
+        if let Some(volumes) = svc.get("volumes").and_then(D::items) {
             for (i, volume) in volumes.iter().enumerate() {
-                let source = match volume {
-                    Value::String(spec) => match parse_volume(spec) {
+                let source = if let Some(spec) = volume.as_str() {
+                    match parse_volume(spec) {
                         Ok(v) if v.kind == VolumeType::Volume => v.source,
                         _ => String::new(),
-                    },
-                    Value::Object(obj)
-                        if obj.get("type").and_then(Value::as_str) == Some("volume") =>
-                    {
-                        obj.get("source")
-                            .and_then(Value::as_str)
-                            .unwrap_or("")
-                            .to_string()
                     }
-                    _ => String::new(),
+                } else if is_object(volume)
+                    && volume.get("type").and_then(D::as_str) == Some("volume")
+                {
+                    volume
+                        .get("source")
+                        .and_then(D::as_str)
+                        .unwrap_or("")
+                        .to_string()
+                } else {
+                    String::new()
                 };
                 if !source.is_empty() && !self.defined("volumes", &source) {
                     self.push(
@@ -1421,13 +1484,13 @@ impl<'a> Checker<'a> {
             ("configs", "configs", "config"),
             ("build.secrets", "secrets", "build secret"),
         ] {
-            let Some(Value::Array(items)) = get(svc, key) else {
+            let Some(items) = get(svc, key).and_then(D::items) else {
                 continue;
             };
             for (i, item) in items.iter().enumerate() {
-                let source = match item {
-                    Value::String(s) => s.as_str(),
-                    Value::Object(o) => o.get("source").and_then(Value::as_str).unwrap_or(""),
+                let source = match item.shape() {
+                    Shape::String => item.as_str().unwrap_or_default(),
+                    Shape::Object => item.get("source").and_then(D::as_str).unwrap_or(""),
                     _ => continue,
                 };
                 if !self.defined(section, source) {
@@ -1441,7 +1504,7 @@ impl<'a> Checker<'a> {
             }
         }
         for (path, model, at_key) in names_in(svc.get("models"), &base.key("models")) {
-            if !self.defined("models", model) {
+            if !self.defined("models", &model) {
                 let mut p = problem(
                     path,
                     format!("service `{name}` refers to undefined model `{model}`"),
@@ -1455,11 +1518,11 @@ impl<'a> Checker<'a> {
     }
 
     /// Settings given twice (service level and `deploy`) must agree.
-    fn limits(&mut self, name: &str, svc: &Value, base: &Path) {
-        let deploy = svc.get("deploy").filter(|d| d.is_object());
+    fn limits(&mut self, name: &str, svc: &D, base: &Path) {
+        let deploy = svc.get("deploy").filter(|d| is_object(*d));
         let Some(deploy) = deploy else { return };
-        let limits = get(deploy, "resources.limits").filter(|l| l.is_object());
-        let reservations = get(deploy, "resources.reservations").filter(|l| l.is_object());
+        let limits = get(deploy, "resources.limits").filter(|l| is_object(*l));
+        let reservations = get(deploy, "resources.reservations").filter(|l| is_object(*l));
         let scale = svc.get("scale").and_then(as_int);
         let replicas = deploy.get("replicas").and_then(as_int);
         if let (Some(s), Some(r)) = (scale, replicas)
@@ -1516,7 +1579,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Container names are unique, and a named container cannot be scaled.
-    fn container_names(&mut self, active: &[(&str, &Value)]) {
+    fn container_names(&mut self, active: &[(&str, &D)]) {
         let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
         for &(name, svc) in active {
             let Some(container) = str_at(svc, "container_name").filter(|c| !c.is_empty()) else {
@@ -1551,7 +1614,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Dependencies (explicit and implied) name existing, enabled services, without cycles.
-    fn dependencies(&mut self, services: &[(&str, &Value)], active: &[(&str, &Value)]) {
+    fn dependencies(&mut self, services: &[(&str, &D)], active: &[(&str, &D)]) {
         let exists: HashSet<&str> = services.iter().map(|(n, _)| *n).collect();
         let enabled: HashSet<&str> = active.iter().map(|(n, _)| *n).collect();
         let mut graph: BTreeMap<&str, Vec<(String, Path)>> = BTreeMap::new();
@@ -1677,22 +1740,24 @@ enum Visit {
     Done,
 }
 
-fn is_external(v: Option<&Value>) -> bool {
-    match v {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) => parse_go_bool(s) == Some(true),
-        Some(Value::Object(_)) => true,
+fn is_external<D: Doc>(v: Option<&D>) -> bool {
+    let Some(v) = v else { return false };
+    match v.shape() {
+        Shape::Bool => v.as_bool() == Some(true),
+        Shape::String => v.as_str().and_then(parse_go_bool) == Some(true),
+        Shape::Object => true,
         _ => false,
     }
 }
 
 /// The service a service extends in this file, and the path of the reference.
-fn local_extends<'v>(name: &str, svc: &'v Value) -> Option<(&'v str, Path)> {
+fn local_extends<'v, D: Doc>(name: &str, svc: &'v D) -> Option<(&'v str, Path)> {
     let path = services_path(name).key("extends");
-    match svc.get("extends")? {
-        Value::String(s) => Some((s.as_str(), path)),
-        Value::Object(o) if !o.contains_key("file") => {
-            Some((o.get("service")?.as_str()?, path.key("service")))
+    let extends = svc.get("extends")?;
+    match extends.shape() {
+        Shape::String => Some((extends.as_str()?, path)),
+        Shape::Object if extends.get("file").is_none() => {
+            Some((extends.get("service")?.as_str()?, path.key("service")))
         }
         _ => None,
     }
@@ -1701,7 +1766,7 @@ fn local_extends<'v>(name: &str, svc: &'v Value) -> Option<(&'v str, Path)> {
 /// Whether a service has an image or a build, following `extends` in this file (the service's
 /// own `image` overrides the extended one's, even when empty; a `build` anywhere in the chain
 /// counts). `None` when it cannot be known (extends of another file, broken chains).
-fn image_or_build(name: &str, index: &HashMap<&str, &Value>) -> Option<bool> {
+fn image_or_build<D: Doc>(name: &str, index: &HashMap<&str, &D>) -> Option<bool> {
     let mut image: Option<&str> = None;
     let mut seen: HashSet<&str> = HashSet::new();
     let mut current = name;
@@ -1710,33 +1775,34 @@ fn image_or_build(name: &str, index: &HashMap<&str, &Value>) -> Option<bool> {
             return None;
         }
         let svc = index.get(current)?;
-        if svc.get("build").is_some_and(|b| !b.is_null()) {
+        if svc.get("build").is_some_and(|b| b.shape() != Shape::Null) {
             return Some(true);
         }
         if image.is_none() {
-            image = svc.get("image").and_then(Value::as_str);
+            image = svc.get("image").and_then(D::as_str);
         }
         if svc.get("extends").is_none() {
             return Some(image.is_some_and(|i| !i.is_empty()));
         }
-        current = local_extends(current, svc)?.0;
+        current = local_extends(current, *svc)?.0;
     }
 }
 
 /// Names in a list-or-mapping (`networks`, `models`): (path, name, whether the path is a key).
-fn names_in<'v>(v: Option<&'v Value>, base: &Path) -> Vec<(Path, &'v str, bool)> {
-    match v {
-        Some(Value::Array(items)) => items
+fn names_in<'v, D: Doc>(v: Option<&'v D>, base: &Path) -> Vec<(Path, Cow<'v, str>, bool)> {
+    let Some(v) = v else { return Vec::new() };
+    if let Some(items) = v.items() {
+        return items
             .iter()
             .enumerate()
-            .filter_map(|(i, n)| n.as_str().map(|n| (base.index(i), n, false)))
-            .collect(),
-        Some(Value::Object(map)) => map
-            .keys()
-            .map(|k| (base.key(k), k.as_str(), true))
-            .collect(),
-        _ => Vec::new(),
+            .filter_map(|(i, n)| n.as_str().map(|n| (base.index(i), Cow::Borrowed(n), false)))
+            .collect();
     }
+    v.entries()
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| (base.key(&k), k, true))
+        .collect()
 }
 
 struct Dep {
@@ -1749,12 +1815,13 @@ struct Dep {
 
 /// What a service depends on: `depends_on`, and what `links`, `volumes_from` and
 /// `network_mode`/`ipc`/`pid: service:NAME` imply.
-fn dependencies_of(name: &str, svc: &Value) -> Vec<Dep> {
+fn dependencies_of<D: Doc>(name: &str, svc: &D) -> Vec<Dep> {
     let base = services_path(name);
     let mut deps = Vec::new();
-    match svc.get("depends_on") {
-        Some(Value::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
+    let depends_on = svc.get("depends_on");
+    match depends_on.map(|d| (d.shape(), d)) {
+        Some((Shape::Array, items)) => {
+            for (i, item) in items.items().unwrap_or_default().iter().enumerate() {
                 if let Some(s) = item.as_str() {
                     deps.push(Dep {
                         service: s.to_string(),
@@ -1766,20 +1833,20 @@ fn dependencies_of(name: &str, svc: &Value) -> Vec<Dep> {
                 }
             }
         }
-        Some(Value::Object(map)) => {
-            for (s, cfg) in map {
+        Some((Shape::Object, map)) => {
+            for (s, cfg) in map.entries().into_iter().flatten() {
                 deps.push(Dep {
-                    service: s.clone(),
-                    path: base.key("depends_on").key(s),
+                    service: s.to_string(),
+                    path: base.key("depends_on").key(&s),
                     at_key: true,
-                    required: cfg.get("required").and_then(Value::as_bool).unwrap_or(true),
+                    required: cfg.get("required").and_then(D::as_bool).unwrap_or(true),
                     via: "`depends_on` names services of this file",
                 });
             }
         }
         _ => {}
     }
-    if let Some(Value::Array(links)) = svc.get("links") {
+    if let Some(links) = svc.get("links").and_then(D::items) {
         for (i, link) in links.iter().enumerate() {
             if let Some(l) = link.as_str() {
                 let target = l.split(':').next().unwrap_or(l);
@@ -1794,7 +1861,7 @@ fn dependencies_of(name: &str, svc: &Value) -> Vec<Dep> {
             }
         }
     }
-    if let Some(Value::Array(from)) = svc.get("volumes_from") {
+    if let Some(from) = svc.get("volumes_from").and_then(D::items) {
         for (i, item) in from.iter().enumerate() {
             if let Some(v) = item.as_str()
                 && !v.starts_with("container:")
@@ -1825,28 +1892,25 @@ fn dependencies_of(name: &str, svc: &Value) -> Vec<Dep> {
     deps
 }
 
-fn as_int(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => parse_int(s),
-        _ => None,
+fn as_int<D: Doc>(v: &D) -> Option<i64> {
+    match v.number() {
+        Some(n) => n.as_i64(),
+        None => v.as_str().and_then(parse_int),
     }
 }
 
-fn as_float(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => parse_float(s),
-        _ => None,
+fn as_float<D: Doc>(v: &D) -> Option<f64> {
+    match v.number() {
+        Some(n) => n.as_f64(),
+        None => v.as_str().and_then(parse_float),
     }
 }
 
 /// Bytes of a size value as Compose decodes it (a float is ignored, i.e. 0).
-fn as_bytes(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => Some(n.as_i64().unwrap_or(0)),
-        Value::String(s) => ram_in_bytes(s),
-        _ => None,
+fn as_bytes<D: Doc>(v: &D) -> Option<i64> {
+    match v.number() {
+        Some(n) => Some(n.as_i64().unwrap_or(0)),
+        None => v.as_str().and_then(ram_in_bytes),
     }
 }
 

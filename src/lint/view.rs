@@ -26,8 +26,6 @@ pub struct Compose<'a> {
 /// runs, so looking a service up or asking whether it is a one-shot job costs O(1) whatever
 /// the size of the file.
 pub struct Index<'a> {
-    root: &'a Node,
-    json: std::sync::OnceLock<serde_json::Value>,
     services: Vec<Service<'a>>,
     by_name: std::collections::HashMap<&'a str, usize>,
     awaited: std::collections::HashSet<String>,
@@ -66,8 +64,6 @@ impl<'a> Index<'a> {
             .map(|r| r.service)
             .collect();
         Index {
-            root,
-            json: std::sync::OnceLock::new(),
             services,
             by_name,
             awaited,
@@ -89,11 +85,6 @@ impl<'a> Index<'a> {
         let v = std::rc::Rc::new(compute());
         self.memo.borrow_mut().insert(key, v.clone());
         v
-    }
-
-    /// The document as JSON, converted once for the rules that validate it.
-    pub fn json(&self) -> &serde_json::Value {
-        self.json.get_or_init(|| self.root.to_json())
     }
 }
 

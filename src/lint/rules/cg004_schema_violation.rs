@@ -51,7 +51,8 @@ impl Rule for SchemaViolation {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let mut problems = crate::compose::validate::key_problems(cx.root);
-        problems.extend(crate::compose::validate::validate(cx.index.json()));
+        // The tree is read in place; it is converted to JSON only to describe errors.
+        problems.extend(crate::compose::validate::validate_tree(cx.root));
         push_problems(self, cx, problems, out);
     }
 }

@@ -55,7 +55,7 @@ impl Rule for ComposeRejects {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         // Services are all linted, whatever their compose profile: check with every profile on.
-        let problems = crate::compose::validate::consistency_with_profiles(cx.index.json(), &["*"]);
+        let problems = crate::compose::validate::consistency_with_profiles(cx.root, &["*"]);
         super::cg004_schema_violation::push_problems(self, cx, problems, out);
     }
 }
