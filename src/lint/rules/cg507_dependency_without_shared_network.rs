@@ -110,7 +110,7 @@ fn is_empty_collection(n: &crate::yaml::Node) -> bool {
 }
 
 /// The name Docker gives a network key: its `name:` when set, else the key.
-fn identity(compose: &Compose<'_>, key: &str) -> String {
+pub fn identity(compose: &Compose<'_>, key: &str) -> String {
     compose
         .section("networks")
         .into_iter()
