@@ -60,6 +60,79 @@ pub fn script_words(script: &str) -> Vec<String> {
     }
 }
 
+/// One simple command of a shell script, as [`script_commands`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptCommand {
+    /// Its words, without redirections (`curl -s x > /dev/null 2>&1` is `[curl, -s, x]`).
+    pub words: Vec<String>,
+    /// Its redirections: operator and target (`(">", "/dev/null")`, `(">&", "1")`).
+    pub redirects: Vec<(String, String)>,
+    /// The control operator that ends it (`;`, `&`, `&&`, `||`, `|`); None at the end.
+    pub then: Option<String>,
+}
+
+/// The simple commands of a shell script in order, each with the control operator that ends
+/// it, read like [`script_words`] ([`shell_words`] again after each operator). A redirection
+/// (`>`, `2>&1`, `< file`) is not a command: it is kept apart with its target. None when the
+/// script cannot be read to its end (an unterminated quote, an unquoted `(`). Line breaks are
+/// white space, as in [`shell_words`]; compound commands (`if`, `while`) come out as words.
+pub fn script_commands(script: &str) -> Option<Vec<ScriptCommand>> {
+    let mut out = Vec::new();
+    let mut current: Vec<String> = Vec::new();
+    let mut redirects: Vec<(String, String)> = Vec::new();
+    let mut redirect: Option<String> = None;
+    let mut rest = script;
+    loop {
+        let parsed = parse(rest);
+        if !parsed.ok {
+            return None;
+        }
+        let mut words = parsed.words.into_iter();
+        if let Some(op) = redirect.take() {
+            redirects.push((op, words.next().unwrap_or_default()));
+        }
+        current.extend(words);
+        let Some(at) = parsed.stop else {
+            if !current.is_empty() || !redirects.is_empty() {
+                out.push(ScriptCommand {
+                    words: current,
+                    redirects,
+                    then: None,
+                });
+            }
+            return Some(out);
+        };
+        let op: String = rest[at..]
+            .chars()
+            .take_while(|c| matches!(c, ';' | '&' | '|' | '<' | '>'))
+            .collect();
+        if op.contains(['<', '>']) {
+            // `2>&1`: the file descriptor written against the operator is not a word.
+            if rest[..at].ends_with(|c: char| c.is_ascii_digit())
+                && current
+                    .last()
+                    .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
+            {
+                current.pop();
+            }
+            // `>&2`, `2>&1`: the target is the descriptor after `&`; `> file`: the next word.
+            redirect = Some(op.clone());
+        } else {
+            let then = if op == "|&" {
+                "|".to_string()
+            } else {
+                op.clone()
+            };
+            out.push(ScriptCommand {
+                words: std::mem::take(&mut current),
+                redirects: std::mem::take(&mut redirects),
+                then: Some(then),
+            });
+        }
+        rest = &rest[at + op.len()..];
+    }
+}
+
 /// What one go-shellwords `Parse` read.
 struct Parsed {
     /// The words (on an error, up to it, the last one unfinished).
@@ -212,6 +285,48 @@ mod tests {
         assert_eq!(script_words("a 'b;c' \"d\""), ["a", "b;c", "d"]);
         assert_eq!(script_words("x 'open"), ["x", "open"]);
         assert!(script_words("").is_empty());
+    }
+
+    #[test]
+    fn script_commands_keep_their_operators() {
+        let c = |s: &str| -> Vec<(Vec<String>, Option<String>)> {
+            script_commands(s)
+                .expect("readable")
+                .into_iter()
+                .map(|c| (c.words, c.then))
+                .collect()
+        };
+        let w = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let op = |x: &str| Some(x.to_string());
+        assert_eq!(
+            c("curl -s http://x > /dev/null 2>&1 || exit 1; echo 'a;b' | grep -q a && true"),
+            [
+                (w(&["curl", "-s", "http://x"]), op("||")),
+                (w(&["exit", "1"]), op(";")),
+                (w(&["echo", "a;b"]), op("|")),
+                (w(&["grep", "-q", "a"]), op("&&")),
+                (w(&["true"]), None),
+            ]
+        );
+        assert_eq!(
+            c("redis-cli ping |& grep PONG;"),
+            [
+                (w(&["redis-cli", "ping"]), op("|")),
+                (w(&["grep", "PONG"]), op(";")),
+            ]
+        );
+        assert_eq!(c("a >>log b"), [(w(&["a", "b"]), None)]);
+        let r = script_commands("echo > /dev/tcp/localhost/80 2>&1").expect("readable");
+        assert_eq!(
+            r[0].redirects,
+            [
+                (">".to_string(), "/dev/tcp/localhost/80".to_string()),
+                (">&".to_string(), "1".to_string())
+            ]
+        );
+        assert!(script_commands("").expect("empty").is_empty());
+        assert!(script_commands("echo 'open").is_none());
+        assert!(script_commands("(exit 0)").is_none());
     }
 
     #[test]
