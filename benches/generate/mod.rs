@@ -23,7 +23,7 @@ pub const SIZES: &[usize] = &[100, 1_000, 3_000, 10_000, 50_000];
 
 /// Images with their tags and the port they listen on, used in turn.
 const IMAGES: &[(&str, u16)] = &[
-    ("nginx:1.27.3", 80),
+    ("nginx:1.28.0", 80),
     ("httpd:2.4.62", 80),
     ("traefik/whoami:v1.10.3", 80),
     ("caddy:2.8.4", 80),
@@ -42,7 +42,7 @@ pub fn service_name(i: usize) -> String {
 /// The start-up floor: one service with an image (the same text as `tiny` in
 /// scripts/bench-compare).
 pub fn tiny() -> String {
-    "services:\n  app:\n    image: nginx:1.27\n".to_string()
+    "services:\n  app:\n    image: nginx:1.28\n".to_string()
 }
 
 fn header(out: &mut String, what: &str) {
@@ -115,7 +115,7 @@ pub fn ports(n: usize) -> String {
     assert!(BASE_PORT + n <= 65_536, "too many ports");
     let mut out = String::with_capacity(n * 24 + 400);
     header(&mut out, &format!("one service with {n} ports"));
-    out.push_str("services:\n  gateway:\n    image: nginx:1.27.3\n    ports:\n");
+    out.push_str("services:\n  gateway:\n    image: nginx:1.28.0\n    ports:\n");
     for i in 0..n {
         writeln!(out, "      - \"{}:{}\"", BASE_PORT + i, 1024 + i).unwrap();
     }
@@ -132,7 +132,7 @@ pub fn env(n: usize) -> String {
         &mut out,
         &format!("one service with {n} environment entries"),
     );
-    out.push_str("services:\n  app:\n    image: nginx:1.27.3\n    environment:\n");
+    out.push_str("services:\n  app:\n    image: nginx:1.28.0\n    environment:\n");
     for i in 0..n {
         writeln!(out, "      SETTING_{i:05}: value-{i}").unwrap();
     }
@@ -153,7 +153,7 @@ pub fn anchored(n: usize) -> String {
         &mut out,
         &format!("{n} services from one `<<: *service` merge key"),
     );
-    out.push_str("x-service: &service\n  image: nginx:1.27.3\n  environment:\n");
+    out.push_str("x-service: &service\n  image: nginx:1.28.0\n  environment:\n");
     out.push_str("    LOG_LEVEL: info\n    WORKERS: \"4\"\n    TZ: UTC\n");
     healthcheck(&mut out, "  ");
     out.push_str("  mem_limit: 256m\n  networks:\n    - backend\n\nservices:\n");

@@ -130,8 +130,45 @@ pub fn validate(doc: &Value) -> Vec<Problem> {
 /// JSON only when the quick check does not find it valid, to describe its errors. Mapping keys
 /// are read as [`Node::to_json`] writes them; [`key_problems`] reports those that are not
 /// strings.
+///
+/// Errors are described one service at a time: the schema checks each service on its own, so
+/// the messages are the same as for the whole document, while only one service is held as JSON
+/// at once (a 10 MB file whose every service is invalid is never copied whole).
 pub fn validate_tree(node: &Node) -> Vec<Problem> {
-    quick_verdict(node).unwrap_or_else(|| describe_errors(&node.to_json()))
+    if let Some(problems) = quick_verdict(node) {
+        return problems;
+    }
+    let services = node
+        .entries()
+        .and_then(|mut e| e.find(|(k, _)| k == "services"))
+        .map(|(_, v)| v);
+    let Some(per_service) = services.and_then(Doc::entries) else {
+        return describe_errors(&node.to_json());
+    };
+    // The file without its services (`services: {}`), then each service alone.
+    let mut rest = serde_json::Map::new();
+    for (key, value) in node.entries().into_iter().flatten() {
+        let value = if key == "services" {
+            Value::Object(serde_json::Map::new())
+        } else {
+            value.to_json()
+        };
+        rest.insert(key.into_owned(), value);
+    }
+    let rest = Value::Object(rest);
+    let mut problems = if quick_verdict(&rest).is_some() {
+        Vec::new()
+    } else {
+        describe_errors(&rest)
+    };
+    for (name, service) in per_service {
+        let alone = serde_json::json!({ "services": { name.as_ref(): service.to_json() } });
+        if quick_verdict(&alone).is_none() {
+            problems.extend(describe_errors(&alone));
+        }
+    }
+    sort(&mut problems);
+    problems
 }
 
 /// The problems of a document when they are known without the compiled validator: an empty
