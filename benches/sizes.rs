@@ -222,6 +222,12 @@ fn write_inputs(dir: &str) {
 }
 
 fn main() {
+    // The 50,000-service file (23.6 MB) is over the default 16 MiB input limit, which is a
+    // refusal users can lift: the bench lifts it.
+    if std::env::var_os("COMPOSEGEN_MAX_INPUT_BYTES").is_none() {
+        // SAFETY: set before any thread starts.
+        unsafe { std::env::set_var("COMPOSEGEN_MAX_INPUT_BYTES", (64u64 << 20).to_string()) };
+    }
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--write-inputs") {
         let Some(dir) = args.get(i + 1).filter(|d| !d.starts_with('-')) else {

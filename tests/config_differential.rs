@@ -359,3 +359,54 @@ fn normalize_matches_docker_compose_config_on_the_corpus() {
         stale.join("\n")
     );
 }
+
+/// `composegen config -q` accepts exactly the corpus files Docker Compose v2.40.3 accepts alone
+/// (`validity.tsv`, the exit code of `docker compose -f FILE config -q` in an empty directory):
+/// the schema, Compose's consistency checks and missing `env_file`s are refused, each at its
+/// file, line and column, with exit 2.
+#[test]
+fn config_accepts_and_refuses_the_corpus_as_docker_compose_does() {
+    let Some(dir) = support::corpus_dir() else {
+        return;
+    };
+    let tsv = fs::read_to_string(dir.join("validity.tsv")).expect("validity.tsv");
+    let bin = env!("CARGO_BIN_EXE_composegen");
+    let mut disagree = Vec::new();
+    let mut files = 0;
+    for line in tsv.lines().skip(1) {
+        let mut cols = line.split('\t');
+        let (Some(rel), Some(code)) = (cols.next(), cols.next()) else {
+            continue;
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let name = Path::new(rel).file_name().unwrap();
+        fs::copy(dir.join(rel), tmp.path().join(name)).unwrap();
+        let out = Command::new(bin)
+            .args(["config", "-q", "-f"])
+            .arg(name)
+            .current_dir(tmp.path())
+            .env_clear()
+            .envs(environment(tmp.path()))
+            .output()
+            .expect("run composegen");
+        files += 1;
+        let ours = out.status.code();
+        let accepted = code == "0";
+        if accepted != (ours == Some(0)) || (!accepted && ours != Some(2)) {
+            disagree.push(format!(
+                "{rel}: Docker Compose exit {code}, composegen {ours:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+            ));
+        }
+    }
+    assert!(files > 100, "only {files} corpus files");
+    assert!(
+        disagree.is_empty(),
+        "{} disagreements:\n{}",
+        disagree.len(),
+        disagree.join("\n")
+    );
+}

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::lint::{DEFAULT_FILES, compose_file_env, discover};
+use crate::compose::validate;
 use crate::error::{Error, Result};
 use crate::project::load::{self, FileError, Input};
 use crate::project::normalize;
@@ -174,6 +175,25 @@ pub fn run(args: &ConfigArgs) -> Result<String> {
     let Some(mut root) = project.root else {
         return Err(Error::msg("nothing to print", None));
     };
+    // Refuse what Docker Compose refuses: the schema, then (on a file the schema accepts) its
+    // consistency checks for the enabled profiles, each located where it is written.
+    let mut problems = validate::key_problems(&root);
+    problems.extend(validate::validate_tree(&root));
+    if problems.is_empty() {
+        let enabled: Vec<&str> = profiles.iter().map(String::as_str).collect();
+        problems = validate::consistency_with_profiles(&root, &enabled);
+    }
+    if problems.is_empty() {
+        problems = missing_env_files(&root, &profiles, &dir);
+    }
+    if !problems.is_empty() {
+        return Err(crate::schema::located(problems, "the project", |p| {
+            let (node, _) = root.deepest(&p.path);
+            let file = &project.files[(node.file as usize).min(project.files.len() - 1)];
+            let (span, _) = crate::schema::span_in(&root, &p.path, p.at_key);
+            (file.name.clone(), file.text.clone(), span)
+        }));
+    }
     // The texts are not needed any more: only the tree and the model are in memory.
     drop(project.files);
     if explicit_name.is_some()
@@ -206,4 +226,72 @@ pub fn run(args: &ConfigArgs) -> Result<String> {
         _ => serde_yaml::to_string(&model)
             .map_err(|e| Error::msg(format!("cannot print YAML: {e}"), None))?,
     })
+}
+
+/// `env_file` entries of the enabled services that do not exist: Docker Compose refuses the
+/// project ("env file … not found") unless the entry says `required: false`.
+fn missing_env_files(
+    root: &crate::yaml::Node,
+    profiles: &[String],
+    dir: &std::path::Path,
+) -> Vec<crate::schema::Problem> {
+    use crate::yaml::{Kind, Path};
+    let mut out = Vec::new();
+    let Some(Kind::Map(services)) = root.get("services").map(|s| &s.kind) else {
+        return out;
+    };
+    for (name, service) in services {
+        let name = name.key_string();
+        let own: Vec<&str> = match service.get("profiles").map(|p| &p.kind) {
+            Some(Kind::Seq(items)) => items.iter().filter_map(|i| i.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        let enabled = own.is_empty()
+            || own
+                .iter()
+                .any(|p| profiles.iter().any(|e| e == p || e == "*"));
+        let Some(list) = service.get("env_file").filter(|_| enabled) else {
+            continue;
+        };
+        let entries: Vec<(&crate::yaml::Node, Option<usize>)> = match &list.kind {
+            Kind::Seq(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n, Some(i)))
+                .collect(),
+            _ => vec![(list, None)],
+        };
+        for (entry, index) in entries {
+            let (file, required) = match &entry.kind {
+                Kind::Map(_) => (
+                    entry.get("path").and_then(|p| p.as_str()),
+                    !matches!(
+                        entry.get("required").map(|r| &r.kind),
+                        Some(Kind::Bool(false))
+                    ),
+                ),
+                _ => (entry.as_str(), true),
+            };
+            let Some(file) = file.filter(|_| required) else {
+                continue;
+            };
+            if dir.join(file).exists() {
+                continue;
+            }
+            let mut path = Path::root().key("services").key(&name).key("env_file");
+            if let Some(i) = index {
+                path = path.index(i);
+            }
+            out.push(crate::schema::Problem {
+                label: "not found".into(),
+                help: Some(
+                    "create the file, fix the path (relative to the project directory), or mark \
+                     the entry `required: false`"
+                        .into(),
+                ),
+                ..crate::schema::Problem::new(path, format!("env file {file} not found"), None)
+            });
+        }
+    }
+    out
 }
