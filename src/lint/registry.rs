@@ -21,6 +21,7 @@ pub static RULES: &[&dyn Rule] = &[
     &cg103_sensitive_port_on_all_interfaces::SensitivePortOnAllInterfaces,
     &cg104_invalid_port::InvalidPort,
     &cg105_unquoted_base60_port::Base60Port,
+    &cg110_published_port_not_listened::PublishedPortNotListened,
     &cg201_undeclared_volume::UndeclaredVolume,
     &cg202_unused_volume::UnusedVolume,
     &cg203_docker_socket_mounted::DockerSocketMounted,

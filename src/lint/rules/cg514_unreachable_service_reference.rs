@@ -6,13 +6,11 @@ use crate::lint::context::Context;
 use crate::lint::finding::{Finding, Severity, name_list};
 use crate::lint::images::ImageEntry;
 use crate::lint::rule::{Rule, RuleMeta};
+use crate::lint::rules::cg110_published_port_not_listened::image_ports;
 use crate::lint::rules::cg201_undeclared_volume::is_partial_file;
 use crate::lint::rules::cg412_misspelled_image_variable::typo_distance;
 use crate::lint::rules::cg507_dependency_without_shared_network::{effective_networks, identity};
-use crate::lint::view::{
-    Compose, MountKind, Service, entries, items, normalize_container_path, path_covers, repository,
-    scalar,
-};
+use crate::lint::view::{Compose, Service, entries, items, repository, scalar};
 use crate::yaml::{Kind, Path};
 
 declare_rule! {
@@ -582,64 +580,9 @@ impl<'a, 'c> Project<'a, 'c> {
 
     fn compute_ports(&self, i: usize) -> Option<KnownPorts> {
         let s = &self.services[i];
-        // Anything that may start the image otherwise, or configure where it listens.
-        for key in [
-            "build",
-            "extends",
-            "command",
-            "entrypoint",
-            "env_file",
-            "network_mode",
-            "configs",
-        ] {
-            if s.get(key).is_some() {
-                return None;
-            }
-        }
-        let (image, _) = s.image()?;
-        if !image.known() {
-            return None;
-        }
-        let entry = self.cx.images.lookup(&repository(&image.value))?;
-        if entry.ports.is_empty() {
-            return None;
-        }
-        let configures = |text: &str| {
-            let t = text.to_ascii_lowercase();
-            ["port", "listen", "addr", "bind"]
-                .iter()
-                .any(|w| t.contains(w))
-        };
-        if s.environment()
-            .iter()
-            .any(|v| configures(&v.name) || v.raw.as_deref().is_some_and(configures))
-        {
-            return None;
-        }
-        // A mount other than the data directories (or a parent, `/bitnami`) and init scripts
-        // may be a configuration.
-        let data: Vec<String> = entry
-            .data
-            .iter()
-            .chain(&entry.volumes)
-            .map(|d| normalize_container_path(d))
-            .collect();
-        for m in s.mounts() {
-            if matches!(m.kind, MountKind::Tmpfs | MountKind::Anonymous) {
-                continue;
-            }
-            let target = normalize_container_path(&m.target);
-            if m.unknown
-                || !(target.starts_with("/docker-entrypoint-initdb.d")
-                    || data.iter().any(|d| {
-                        path_covers(d, &target) || (target != "/" && path_covers(&target, d))
-                    }))
-            {
-                return None;
-            }
-        }
-        let mut ranges: Vec<(u32, u32)> =
-            entry.ports.iter().map(|p| (*p as u32, *p as u32)).collect();
+        // The image's own ports, when nothing in the service may move them (shared with CG110).
+        let image = image_ports(self.cx, s)?;
+        let mut ranges: Vec<(u32, u32)> = image.ports.iter().map(|p| (*p, *p)).collect();
         let mut published = Vec::new();
         for p in s.ports() {
             if p.unknown || p.error.is_some() {
@@ -662,7 +605,7 @@ impl<'a, 'c> Project<'a, 'c> {
         Some(KnownPorts {
             ranges,
             published,
-            image: repository(&image.value),
+            image: image.repository,
         })
     }
 }

@@ -16,6 +16,7 @@ pub mod cg102_fixed_host_port_on_scaled_service;
 pub mod cg103_sensitive_port_on_all_interfaces;
 pub mod cg104_invalid_port;
 pub mod cg105_unquoted_base60_port;
+pub mod cg110_published_port_not_listened;
 pub mod cg201_undeclared_volume;
 pub mod cg202_unused_volume;
 pub mod cg203_docker_socket_mounted;
