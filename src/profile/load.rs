@@ -37,8 +37,6 @@ pub enum LayerKind {
 pub struct Loaded {
     /// The validated profile.
     pub profile: Profile,
-    /// The merged document (what `show` prints).
-    pub merged: Value,
     /// Directory of the profile file (for user templates); None for built-ins.
     pub base_dir: Option<std::path::PathBuf>,
     /// The layers, base profile first (shared: a render keeps them to locate findings, and a
@@ -280,9 +278,11 @@ pub fn load(mut layers: Vec<Layer>, base_dir: Option<std::path::PathBuf>) -> Res
     if !problems.is_empty() {
         return Err(locate(&layers, problems, "profile"));
     }
+    // The merged document is dropped here: a value may make it megabytes, and the typed
+    // profile holds all a render needs.
+    drop(merged);
     Ok(Loaded {
         profile,
-        merged,
         base_dir,
         layers: std::rc::Rc::new(layers),
     })
