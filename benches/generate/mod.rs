@@ -110,12 +110,14 @@ pub fn services(n: usize) -> String {
 }
 
 /// One service publishing `n` ports (host ports `BASE_PORT..BASE_PORT + n`, container ports
-/// from 1024 up).
+/// from 1024 up), like a media relay that listens on a port range. The image is not in the
+/// image table: its ports are what the file says (nginx would make each mapping a CG110
+/// finding, and the shape would measure printing 10,000 findings instead of reading ports).
 pub fn ports(n: usize) -> String {
     assert!(BASE_PORT + n <= 65_536, "too many ports");
     let mut out = String::with_capacity(n * 24 + 400);
     header(&mut out, &format!("one service with {n} ports"));
-    out.push_str("services:\n  gateway:\n    image: nginx:1.28.0\n    ports:\n");
+    out.push_str("services:\n  gateway:\n    image: example/media-relay:2.4.1\n    ports:\n");
     for i in 0..n {
         writeln!(out, "      - \"{}:{}\"", BASE_PORT + i, 1024 + i).unwrap();
     }
