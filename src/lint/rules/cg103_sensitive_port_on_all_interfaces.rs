@@ -18,7 +18,15 @@ declare_rule! {
     /// (ZooKeeper), 7687 (Neo4j), each when the image is named like that service (`postgres`,
     /// `postgis/postgis`, `bitnami/postgresql` for 5432; `hashicorp/vault`, not
     /// `vaultwarden/server`, for 8200); and the `sensitive_ports` of the image in the image
-    /// table (`composegen explain CG206`). These are warnings.
+    /// table (`composegen explain CG206`): among them the operations ports that answer without
+    /// authentication, such as the Pinot controller, Loki, Tempo's query API, Alertmanager,
+    /// cAdvisor, the Prometheus exporters, MLflow and Locust's web UI. These are warnings.
+    ///
+    /// A JVM's remote JMX port is found from the service's own settings: the port set by
+    /// `KAFKA_JMX_PORT` or `JMX_PORT`, or by `-Dcom.sun.management.jmxremote.port=` in
+    /// `KAFKA_JMX_OPTS`/`JAVA_OPTS`, unless the same options turn on
+    /// `com.sun.management.jmxremote.authenticate=true`. Remote JMX without authentication
+    /// lets anyone who reaches it run code in the JVM.
     ///
     /// A port number alone proves nothing: a backup tool's web interface on 8200 is not Vault.
     /// So when only the port matches:
@@ -186,6 +194,7 @@ impl Rule for SensitivePortOnAllInterfaces {
             // not the service that port number is usually for.
             let described =
                 entry.is_some_and(|e| !e.ports.is_empty() || !e.sensitive_ports.is_empty());
+            let jmx = jmx_port(&s.environment());
             for p in s.ports() {
                 if p.error.is_some() || p.unknown || p.published.is_none() {
                     continue;
@@ -199,6 +208,12 @@ impl Rule for SensitivePortOnAllInterfaces {
                 }
                 let (lo, hi) = p.target;
                 let found = (lo..=hi).find_map(|port| {
+                    if jmx == Some(port) {
+                        return Some((
+                            Match::Image,
+                            format!("the unauthenticated JMX port {port}"),
+                        ));
+                    }
                     let known = SENSITIVE.iter().find(|(sp, _, _)| *sp == port);
                     if image_ports.contains(&port) || extra.contains(&port) {
                         let what = known.map_or(format!("port {port}"), |(_, name, _)| {
@@ -233,6 +248,40 @@ impl Rule for SensitivePortOnAllInterfaces {
             }
         }
     }
+}
+
+/// The remote JMX port a service's environment opens without authentication, if any.
+fn jmx_port(env: &[crate::lint::view::EnvVar]) -> Option<u32> {
+    let value = |v: &crate::lint::view::EnvVar| {
+        v.value
+            .as_ref()
+            .map(|i| i.value.clone())
+            .or_else(|| v.raw.clone())
+    };
+    let opts: Vec<String> = env
+        .iter()
+        .filter(|v| v.name.ends_with("JMX_OPTS") || v.name.ends_with("JAVA_OPTS"))
+        .filter_map(value)
+        .collect();
+    if opts
+        .iter()
+        .any(|o| o.contains("com.sun.management.jmxremote.authenticate=true"))
+    {
+        return None;
+    }
+    let from_name = env
+        .iter()
+        .filter(|v| matches!(v.name.as_str(), "KAFKA_JMX_PORT" | "JMX_PORT"))
+        .find_map(|v| value(v)?.trim().parse::<u32>().ok());
+    from_name.or_else(|| {
+        opts.iter().find_map(|o| {
+            o.split_whitespace().find_map(|w| {
+                w.strip_prefix("-Dcom.sun.management.jmxremote.port=")?
+                    .parse::<u32>()
+                    .ok()
+            })
+        })
+    })
 }
 
 #[cfg(test)]
@@ -300,6 +349,45 @@ mod tests {
         assert!(image_is("mcr.microsoft.com/mssql/server", &["mssql"]));
         assert!(!image_is("vaultwarden/server", &["vault"]));
         assert!(!image_is("duplicati/duplicati", &["vault"]));
+    }
+
+    #[test]
+    fn operations_ports_and_jmx() {
+        // Issue 10: operations ports by image.
+        for (image, port) in [
+            ("apachepinot/pinot:1.2.0", 9000),
+            ("grafana/loki:3.1.1", 3100),
+            ("grafana/tempo:2.6.0", 3200),
+            ("prom/alertmanager:v0.27.0", 9093),
+            ("gcr.io/cadvisor/cadvisor:v0.49.1", 8080),
+            ("prom/node-exporter:v1.8.2", 9100),
+            ("ghcr.io/mlflow/mlflow:v2.16.2", 5000),
+            ("locustio/locust:2.31.8", 8089),
+        ] {
+            let yaml =
+                format!("services:\n  s:\n    image: {image}\n    ports: ['{port}:{port}']\n");
+            assert_eq!(severities("CG103", &yaml), ["warning"], "{image}");
+            let loopback = format!(
+                "services:\n  s:\n    image: {image}\n    ports: ['127.0.0.1:{port}:{port}']\n"
+            );
+            assert!(severities("CG103", &loopback).is_empty(), "{image}");
+        }
+        // Tempo's OTLP receivers are meant to be reached.
+        assert!(
+            severities(
+                "CG103",
+                "services:\n  t:\n    image: grafana/tempo:2.6.0\n    ports: ['4317:4317']\n"
+            )
+            .is_empty()
+        );
+        // Kafka JMX, from the service's own settings, on any image.
+        let jmx = "services:\n  k:\n    image: confluentinc/cp-kafka:7.7.1\n    environment:\n      KAFKA_JMX_PORT: 9101\n    ports: ['9101:9101']\n";
+        assert_eq!(severities("CG103", jmx), ["warning"]);
+        assert!(lint_rule("CG103", jmx)[0].message.contains("JMX port 9101"));
+        let opts = "services:\n  j:\n    image: example/app:1\n    environment:\n      - JAVA_OPTS=-Dcom.sun.management.jmxremote.port=7199 -Dcom.sun.management.jmxremote.authenticate=false\n    ports: ['7199:7199']\n";
+        assert_eq!(severities("CG103", opts), ["warning"]);
+        let auth = "services:\n  j:\n    image: example/app:1\n    environment:\n      - JAVA_OPTS=-Dcom.sun.management.jmxremote.port=7199 -Dcom.sun.management.jmxremote.authenticate=true\n    ports: ['7199:7199']\n";
+        assert!(severities("CG103", auth).is_empty());
     }
 
     #[test]
