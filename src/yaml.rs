@@ -337,6 +337,39 @@ impl Node {
         }
     }
 
+    /// The spans of the nodes of `text` that carry an anchor (`&name`): what an alias or a
+    /// merge key copies, so an edit inside one changes every place that uses it. Empty when
+    /// the text does not parse.
+    pub fn anchored_spans(text: &str) -> Vec<Span> {
+        if !text.contains('&') {
+            return Vec::new();
+        }
+        let parse_text = compose_line_breaks(text);
+        let mut builder = Builder::new(text, &parse_text, 0);
+        match builder.events() {
+            Ok(()) => std::mem::take(&mut builder.anchored),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Where the text of this node ends: the end of its last key or value, however deep (a
+    /// block mapping's own span reaches to the token after it, past comments and blank lines).
+    pub fn content_end(&self) -> usize {
+        match &self.kind {
+            Kind::Map(entries) => entries
+                .iter()
+                .map(|(k, v)| v.content_end().max(k.span.end))
+                .max()
+                .unwrap_or(self.span.end),
+            Kind::Seq(items) => items
+                .iter()
+                .map(Node::content_end)
+                .max()
+                .unwrap_or(self.span.end),
+            _ => self.span.end,
+        }
+    }
+
     /// Its explicit tag (`!reset`, `!override` …), if any.
     pub fn tag(&self) -> Option<&str> {
         self.tag.as_deref().map(String::as_str)
@@ -782,6 +815,8 @@ struct Builder<'t> {
     separators: Vec<usize>,
     stack: Vec<Frame>,
     anchors: std::collections::HashMap<usize, (Node, usize, usize)>,
+    /// Spans of the nodes that carry an anchor (`&name`), in the order they end.
+    anchored: Vec<Span>,
     /// Nodes written out in the text.
     written: usize,
     /// Nodes aliases copied.
@@ -809,6 +844,7 @@ impl<'t> Builder<'t> {
             separators: line_breaks(text).into_iter().map(|(b, _)| b).collect(),
             stack: Vec::new(),
             anchors: std::collections::HashMap::new(),
+            anchored: Vec::new(),
             written: 0,
             nodes: 0,
             root: None,
@@ -1014,6 +1050,7 @@ impl<'t> Builder<'t> {
         at: &saphyr_parser::Marker,
     ) -> Result<(), SyntaxError> {
         if anchor > 0 {
+            self.anchored.push(built.node.span);
             self.anchors
                 .insert(anchor, (built.node.clone(), built.nodes, built.height));
         }

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod context;
 pub mod finding;
+pub mod fix;
 pub mod images;
 pub mod output;
 pub mod registry;
@@ -523,6 +524,7 @@ fn resolve(
         service: f.service,
         primary,
         related,
+        fix: f.fix,
     })
 }
 

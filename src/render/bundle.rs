@@ -377,17 +377,35 @@ fn remove_dirs(created: &[PathBuf]) {
 /// renamed over `path`. Used for every file composegen writes outside a bundle (`lint --output`,
 /// `man --dir`, `new`).
 pub fn write_atomic(path: &Path, text: &str, private: bool) -> Result<()> {
-    write_file(path, text, private, false).map(|_| ())
+    let mode = if private { PRIVATE_MODE } else { FILE_MODE };
+    write_file(path, text, mode, false).map(|_| ())
+}
+
+/// Rewrite an existing file atomically, as [`write_atomic`] does, keeping its permission bits;
+/// a symbolic link is followed and the file it names is replaced (`lint --fix`,
+/// `lint --add-ignores`).
+pub fn rewrite(path: &Path, text: &str) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let target = path
+        .canonicalize()
+        .map_err(|e| io_error("cannot write", path, e))?;
+    let mode = std::fs::metadata(&target)
+        .map_err(|e| io_error("cannot write", path, e))?
+        .permissions()
+        .mode()
+        & 0o7777;
+    write_file(&target, text, mode, false).map(|_| ())
 }
 
 /// Like [`write_atomic`], but never replaces an existing file (the temporary file is published
 /// with renameat2(RENAME_NOREPLACE), or link(2)): `Ok(false)`, nothing written, when `path`
 /// exists, even when it appeared while writing. For `new`.
 pub fn write_new(path: &Path, text: &str, private: bool) -> Result<bool> {
-    write_file(path, text, private, true)
+    let mode = if private { PRIVATE_MODE } else { FILE_MODE };
+    write_file(path, text, mode, true)
 }
 
-fn write_file(path: &Path, text: &str, private: bool, no_replace: bool) -> Result<bool> {
+fn write_file(path: &Path, text: &str, mode: u32, no_replace: bool) -> Result<bool> {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return Err(Error::msg(
             format!("cannot write {}: not a file name", path.display()),
@@ -405,7 +423,6 @@ fn write_file(path: &Path, text: &str, private: bool, no_replace: bool) -> Resul
     };
     let dfd = open_dir(dir).map_err(|e| fail(io_error("cannot write", path, e)))?;
     let window = Window::open();
-    let mode = if private { PRIVATE_MODE } else { FILE_MODE };
     let tmp = stage(&dfd, name, text, mode).map_err(|e| fail(io_error("cannot write", path, e)))?;
     if let Err(e) = window.check() {
         let _ = rfs::unlinkat(&dfd, tmp.as_str(), AtFlags::empty());

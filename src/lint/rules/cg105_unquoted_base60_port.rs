@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
+use crate::lint::fix;
 use crate::lint::rule::{Rule, RuleMeta};
 
 declare_rule! {
@@ -88,6 +89,7 @@ impl Rule for Base60Port {
                         .label("YAML 1.1 tools read a number here; quote it for portability")
                         .service(s.name)
                         .help(format!("write it as a string: \"{}\"", p.raw))
+                        .fix(cx.root.at(&p.path).and_then(|n| fix::quote(cx, n)))
                         .build(),
                     );
                 }
