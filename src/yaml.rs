@@ -352,22 +352,40 @@ impl Node {
         }
     }
 
-    /// Where the text of this node ends: the end of its last key or value, however deep (a
-    /// block mapping's own span reaches to the token after it, past comments and blank lines).
-    pub fn content_end(&self) -> usize {
-        match &self.kind {
+    /// Where the text of this node (written in `text`) ends: the end of its last key or value,
+    /// however deep, or its closing bracket when it is a flow collection (a block mapping's own
+    /// span reaches to the token after it, past comments and blank lines).
+    pub fn content_end(&self, text: &str) -> usize {
+        let last = match &self.kind {
             Kind::Map(entries) => entries
                 .iter()
-                .map(|(k, v)| v.content_end().max(k.span.end))
-                .max()
-                .unwrap_or(self.span.end),
-            Kind::Seq(items) => items
-                .iter()
-                .map(Node::content_end)
-                .max()
-                .unwrap_or(self.span.end),
-            _ => self.span.end,
+                .map(|(k, v)| v.content_end(text).max(k.span.end))
+                .max(),
+            Kind::Seq(items) => items.iter().map(|i| i.content_end(text)).max(),
+            _ => return self.span.end,
+        };
+        let b = text.as_bytes();
+        let close = match b.get(self.span.start) {
+            Some(b'[') => b']',
+            Some(b'{') => b'}',
+            _ => return last.unwrap_or(self.span.end),
+        };
+        // The closing bracket: at the end of the span, or the first after the last item
+        // (past white space and comments).
+        if b.get(self.span.end) == Some(&close) {
+            return self.span.end + 1;
         }
+        let from = last.unwrap_or(self.span.start + 1).min(b.len());
+        let mut in_comment = false;
+        for (i, &c) in b.iter().enumerate().skip(from) {
+            match c {
+                b'\n' => in_comment = false,
+                b'#' => in_comment = true,
+                _ if !in_comment && c == close => return i + 1,
+                _ => {}
+            }
+        }
+        last.unwrap_or(self.span.end)
     }
 
     /// Its explicit tag (`!reset`, `!override` …), if any.

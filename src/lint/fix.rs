@@ -44,6 +44,8 @@ pub enum Refusal {
     Interpolated,
     /// Applying it would make the file invalid YAML.
     Unparsable,
+    /// Applied, it did not make the finding go away (so it was undone).
+    NotResolved,
 }
 
 impl Refusal {
@@ -54,6 +56,7 @@ impl Refusal {
             Refusal::OtherFile => "other-file",
             Refusal::Interpolated => "interpolated",
             Refusal::Unparsable => "unparsable",
+            Refusal::NotResolved => "not-resolved",
         }
     }
 
@@ -68,6 +71,7 @@ impl Refusal {
             }
             Refusal::Interpolated => "the value comes from `${VAR}` interpolation",
             Refusal::Unparsable => "the fixed file would not be valid YAML",
+            Refusal::NotResolved => "the fix would not make the finding go away",
         }
     }
 }
@@ -348,7 +352,7 @@ pub fn insert_key(cx: &Context<'_>, map: &Node, key: &str, value: Value<'_>) -> 
     if written.starts_with('{') {
         let (at, sep) = match own
             .iter()
-            .map(|(k, v)| v.content_end().max(k.span.end))
+            .map(|(k, v)| v.content_end(text).max(k.span.end))
             .max()
         {
             Some(end) => (end, ", "),
@@ -377,7 +381,7 @@ pub fn insert_key(cx: &Context<'_>, map: &Node, key: &str, value: Value<'_>) -> 
     }
     let end = own
         .iter()
-        .map(|(k, v)| v.content_end().max(k.span.end))
+        .map(|(k, v)| v.content_end(text).max(k.span.end))
         .max()?;
     let (at, break_first) = after_line(text, end);
     let nl = newline(text, end.min(text.len().saturating_sub(1)));
@@ -427,7 +431,7 @@ pub fn append_item(cx: &Context<'_>, seq: &Node, item: &str) -> Option<Fix> {
         .filter(|n| n.file == seq.file && n.span.start >= seq.span.start)
         .collect();
     if written.starts_with('[') {
-        let (at, sep) = match own.iter().map(|n| n.content_end()).max() {
+        let (at, sep) = match own.iter().map(|n| n.content_end(text)).max() {
             Some(end) => (end, ", "),
             None => (seq.span.start + 1, ""),
         };
@@ -443,7 +447,7 @@ pub fn append_item(cx: &Context<'_>, seq: &Node, item: &str) -> Option<Fix> {
     }
     let first = own.first()?;
     let (col, gap) = dash(text, first)?;
-    let end = own.iter().map(|n| n.content_end()).max()?;
+    let end = own.iter().map(|n| n.content_end(text)).max()?;
     let (at, break_first) = after_line(text, end);
     let nl = newline(text, end.min(text.len().saturating_sub(1)));
     let body = format!(
@@ -548,77 +552,106 @@ pub fn fix_project(spec: ProjectSpec, settings: &Settings, images: &ImageTable) 
     let mut text = original.clone();
     let mut applied: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut refused: Vec<NotFixed> = Vec::new();
+    // Findings whose fix did not make them go away: never fixed again.
+    let mut failed: Vec<(&'static str, String)> = Vec::new();
     let lint = |text: &str| {
         let mut spec = spec.clone();
         spec.files[0].bytes = text.as_bytes().to_vec();
         super::lint_projects(vec![spec], settings, images, &mut |_, _| {})
     };
+    let count = |report: &Report, code: &str, message: &str| {
+        report
+            .diagnostics()
+            .filter(|(_, d)| d.code == code && d.message == message)
+            .count()
+    };
     let mut report = lint(&text);
     for _ in 0..MAX_ROUNDS {
-        let mut fixes: Vec<(&'static str, &[Edit])> = Vec::new();
+        let mut fixes: Vec<(&'static str, &str, &[Edit], usize)> = Vec::new();
         for (_, d) in report.diagnostics() {
             let Some(fix) = &d.fix else { continue };
-            match &fix.edits {
-                Ok(edits) => fixes.push((d.code, edits)),
-                Err(why) => {
-                    let nf = NotFixed {
-                        code: d.code,
-                        line: d.primary.pos.line,
-                        message: d.message.clone(),
-                        why: *why,
-                    };
-                    if !refused
-                        .iter()
-                        .any(|r| r.code == nf.code && r.message == nf.message && r.why == nf.why)
-                    {
-                        refused.push(nf);
-                    }
+            let line = d.primary.pos.line;
+            let why = match &fix.edits {
+                Ok(_) if failed.iter().any(|(c, m)| *c == d.code && *m == d.message) => {
+                    Refusal::NotResolved
                 }
+                Ok(edits) => {
+                    fixes.push((d.code, d.message.as_str(), edits, line));
+                    continue;
+                }
+                Err(why) => *why,
+            };
+            let nf = NotFixed {
+                code: d.code,
+                line,
+                message: d.message.clone(),
+                why,
+            };
+            if !refused
+                .iter()
+                .any(|r| r.code == nf.code && r.message == nf.message && r.why == nf.why)
+            {
+                refused.push(nf);
             }
         }
         if fixes.is_empty() {
             break;
         }
-        fixes.sort_by_key(|(_, e)| e.first().map(|e| (e.span.start, e.span.end)));
-        let edits: Vec<&[Edit]> = fixes.iter().map(|(_, e)| *e).collect();
+        fixes.sort_by_key(|(_, _, e, _)| e.first().map(|e| (e.span.start, e.span.end)));
+        let edits: Vec<&[Edit]> = fixes.iter().map(|(_, _, e, _)| *e).collect();
         let (mut next, mut done) = apply(&text, &edits);
         if !parses(&next) {
-            // Find the fixes that break the file: take them one at a time.
+            // Find the fix that breaks the file: take them one at a time, and stop at the first
+            // that applies (the others are found again by the next round's lint).
             next = text.clone();
             done = Vec::new();
-            for (i, (code, e)) in fixes.iter().enumerate() {
-                let (candidate, ok) = apply(&next, &[e]);
+            for (i, (code, message, e, line)) in fixes.iter().enumerate() {
+                let (candidate, ok) = apply(&text, &[e]);
                 if ok.is_empty() {
                     continue;
                 }
                 if parses(&candidate) {
                     next = candidate;
                     done.push(i);
-                } else {
-                    refused.push(NotFixed {
-                        code,
-                        line: crate::yaml::line_col(&text, e.first().map_or(0, |e| e.span.start)).0,
-                        message: String::new(),
-                        why: Refusal::Unparsable,
-                    });
-                }
-                // Later fixes' offsets refer to the text of this round: stop after the first
-                // change and let the next round lint again.
-                if !done.is_empty() {
                     break;
                 }
+                failed.push((code, message.to_string()));
+                refused.push(NotFixed {
+                    code,
+                    line: *line,
+                    message: message.to_string(),
+                    why: Refusal::Unparsable,
+                });
             }
         }
         if done.is_empty() {
-            break;
+            continue;
+        }
+        let after = lint(&next);
+        // Each fix must remove its finding: one fewer finding with its message per fix applied.
+        let mut unresolved = Vec::new();
+        for &i in &done {
+            let (code, message, ..) = fixes[i];
+            let made = done
+                .iter()
+                .filter(|&&j| fixes[j].0 == code && fixes[j].1 == message)
+                .count();
+            if count(&after, code, message) + made > count(&report, code, message) {
+                unresolved.push((code, message.to_string()));
+            }
+        }
+        if !unresolved.is_empty() {
+            failed.extend(unresolved);
+            continue; // the round is undone; the next one leaves those fixes out
         }
         for i in done {
             *applied.entry(fixes[i].0).or_default() += 1;
         }
         text = next;
-        report = lint(&text);
+        report = after;
     }
     refused.sort();
+    refused.dedup();
     Some(Fixed {
         original,
         text,

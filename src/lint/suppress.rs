@@ -81,7 +81,7 @@ impl Suppressions {
                         if matches!(v.kind, Kind::Map(_) | Kind::Seq(_)) {
                             let key_line = lines.index.line_col(text, k.span.start).0;
                             if let Some(codes) = lines.codes.get(&key_line) {
-                                let end_line = lines.index.line_col(text, v.content_end()).0;
+                                let end_line = lines.index.line_col(text, v.content_end(text)).0;
                                 for code in codes {
                                     out.push((key_line, end_line, (*code).clone()));
                                 }
