@@ -130,6 +130,11 @@ fn refusal(cx: &Context<'_>, node: &Node, span: Span) -> Option<Refusal> {
     None
 }
 
+/// A node written in another file of the project: its spans are not in the main file.
+fn other_file(cx: &Context<'_>, node: &Node) -> Option<Fix> {
+    (node.file as usize != cx.file).then(|| Fix::refused(Refusal::OtherFile))
+}
+
 fn checked(cx: &Context<'_>, node: &Node, edits: Vec<Edit>) -> Fix {
     for e in &edits {
         if let Some(why) = refusal(cx, node, e.span) {
@@ -158,6 +163,7 @@ fn inner(cx: &Context<'_>, node: &Node) -> Option<(Span, Option<char>)> {
     let value = match &node.kind {
         Kind::Str(s) => s.clone(),
         Kind::Int(i) => i.to_string(),
+        Kind::Bool(_) if node.plain => cx.text.get(node.span.start..node.span.end)?.to_string(),
         _ => return None,
     };
     if node.tag.is_some() {
@@ -186,6 +192,9 @@ fn inner(cx: &Context<'_>, node: &Node) -> Option<(Span, Option<char>)> {
 
 /// Put a plain scalar in double quotes (`- 8080:80` → `- "8080:80"`).
 pub fn quote(cx: &Context<'_>, node: &Node) -> Option<Fix> {
+    if let Some(elsewhere) = other_file(cx, node) {
+        return Some(elsewhere);
+    }
     let (span, quote) = inner(cx, node)?;
     if quote.is_some() {
         return None;
@@ -208,6 +217,9 @@ pub fn edit_scalar(
     node: &Node,
     change: impl FnOnce(&str) -> Option<(std::ops::Range<usize>, String)>,
 ) -> Option<Fix> {
+    if let Some(elsewhere) = other_file(cx, node) {
+        return Some(elsewhere);
+    }
     if node.interp.is_some() {
         return Some(Fix::refused(Refusal::Interpolated));
     }
@@ -294,9 +306,11 @@ fn sequence_style(cx: &Context<'_>, within: &Node) -> (usize, bool) {
             };
         };
         for (k, v) in entries {
+            // A sequence written here (not an alias of one written elsewhere).
             if let Kind::Seq(items) = &v.kind
                 && let Some(first) = items.first()
                 && v.file as usize == cx.file
+                && first.span.start > k.span.end
             {
                 let flow = cx
                     .text
@@ -339,6 +353,9 @@ pub fn insert_key(cx: &Context<'_>, map: &Node, key: &str, value: Value<'_>) -> 
     let Kind::Map(entries) = &map.kind else {
         return None;
     };
+    if let Some(elsewhere) = other_file(cx, map) {
+        return Some(elsewhere);
+    }
     let text = cx.text;
     let written = text.get(map.span.start..)?;
     if written.starts_with('*') {
@@ -421,6 +438,9 @@ pub fn append_item(cx: &Context<'_>, seq: &Node, item: &str) -> Option<Fix> {
     let Kind::Seq(items) = &seq.kind else {
         return None;
     };
+    if let Some(elsewhere) = other_file(cx, seq) {
+        return Some(elsewhere);
+    }
     let text = cx.text;
     let written = text.get(seq.span.start..)?;
     if written.starts_with('*') {
