@@ -73,12 +73,28 @@ fn each_fix_kind_keeps_every_other_byte() {
         std::fs::write(&file, &original).expect("write");
 
         // --diff shows it, writes nothing, exits 1.
-        let r = composegen(dir.path(), &["--select", select, "--diff", "compose.yaml"], None);
+        let r = composegen(
+            dir.path(),
+            &["--select", select, "--diff", "compose.yaml"],
+            None,
+        );
         assert_eq!(r.code, 1, "{name}: {}{}", r.stdout, r.stderr);
-        assert!(r.stdout.starts_with("--- compose.yaml\n+++ compose.yaml\n"), "{name}: {}", r.stdout);
-        assert_eq!(std::fs::read(&file).expect("read"), original, "{name}: --diff wrote");
+        assert!(
+            r.stdout.starts_with("--- compose.yaml\n+++ compose.yaml\n"),
+            "{name}: {}",
+            r.stdout
+        );
+        assert_eq!(
+            std::fs::read(&file).expect("read"),
+            original,
+            "{name}: --diff wrote"
+        );
 
-        let r = composegen(dir.path(), &["--select", select, "--fix", "compose.yaml"], None);
+        let r = composegen(
+            dir.path(),
+            &["--select", select, "--fix", "compose.yaml"],
+            None,
+        );
         assert!(r.code == 0 || r.code == 1, "{name}: {}", r.stderr);
         let fixed = std::fs::read(&file).expect("read");
         assert!(
@@ -89,10 +105,22 @@ fn each_fix_kind_keeps_every_other_byte() {
         assert!(r.stderr.contains("fixed "), "{name}: {}", r.stderr);
 
         // A second run changes nothing, and --diff has nothing to show.
-        let r = composegen(dir.path(), &["--select", select, "--fix", "compose.yaml"], None);
-        assert_eq!(std::fs::read(&file).expect("read"), expected, "{name}: second --fix");
+        let r = composegen(
+            dir.path(),
+            &["--select", select, "--fix", "compose.yaml"],
+            None,
+        );
+        assert_eq!(
+            std::fs::read(&file).expect("read"),
+            expected,
+            "{name}: second --fix"
+        );
         assert!(!r.stderr.contains("fixed "), "{name}: {}", r.stderr);
-        let r = composegen(dir.path(), &["--select", select, "--diff", "compose.yaml"], None);
+        let r = composegen(
+            dir.path(),
+            &["--select", select, "--diff", "compose.yaml"],
+            None,
+        );
         assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{name}");
     }
 }
@@ -100,10 +128,19 @@ fn each_fix_kind_keeps_every_other_byte() {
 #[test]
 fn refused_fixes_are_reported_with_their_reason() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::copy(fixtures().join("refused.yaml"), dir.path().join("compose.yaml")).expect("copy");
+    std::fs::copy(
+        fixtures().join("refused.yaml"),
+        dir.path().join("compose.yaml"),
+    )
+    .expect("copy");
     let r = composegen(
         dir.path(),
-        &["--select", "CG804,CG205,CG405,CG103", "--diff", "compose.yaml"],
+        &[
+            "--select",
+            "CG804,CG205,CG405,CG103",
+            "--diff",
+            "compose.yaml",
+        ],
         None,
     );
     for note in [
@@ -123,11 +160,15 @@ fn refused_fixes_are_reported_with_their_reason() {
     std::fs::write(dir.path().join("compose.override.yaml"), over).expect("write");
     let r = composegen(dir.path(), &["--select", "CG103", "--fix"], None);
     assert!(
-        r.stderr.contains("CG103 not fixed: the value comes from another file"),
+        r.stderr
+            .contains("CG103 not fixed: the value comes from another file"),
         "{}",
         r.stderr
     );
-    assert_eq!(std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap(), main);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap(),
+        main
+    );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("compose.override.yaml")).unwrap(),
         over
@@ -142,7 +183,11 @@ fn fix_keeps_permissions_and_reads_stdin() {
     let file = dir.path().join("compose.yaml");
     std::fs::write(&file, text).expect("write");
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).expect("chmod");
-    let r = composegen(dir.path(), &["--select", "CG801", "--fix", "compose.yaml"], None);
+    let r = composegen(
+        dir.path(),
+        &["--select", "CG801", "--fix", "compose.yaml"],
+        None,
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let meta = std::fs::metadata(&file).expect("stat");
     assert_eq!(meta.permissions().mode() & 0o777, 0o640);
@@ -151,7 +196,11 @@ fn fix_keeps_permissions_and_reads_stdin() {
         "services:\n  a:\n    image: nginx:1.27.1\n"
     );
     // `-`: the fixed file on stdout, the report on stderr.
-    let r = composegen(dir.path(), &["--select", "CG801,CG702", "--fix", "-"], Some(text));
+    let r = composegen(
+        dir.path(),
+        &["--select", "CG801,CG702", "--fix", "-"],
+        Some(text),
+    );
     assert_eq!(r.stdout, "services:\n  a:\n    image: nginx:1.27.1\n");
     assert!(r.stderr.contains("0 errors"), "{}", r.stderr);
 }
@@ -172,7 +221,9 @@ fn add_ignores_makes_lint_pass_once() {
     // Only comments were added: the lines as written are all still there, in order.
     let mut rest = added.as_str();
     for line in text.lines() {
-        let at = rest.find(line).unwrap_or_else(|| panic!("{line:?} lost:\n{added}"));
+        let at = rest
+            .find(line)
+            .unwrap_or_else(|| panic!("{line:?} lost:\n{added}"));
         rest = &rest[at + line.len()..];
     }
     let after = composegen(dir.path(), &["--fail-on", "info", "compose.yaml"], None);
@@ -183,64 +234,91 @@ fn add_ignores_makes_lint_pass_once() {
     assert_eq!(std::fs::read_to_string(&file).expect("read"), added);
 }
 
-/// What a fix may write or remove: each changed run of characters must be one of these.
-fn fix_vocabulary(inserted: &str, removed: &str) -> bool {
-    const INSERTED: &[&str] = &["\"", "127.0.0.1:", ":ro", "ro", "127.0.0.1", "true"];
-    let added_lines = |s: &str| {
-        !s.is_empty()
-            && s.lines().all(|l| {
-                let l = l.trim().trim_start_matches(['-', ',', ' ']).trim();
-                l.is_empty()
-                    || [
-                        "security_opt:",
-                        "cap_drop:",
-                        "no-new-privileges:true",
-                        "\"no-new-privileges:true\"",
-                        "'no-new-privileges:true'",
-                        "ALL",
-                        "\"ALL\"",
-                        "'ALL'",
-                        "read_only: true",
-                        "host_ip: 127.0.0.1",
-                        "security_opt: [\"no-new-privileges:true\"]",
-                        "cap_drop: [ALL]",
-                    ]
-                    .contains(&l)
-            })
-    };
-    match (inserted.is_empty(), removed.is_empty()) {
-        (false, true) => INSERTED.contains(&inserted) || added_lines(inserted),
-        (true, false) => removed.trim_start().starts_with("version:") || removed.trim().is_empty(),
-        (false, false) => {
-            (removed == "rw" && inserted == "ro")
-                || (removed == "0.0.0.0" && inserted == "127.0.0.1")
-                || (removed == "false" && inserted == "true")
-        }
-        (true, true) => true,
-    }
+/// A line a fix adds on its own (`security_opt:` and its item, `read_only: true` …).
+fn added_line(line: &str) -> bool {
+    let l = line.trim_end_matches('\r').trim();
+    [
+        "security_opt:",
+        "- no-new-privileges:true",
+        "- \"no-new-privileges:true\"",
+        "- 'no-new-privileges:true'",
+        "security_opt: [\"no-new-privileges:true\"]",
+        "cap_drop:",
+        "- ALL",
+        "- \"ALL\"",
+        "- 'ALL'",
+        "cap_drop: [ALL]",
+        "read_only: true",
+        "host_ip: 127.0.0.1",
+    ]
+    .contains(&l)
 }
 
-/// The changed runs between `old` and `new`: (removed, inserted) pairs, by line then by
-/// character.
-fn changes(old: &str, new: &str) -> Vec<(String, String)> {
-    let diff = similar::TextDiff::configure()
-        .algorithm(similar::Algorithm::Patience)
-        .diff_chars(old, new);
-    let mut out: Vec<(String, String)> = Vec::new();
-    let mut current: Option<(String, String)> = None;
-    for change in diff.iter_all_changes() {
-        match change.tag() {
-            similar::ChangeTag::Equal => {
-                if let Some(c) = current.take() {
-                    out.push(c);
+/// A line with what fixes write inside a line taken out (quotes, `127.0.0.1:`, `:ro`, a new
+/// flow entry), so that a line a fix changed reads like the original.
+fn without_fixes(line: &str) -> String {
+    let mut l = line.to_string();
+    for (from, to) in [
+        (", security_opt: [\"no-new-privileges:true\"]", ""),
+        (", cap_drop: [ALL]", ""),
+        (", \"no-new-privileges:true\"", ""),
+        (", 'no-new-privileges:true'", ""),
+        (", ALL", ""),
+        (", read_only: true", ""),
+        ("read_only: false", "read_only: true"),
+        ("0.0.0.0:", "127.0.0.1:"),
+        ("127.0.0.1:", ""),
+        (":rw", ":ro"),
+        (":ro", ""),
+        ("\"", ""),
+    ] {
+        l = l.replace(from, to);
+    }
+    l
+}
+
+/// Problems with `new` as a fix of `old`: every line is kept, changed only by what fixes write
+/// inside a line, added by a fix, or is the `version:` line (and a blank line after it).
+fn unexpected_changes(old: &str, new: &str) -> Vec<String> {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let mut problems = Vec::new();
+    for op in diff.ops() {
+        let removed: Vec<&str> = diff
+            .iter_changes(op)
+            .filter(|c| c.tag() == similar::ChangeTag::Delete)
+            .map(|c| c.value())
+            .collect();
+        let inserted: Vec<&str> = diff
+            .iter_changes(op)
+            .filter(|c| c.tag() == similar::ChangeTag::Insert)
+            .map(|c| c.value())
+            .collect();
+        let mut next = 0;
+        for r in &removed {
+            let want = without_fixes(r.trim_end_matches(['\n', '\r']));
+            match inserted[next..]
+                .iter()
+                .position(|i| without_fixes(i.trim_end_matches(['\n', '\r'])) == want)
+            {
+                Some(k) => {
+                    for skipped in &inserted[next..next + k] {
+                        if !added_line(skipped) {
+                            problems.push(format!("added {skipped:?}"));
+                        }
+                    }
+                    next += k + 1;
                 }
+                None if r.trim_start().starts_with("version:") || r.trim().is_empty() => {}
+                None => problems.push(format!("removed or changed {r:?}")),
             }
-            similar::ChangeTag::Delete => current.get_or_insert_default().0.push_str(change.value()),
-            similar::ChangeTag::Insert => current.get_or_insert_default().1.push_str(change.value()),
+        }
+        for rest in &inserted[next..] {
+            if !added_line(rest) {
+                problems.push(format!("added {rest:?}"));
+            }
         }
     }
-    out.extend(current);
-    out
+    problems
 }
 
 #[test]
@@ -269,9 +347,22 @@ fn fix_round_trips_on_the_corpus() {
         std::fs::create_dir_all(&dir).expect("mkdir");
         let file = dir.join("compose.yaml");
         std::fs::write(&file, &original).expect("write");
-        let accepted_before = compose.as_ref().map(|_| support::compose_config(&file, &[]));
+        let accepted_before = compose
+            .as_ref()
+            .map(|_| support::compose_config(&file, &[]));
 
-        let r = composegen(&dir, &["--select", FIXABLE, "--format", "json", "--fix", "compose.yaml"], None);
+        let r = composegen(
+            &dir,
+            &[
+                "--select",
+                FIXABLE,
+                "--format",
+                "json",
+                "--fix",
+                "compose.yaml",
+            ],
+            None,
+        );
         let fixed = std::fs::read_to_string(&file).expect("read");
         for l in r.stderr.lines() {
             if let Some((_, why)) = l.split_once(" not fixed: ") {
@@ -280,7 +371,8 @@ fn fix_round_trips_on_the_corpus() {
             } else if let Some(counts) = l.strip_prefix("fixed ").and_then(|l| l.split_once(" (")) {
                 for part in counts.1.trim_end_matches(')').split(", ") {
                     if let Some((code, n)) = part.split_once(" ×") {
-                        *per_rule.entry(code.to_string()).or_default() += n.parse::<usize>().unwrap_or(0);
+                        *per_rule.entry(code.to_string()).or_default() +=
+                            n.parse::<usize>().unwrap_or(0);
                     }
                 }
             }
@@ -290,13 +382,22 @@ fn fix_round_trips_on_the_corpus() {
         }
         fixed_files += 1;
         // Only bytes a fix writes changed.
-        for (removed, inserted) in changes(&original, &fixed) {
-            if !fix_vocabulary(&inserted, &removed) {
-                failures.push(format!("{rel}: unexpected change {removed:?} -> {inserted:?}"));
-            }
+        for problem in unexpected_changes(&original, &fixed) {
+            failures.push(format!("{rel}: {problem}"));
         }
         // A second --fix is a no-op.
-        composegen(&dir, &["--select", FIXABLE, "--format", "json", "--fix", "compose.yaml"], None);
+        composegen(
+            &dir,
+            &[
+                "--select",
+                FIXABLE,
+                "--format",
+                "json",
+                "--fix",
+                "compose.yaml",
+            ],
+            None,
+        );
         if std::fs::read_to_string(&file).expect("read") != fixed {
             failures.push(format!("{rel}: a second --fix changed the file"));
         }
