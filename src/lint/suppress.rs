@@ -11,6 +11,10 @@ pub struct Suppressions {
     file: Vec<String>,
     /// (first line, last line, code) of blocks whose key line carries a suppression.
     blocks: Vec<(usize, usize, String)>,
+    /// Every code named, where it is written in the text (for unknown codes).
+    pub mentions: Vec<(crate::yaml::Span, String)>,
+    /// The reason written after a line's suppression, by line (for SARIF's justification).
+    reasons: Vec<(usize, String)>,
 }
 
 impl Suppressions {
@@ -32,11 +36,27 @@ impl Suppressions {
                     continue;
                 };
                 let Some(close) = after.find(']') else { break };
+                let reason = after[close + 1..]
+                    .split("composegen:")
+                    .next()
+                    .unwrap_or_default()
+                    .trim();
+                if !reason.is_empty() {
+                    s.reasons.push((i + 1, reason.to_string()));
+                }
                 for code in after[..close]
                     .split(',')
                     .map(str::trim)
                     .filter(|c| !c.is_empty())
                 {
+                    let at = code.as_ptr() as usize - text.as_ptr() as usize;
+                    s.mentions.push((
+                        crate::yaml::Span {
+                            start: at,
+                            end: at + code.len(),
+                        },
+                        code.to_ascii_uppercase(),
+                    ));
                     let code = code.to_ascii_uppercase();
                     if whole_file {
                         s.file.push(code);
@@ -61,6 +81,14 @@ impl Suppressions {
                 .blocks
                 .iter()
                 .any(|(a, b, c)| c == code && *a <= first && last <= *b)
+    }
+
+    /// The reason written with a suppression of `code` on one of lines `first..=last`, if any.
+    pub fn reason(&self, first: usize, last: usize) -> Option<&str> {
+        self.reasons
+            .iter()
+            .find(|(l, _)| (first..=last).contains(l))
+            .map(|(_, r)| r.as_str())
     }
 
     /// A suppression on the line of a mapping key whose value is a block covers the whole block:
