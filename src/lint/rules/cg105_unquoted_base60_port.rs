@@ -15,6 +15,9 @@ declare_rule! {
     /// (verified with `docker compose config --format json`: published `2222`, target `22`).
     /// The file works with `docker compose`.
     ///
+    /// Fixable: the fix puts the entry in double quotes (`- 22:22` → `- "22:22"`) and changes no
+    /// other byte of the file.
+    ///
     /// ## Why is this bad?
     /// YAML 1.1 (PyYAML, the old Python docker-compose v1, Ansible, many editors and CI tools)
     /// reads `22:22` as the integer 1342. Other tools that read the file can therefore see a
