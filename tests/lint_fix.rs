@@ -423,3 +423,94 @@ fn fix_round_trips_on_the_corpus() {
     assert!(fixed_files > 0 && per_rule.len() >= 5, "{per_rule:?}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn add_ignores_on_the_corpus() {
+    let Some(corpus) = support::corpus_dir() else {
+        return;
+    };
+    let list = std::fs::read_to_string(corpus.join("validity.tsv")).expect("validity.tsv");
+    let work = tempfile::tempdir().expect("tempdir");
+    let (mut files, mut changed, mut comments) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for (i, line) in list.lines().skip(1).enumerate() {
+        let Some(rel) = line.split('\t').next().filter(|p| !p.is_empty()) else {
+            continue;
+        };
+        let Ok(original) = std::fs::read_to_string(corpus.join(rel)) else {
+            continue;
+        };
+        files += 1;
+        let dir = work.path().join(format!("p{i}"));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let file = dir.join("compose.yaml");
+        std::fs::write(&file, &original).expect("write");
+        let all = ["--select", "CG", "--fail-on", "info"];
+        let r = composegen(
+            &dir,
+            &[&all[..], &["--add-ignores", "compose.yaml"]].concat(),
+            None,
+        );
+        if r.code != 0 {
+            failures.push(format!(
+                "{rel}: --add-ignores exited {}: {}",
+                r.code, r.stderr
+            ));
+            continue;
+        }
+        let added = std::fs::read_to_string(&file).expect("read");
+        if added != original {
+            changed += 1;
+        }
+        // Only comments were added: removing what --add-ignores writes gives the original back.
+        let mut restored = String::new();
+        for l in added.split_inclusive('\n') {
+            if l.starts_with("# composegen: ignore-file[") && l.contains("TODO") {
+                comments += 1;
+                continue;
+            }
+            match l
+                .find("composegen: ignore[")
+                .filter(|_| l.contains("TODO: say why"))
+            {
+                Some(at) => {
+                    comments += 1;
+                    let body = &l[..at];
+                    let body = body
+                        .strip_suffix("  # ")
+                        .or_else(|| body.strip_suffix(' '))
+                        .or_else(|| body.strip_suffix('#'))
+                        .unwrap_or(body);
+                    restored.push_str(body);
+                    restored.push_str(&l[l.trim_end_matches(['\n', '\r']).len()..]);
+                }
+                None => restored.push_str(l),
+            }
+        }
+        if restored != original {
+            failures.push(format!("{rel}: --add-ignores changed more than comments"));
+        }
+        // Lint passes, and a second run adds nothing.
+        let r = composegen(&dir, &[&all[..], &["compose.yaml"]].concat(), None);
+        if r.code != 0 {
+            failures.push(format!(
+                "{rel}: findings left after --add-ignores:\n{}",
+                r.stdout
+            ));
+        }
+        composegen(
+            &dir,
+            &[&all[..], &["--add-ignores", "compose.yaml"]].concat(),
+            None,
+        );
+        if std::fs::read_to_string(&file).expect("read") != added {
+            failures.push(format!("{rel}: a second --add-ignores changed the file"));
+        }
+    }
+    eprintln!("corpus: {files} files, {changed} given {comments} suppression comments");
+    assert!(
+        files > 100 && changed > 100,
+        "{files} files, {changed} changed"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -786,7 +786,13 @@ fn run_fix(
         };
         return Ok((diffs, code));
     }
-    let format = args.format.unwrap_or(Format::Concise);
+    let format = args.format.unwrap_or(
+        if stdin_text.is_none() && args.output.is_none() && std::io::stdout().is_terminal() {
+            Format::Human
+        } else {
+            Format::Concise
+        },
+    );
     let code = if failed {
         2
     } else {
