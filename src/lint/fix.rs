@@ -267,8 +267,11 @@ fn newline(text: &str, at: usize) -> &'static str {
 /// Where a new block line goes after content ending at `end`: the start of the next line, and
 /// the break to write first when the file ends without one.
 fn after_line(text: &str, end: usize) -> (usize, bool) {
-    if end > 0 && text.as_bytes().get(end - 1) == Some(&b'\n') {
-        return (end, false);
+    // A block scalar (`|`, `>`) ends at the next token: its trailing blank lines (kept by `|+`)
+    // are its own, so what follows goes after them, at the start of that token's line.
+    let start = line_start(text, end);
+    if end > 0 && text[start..end].chars().all(|c| c == ' ' || c == '\t') {
+        return (start, false);
     }
     match text[end..].find('\n') {
         Some(i) => (end + i + 1, false),
@@ -694,6 +697,29 @@ mod tests {
             span: Span { start, end },
             replacement: r.into(),
         }
+    }
+
+    #[test]
+    fn new_keys_follow_block_scalars_and_flow_mappings() {
+        use crate::lint::testing::fix_rule;
+        // After a kept block scalar's trailing blank lines (its value is unchanged).
+        let text = "services:\n  a:\n    image: x\n    command: |+\n      echo hi\n\n\n  b: {}\n";
+        assert_eq!(
+            fix_rule("CG405", text).as_deref(),
+            Some(
+                "services:\n  a:\n    image: x\n    command: |+\n      echo hi\n\n\n    security_opt:\n      - no-new-privileges:true\n  b: {security_opt: [\"no-new-privileges:true\"]}\n"
+            )
+        );
+        // No final newline: none is added at the end.
+        assert_eq!(
+            fix_rule("CG405", "services:\n  a:\n    image: x").as_deref(),
+            Some(
+                "services:\n  a:\n    image: x\n    security_opt:\n      - no-new-privileges:true"
+            )
+        );
+        // A service that is an alias, or whose keys all come from a merge key: not fixed.
+        let text = "x: &x\n  image: y\nservices:\n  a: *x\n  b:\n    <<: *x\n";
+        assert_eq!(fix_rule("CG405", text), None);
     }
 
     #[test]
