@@ -321,6 +321,32 @@ fn unexpected_changes(old: &str, new: &str) -> Vec<String> {
     problems
 }
 
+/// The paths where two JSON values differ (`services.db.security_opt`).
+fn model_diff(a: &serde_json::Value, b: &serde_json::Value, at: &str, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for k in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
+                let null = Value::Null;
+                let path = format!("{at}.{k}");
+                model_diff(
+                    x.get(k).unwrap_or(&null),
+                    y.get(k).unwrap_or(&null),
+                    &path,
+                    out,
+                );
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                model_diff(p, q, &format!("{at}[{i}]"), out);
+            }
+        }
+        _ if a != b => out.push(at.to_string()),
+        _ => {}
+    }
+}
+
 #[test]
 fn fix_round_trips_on_the_corpus() {
     let Some(corpus) = support::corpus_dir() else {
@@ -334,6 +360,7 @@ fn fix_round_trips_on_the_corpus() {
     let mut per_rule: BTreeMap<String, usize> = BTreeMap::new();
     let mut refused: BTreeMap<String, usize> = BTreeMap::new();
     let mut compose_checked = 0;
+    let mut models_compared = 0;
     let mut failures = Vec::new();
     for (i, line) in list.lines().skip(1).enumerate() {
         let Some(rel) = line.split('\t').next().filter(|p| !p.is_empty()) else {
@@ -406,16 +433,37 @@ fn fix_round_trips_on_the_corpus() {
         if r.code != 0 || !r.stdout.is_empty() {
             failures.push(format!("{rel}: fixable findings left:\n{}", r.stdout));
         }
-        // Docker Compose accepts the fixed file if it accepted the original.
+        // Docker Compose accepts the fixed file if it accepted the original, and reads the same
+        // model but for what the fixes set.
         if let Some(Some(Ok(_))) = accepted_before {
             compose_checked += 1;
             if let Some(Err(e)) = support::compose_config(&file, &[]) {
                 failures.push(format!("{rel}: Docker Compose rejects the fixed file: {e}"));
             }
+            let fixed_model = support::compose_config_json(&file, &[]);
+            std::fs::write(&file, &original).expect("write");
+            let original_model = support::compose_config_json(&file, &[]);
+            std::fs::write(&file, &fixed).expect("write");
+            if let (Some(Ok(a)), Some(Ok(b))) = (original_model, fixed_model) {
+                let mut diffs = Vec::new();
+                model_diff(&a, &b, "", &mut diffs);
+                for d in diffs {
+                    if !["security_opt", "cap_drop", "read_only", "host_ip"]
+                        .iter()
+                        .any(|k| d.contains(k))
+                    {
+                        failures.push(format!("{rel}: Compose reads {d} differently"));
+                    }
+                }
+                models_compared += 1;
+            }
         }
     }
     eprintln!(
         "corpus: {files} files, {fixed_files} fixed; Docker Compose accepted {compose_checked} of the fixed files before and after"
+    );
+    eprintln!(
+        "Docker Compose's model (config --format json) compared for {models_compared}: only the fixed fields differ"
     );
     eprintln!("fixes per rule: {per_rule:?}");
     eprintln!("refused fixes per reason: {refused:?}");
