@@ -281,11 +281,36 @@ fn sarif_for_code_scanning() {
         uris.contains(&("%3Cstdin%3E".into(), Some("%SRCROOT%".into()))),
         "{uris:?}"
     );
-    let file_uri = format!("file://{}", abs.display().to_string().replace(' ', "%20"));
-    assert!(
-        uris.contains(&(file_uri.clone(), None)),
-        "{file_uri} in {uris:?}"
+    // An absolute path below the directory linted from is relative to %SRCROOT%, which
+    // originalUriBaseIds resolves; any other is a file:// URI.
+    assert_eq!(
+        uris.iter()
+            .filter(|u| u.0 == "my%20stack/compose.yaml")
+            .count(),
+        4,
+        "{uris:?}"
     );
+    let root = run0["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        root.starts_with("file:///") && root.ends_with('/'),
+        "{root}"
+    );
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let outside = elsewhere.path().join("a b.yaml");
+    std::fs::write(&outside, suppressed).expect("write");
+    let sarif = run(&[outside.to_str().unwrap()], None);
+    let uri = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+        ["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let file_uri = format!(
+        "file://{}",
+        outside.display().to_string().replace(' ', "%20")
+    );
+    assert_eq!(uri, file_uri);
     // Security rules carry a security-severity.
     for rule in run0["tool"]["driver"]["rules"].as_array().unwrap() {
         let score = rule["properties"]["security-severity"].as_str();

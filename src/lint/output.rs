@@ -347,25 +347,35 @@ fn security_severity(m: &super::rule::RuleMeta, level: Severity) -> Option<&'sta
     })
 }
 
-/// A file name as a SARIF artifact location: a relative path is a URI reference against
-/// `%SRCROOT%` (the directory linted from), an absolute path a `file://` URI; reserved
-/// characters (spaces, `<stdin>`'s brackets, `#`, `%`) are percent-encoded.
-fn sarif_artifact(name: &str) -> serde_json::Value {
-    fn encode(path: &str) -> String {
-        let mut out = String::with_capacity(path.len());
-        for b in path.bytes() {
-            if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-                out.push(b as char);
-            } else {
-                out.push_str(&format!("%{b:02X}"));
-            }
+/// A path as a URI path: reserved characters (spaces, `<stdin>`'s brackets, `#`, `%`, non-ASCII)
+/// percent-encoded.
+fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
         }
-        out
     }
-    if name.starts_with('/') {
-        serde_json::json!({"uri": format!("file://{}", encode(name))})
+    out
+}
+
+/// A file name as a SARIF artifact location: a URI reference relative to `%SRCROOT%` (the
+/// directory linted from, where code scanning expects the repository root) for a relative path
+/// or an absolute one below that directory; a `file://` URI for any other absolute path.
+fn sarif_artifact(name: &str, root: Option<&std::path::Path>) -> serde_json::Value {
+    let path = std::path::Path::new(name);
+    if path.is_absolute() {
+        match root.and_then(|r| path.strip_prefix(r).ok()) {
+            Some(rel) => serde_json::json!({
+                "uri": uri_path(&rel.to_string_lossy()),
+                "uriBaseId": "%SRCROOT%",
+            }),
+            None => serde_json::json!({"uri": format!("file://{}", uri_path(name))}),
+        }
     } else {
-        serde_json::json!({"uri": encode(name), "uriBaseId": "%SRCROOT%"})
+        serde_json::json!({"uri": uri_path(name), "uriBaseId": "%SRCROOT%"})
     }
 }
 
@@ -384,6 +394,8 @@ fn fingerprint(d: &Diagnostic, file: &str, occurrence: usize) -> String {
 
 fn sarif(report: &Report, settings: &Settings) -> String {
     use serde_json::json;
+    let root = std::env::current_dir().ok();
+    let root = root.as_deref();
     // One descriptor per rule that ran (or reported), in registry order.
     let descriptors: Vec<&'static super::rule::RuleMeta> = RULES
         .iter()
@@ -441,7 +453,7 @@ fn sarif(report: &Report, settings: &Settings) -> String {
                     let uri = report.files.get(r.file).map_or(file.name.as_str(), |f| f.name.as_str());
                     json!({
                         "id": i,
-                        "physicalLocation": {"artifactLocation": sarif_artifact(uri), "region": sarif_region(r)},
+                        "physicalLocation": {"artifactLocation": sarif_artifact(uri, root), "region": sarif_region(r)},
                         "message": {"text": if r.label.is_empty() { "related location".to_string() } else { r.label.clone() }},
                     })
                 })
@@ -453,7 +465,7 @@ fn sarif(report: &Report, settings: &Settings) -> String {
                 "message": {"text": message},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": sarif_artifact(&file.name),
+                        "artifactLocation": sarif_artifact(&file.name, root),
                         "region": sarif_region(&d.primary),
                     }
                 }],
@@ -487,6 +499,10 @@ fn sarif(report: &Report, settings: &Settings) -> String {
                 "rules": rules,
             }},
             "results": results,
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": root.map_or_else(
+                || "./".to_string(),
+                |r| format!("file://{}/", uri_path(r.to_string_lossy().trim_end_matches('/'))),
+            )}},
         }],
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
