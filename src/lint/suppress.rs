@@ -190,13 +190,23 @@ pub fn add_ignores(text: &str, found: &[(usize, &str)]) -> (String, usize) {
         out
     };
     let added: usize = by_line.values().map(BTreeSet::len).sum();
+    // A finding past the last line (a syntax error at the end, an empty file) is ignored for the
+    // whole file.
+    let lines = text.split_inclusive('\n').count();
+    let mut whole_file: BTreeSet<&str> = BTreeSet::new();
+    by_line.retain(|line, codes| {
+        let exists = *line <= lines;
+        if !exists {
+            whole_file.extend(codes.iter().copied());
+        }
+        exists
+    });
     let all = annotate(&by_line);
-    if same(&all) {
+    if whole_file.is_empty() && same(&all) {
         return (all, added);
     }
     // Some line cannot take a comment: find which, one line at a time.
     let mut kept = BTreeMap::new();
-    let mut whole_file: BTreeSet<&str> = BTreeSet::new();
     for (line, codes) in by_line {
         let one = BTreeMap::from([(line, codes.clone())]);
         if same(&annotate(&one)) {
@@ -304,6 +314,13 @@ mod tests {
         let s = Suppressions::scan(&out);
         assert!(s.suppresses("CG301", 2, 2) && s.suppresses("CG403", 2, 2));
         assert!(s.suppresses("CG101", 4, 4));
+        // Past the last line: for the whole file.
+        let (out, n) = add_ignores("services:\n  a: [x\n", &[(3, "CG001")]);
+        assert_eq!(n, 1);
+        assert_eq!(
+            out,
+            format!("# composegen: ignore-file[CG001] {TODO_REASON}\nservices:\n  a: [x\n")
+        );
         // A line inside a multi-line quoted string: the code is ignored for the file instead.
         let text = "services:\n  a:\n    command: \"a\n      b\"\n";
         let (out, _) = add_ignores(text, &[(3, "CG009")]);
