@@ -503,7 +503,20 @@ fn conflict(a: &Edit, b: &Edit) -> bool {
 /// Apply the fixes whose edits do not conflict with an earlier one; returns the new text and
 /// which fixes were applied (by index).
 pub fn apply(text: &str, fixes: &[&[Edit]]) -> (String, Vec<usize>) {
-    let mut taken: Vec<&Edit> = Vec::new();
+    // The edits taken so far, by start: an edit can only conflict with its neighbours there
+    // (taken edits never overlap), so each check is a lookup, not a scan.
+    let mut taken: std::collections::BTreeMap<(usize, usize), &Edit> = Default::default();
+    let free = |taken: &std::collections::BTreeMap<(usize, usize), &Edit>, e: &Edit| {
+        let key = (e.span.start, e.span.end);
+        taken
+            .range(..=key)
+            .next_back()
+            .is_none_or(|(_, t)| !conflict(t, e))
+            && taken
+                .range(key..)
+                .next()
+                .is_none_or(|(_, t)| !conflict(t, e))
+    };
     let mut applied = Vec::new();
     for (i, edits) in fixes.iter().enumerate() {
         let valid = edits.iter().all(|e| {
@@ -512,15 +525,18 @@ pub fn apply(text: &str, fixes: &[&[Edit]]) -> (String, Vec<usize>) {
                 && text.is_char_boundary(e.span.start)
                 && text.is_char_boundary(e.span.end)
         });
-        let free = edits.iter().enumerate().all(|(j, e)| {
-            taken.iter().all(|t| !conflict(t, e)) && edits[..j].iter().all(|o| !conflict(o, e))
-        });
-        if valid && free && !edits.is_empty() {
-            taken.extend(edits.iter());
+        let unclaimed = edits
+            .iter()
+            .enumerate()
+            .all(|(j, e)| free(&taken, e) && edits[..j].iter().all(|o| !conflict(o, e)));
+        if valid && unclaimed && !edits.is_empty() {
+            for e in edits.iter() {
+                taken.insert((e.span.start, e.span.end), e);
+            }
             applied.push(i);
         }
     }
-    taken.sort_by_key(|e| (e.span.start, e.span.end));
+    let taken = taken.into_values();
     let mut out = String::with_capacity(text.len() + 64 * taken.len());
     let mut at = 0;
     for e in taken {
@@ -582,11 +598,13 @@ pub fn fix_project(spec: ProjectSpec, settings: &Settings, images: &ImageTable) 
         spec.files[0].bytes = text.as_bytes().to_vec();
         super::lint_projects(vec![spec], settings, images, &mut |_, _| {})
     };
-    let count = |report: &Report, code: &str, message: &str| {
-        report
-            .diagnostics()
-            .filter(|(_, d)| d.code == code && d.message == message)
-            .count()
+    // Findings by rule and message, counted once per lint.
+    let counts = |report: &Report| {
+        let mut n: std::collections::HashMap<(&'static str, String), usize> = Default::default();
+        for (_, d) in report.diagnostics() {
+            *n.entry((d.code, d.message.clone())).or_default() += 1;
+        }
+        n
     };
     let mut report = lint(&text);
     for _ in 0..MAX_ROUNDS {
@@ -652,17 +670,20 @@ pub fn fix_project(spec: ProjectSpec, settings: &Settings, images: &ImageTable) 
         }
         let after = lint(&next);
         // Each fix must remove its finding: one fewer finding with its message per fix applied.
-        let mut unresolved = Vec::new();
+        let (before_n, after_n) = (counts(&report), counts(&after));
+        let mut made: std::collections::HashMap<(&'static str, String), usize> = Default::default();
         for &i in &done {
-            let (code, message, ..) = fixes[i];
-            let made = done
-                .iter()
-                .filter(|&&j| fixes[j].0 == code && fixes[j].1 == message)
-                .count();
-            if count(&after, code, message) + made > count(&report, code, message) {
-                unresolved.push((code, message.to_string()));
-            }
+            *made
+                .entry((fixes[i].0, fixes[i].1.to_string()))
+                .or_default() += 1;
         }
+        let unresolved: Vec<(&'static str, String)> = made
+            .into_iter()
+            .filter(|(key, n)| {
+                after_n.get(key).copied().unwrap_or(0) + n > before_n.get(key).copied().unwrap_or(0)
+            })
+            .map(|(key, _)| key)
+            .collect();
         if !unresolved.is_empty() {
             failed.extend(unresolved);
             continue; // the round is undone; the next one leaves those fixes out
