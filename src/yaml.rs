@@ -346,8 +346,9 @@ impl Node {
         }
         let parse_text = compose_line_breaks(text);
         let mut builder = Builder::new(text, &parse_text, 0);
+        builder.anchored = Some(Vec::new());
         match builder.events() {
-            Ok(()) => std::mem::take(&mut builder.anchored),
+            Ok(()) => builder.anchored.unwrap_or_default(),
             Err(_) => Vec::new(),
         }
     }
@@ -833,8 +834,9 @@ struct Builder<'t> {
     separators: Vec<usize>,
     stack: Vec<Frame>,
     anchors: std::collections::HashMap<usize, (Node, usize, usize)>,
-    /// Spans of the nodes that carry an anchor (`&name`), in the order they end.
-    anchored: Vec<Span>,
+    /// Spans of the nodes that carry an anchor (`&name`) to their last character, in the order
+    /// they end; kept only for [`Node::anchored_spans`].
+    anchored: Option<Vec<Span>>,
     /// Nodes written out in the text.
     written: usize,
     /// Nodes aliases copied.
@@ -862,7 +864,7 @@ impl<'t> Builder<'t> {
             separators: line_breaks(text).into_iter().map(|(b, _)| b).collect(),
             stack: Vec::new(),
             anchors: std::collections::HashMap::new(),
-            anchored: Vec::new(),
+            anchored: None,
             written: 0,
             nodes: 0,
             root: None,
@@ -1067,8 +1069,16 @@ impl<'t> Builder<'t> {
         anchor: usize,
         at: &saphyr_parser::Marker,
     ) -> Result<(), SyntaxError> {
+        if anchor > 0
+            && let Some(anchored) = &mut self.anchored
+        {
+            // A block mapping's own span reaches to the next token: end at its last character.
+            anchored.push(Span {
+                start: built.node.span.start,
+                end: built.node.content_end(self.text),
+            });
+        }
         if anchor > 0 {
-            self.anchored.push(built.node.span);
             self.anchors
                 .insert(anchor, (built.node.clone(), built.nodes, built.height));
         }

@@ -118,12 +118,19 @@ fn refusal(cx: &Context<'_>, node: &Node, span: Span) -> Option<Refusal> {
     if node.interp.is_some() {
         return Some(Refusal::Interpolated);
     }
-    // An alias stands for its anchor: its span is the `*name`.
+    // An alias stands for its anchor: its span is the `*name`. An edit inside an anchored
+    // node, or of a node that is (inside) one (a key added to an anchored mapping), changes
+    // every user.
+    let at_node = Span {
+        start: node.span.start,
+        end: node.span.start + 1,
+    };
     if cx
         .text
         .get(node.span.start..)
         .is_some_and(|t| t.starts_with('*'))
         || in_anchor(cx, span)
+        || in_anchor(cx, at_node)
     {
         return Some(Refusal::Anchor);
     }
@@ -741,6 +748,16 @@ mod tests {
         // A service that is an alias, or whose keys all come from a merge key: not fixed.
         let text = "x: &x\n  image: y\nservices:\n  a: *x\n  b:\n    <<: *x\n";
         assert_eq!(fix_rule("CG405", text), None);
+        // An anchored service is used by its aliases: neither is fixed.
+        let text = "services:\n  a: &svc\n    image: x\n  b: *svc\n";
+        assert_eq!(fix_rule("CG405", text), None);
+        // A service that ends with an anchored mapping is not that mapping: fixed after it.
+        let text = "services:\n  a:\n    image: x\n    environment: &env\n      A: 1\n  b:\n    image: y\n    environment: *env\n";
+        let fixed = fix_rule("CG405", text).unwrap_or_default();
+        assert!(
+            fixed.starts_with("services:\n  a:\n    image: x\n    environment: &env\n      A: 1\n    security_opt:\n"),
+            "{fixed}"
+        );
     }
 
     #[test]
