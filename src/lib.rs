@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod cli;
 pub mod compose;
+pub mod digest;
 pub mod doc;
 pub mod error;
 pub mod fsio;

@@ -337,6 +337,58 @@ impl Node {
         }
     }
 
+    /// The spans of the nodes of `text` that carry an anchor (`&name`): what an alias or a
+    /// merge key copies, so an edit inside one changes every place that uses it. Empty when
+    /// the text does not parse.
+    pub fn anchored_spans(text: &str) -> Vec<Span> {
+        if !text.contains('&') {
+            return Vec::new();
+        }
+        let parse_text = compose_line_breaks(text);
+        let mut builder = Builder::new(text, &parse_text, 0);
+        builder.anchored = Some(Vec::new());
+        match builder.events() {
+            Ok(()) => builder.anchored.unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Where the text of this node (written in `text`) ends: the end of its last key or value,
+    /// however deep, or its closing bracket when it is a flow collection (a block mapping's own
+    /// span reaches to the token after it, past comments and blank lines).
+    pub fn content_end(&self, text: &str) -> usize {
+        let last = match &self.kind {
+            Kind::Map(entries) => entries
+                .iter()
+                .map(|(k, v)| v.content_end(text).max(k.span.end))
+                .max(),
+            Kind::Seq(items) => items.iter().map(|i| i.content_end(text)).max(),
+            _ => return self.span.end,
+        };
+        let b = text.as_bytes();
+        let close = match b.get(self.span.start) {
+            Some(b'[') => b']',
+            Some(b'{') => b'}',
+            _ => return last.unwrap_or(self.span.end),
+        };
+        // The closing bracket: at the end of the span, or the first after the last item
+        // (past white space and comments).
+        if b.get(self.span.end) == Some(&close) {
+            return self.span.end + 1;
+        }
+        let from = last.unwrap_or(self.span.start + 1).min(b.len());
+        let mut in_comment = false;
+        for (i, &c) in b.iter().enumerate().skip(from) {
+            match c {
+                b'\n' => in_comment = false,
+                b'#' => in_comment = true,
+                _ if !in_comment && c == close => return i + 1,
+                _ => {}
+            }
+        }
+        last.unwrap_or(self.span.end)
+    }
+
     /// Its explicit tag (`!reset`, `!override` …), if any.
     pub fn tag(&self) -> Option<&str> {
         self.tag.as_deref().map(String::as_str)
@@ -782,6 +834,9 @@ struct Builder<'t> {
     separators: Vec<usize>,
     stack: Vec<Frame>,
     anchors: std::collections::HashMap<usize, (Node, usize, usize)>,
+    /// Spans of the nodes that carry an anchor (`&name`) to their last character, in the order
+    /// they end; kept only for [`Node::anchored_spans`].
+    anchored: Option<Vec<Span>>,
     /// Nodes written out in the text.
     written: usize,
     /// Nodes aliases copied.
@@ -809,6 +864,7 @@ impl<'t> Builder<'t> {
             separators: line_breaks(text).into_iter().map(|(b, _)| b).collect(),
             stack: Vec::new(),
             anchors: std::collections::HashMap::new(),
+            anchored: None,
             written: 0,
             nodes: 0,
             root: None,
@@ -1013,6 +1069,15 @@ impl<'t> Builder<'t> {
         anchor: usize,
         at: &saphyr_parser::Marker,
     ) -> Result<(), SyntaxError> {
+        if anchor > 0
+            && let Some(anchored) = &mut self.anchored
+        {
+            // A block mapping's own span reaches to the next token: end at its last character.
+            anchored.push(Span {
+                start: built.node.span.start,
+                end: built.node.content_end(self.text),
+            });
+        }
         if anchor > 0 {
             self.anchors
                 .insert(anchor, (built.node.clone(), built.nodes, built.height));

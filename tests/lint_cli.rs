@@ -199,6 +199,164 @@ fn inline_suppressions_and_no_ignores() {
 }
 
 #[test]
+fn an_ignore_on_a_related_line_counts_and_unknown_codes_warn() {
+    // CG101 reports `b` and points at `a` ("also published here"): an ignore on `a`'s line
+    // suppresses it too.
+    let text = COLLIDING.replacen(
+        "  a:\n    image: nginx:1.27.3\n    ports: [\"127.0.0.1:8080:80\"]\n",
+        "  a:\n    image: nginx:1.27.3\n    ports: [\"127.0.0.1:8080:80\"]  # composegen: ignore[CG101] a is the old one\n",
+        1,
+    );
+    let d = dir_with(&[
+        ("compose.yaml", &text),
+        (
+            "typo.yaml",
+            &COLLIDING.replacen("  b:\n", "  b:  # composegen: ignore[CG1O1]\n", 1),
+        ),
+    ]);
+    let r = lint_in(d.path(), &["--select", "CG101", "compose.yaml"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(!r.stdout.contains("CG101"), "{}", r.stdout);
+    // An unknown code suppresses nothing, and says so.
+    let r = lint_in(d.path(), &["--select", "CG101,CG806", "typo.yaml"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("error[CG101]"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "typo.yaml:5:28: warning[CG806] the suppression names `CG1O1`, which is no rule"
+        ),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn sarif_for_code_scanning() {
+    let suppressed = "services:\n  db:  # composegen: ignore[CG405] the image sets it\n    image: postgres:16.4\n    ports: [\"5432:5432\"]\n    volumes: [\"pg:/var/lib/postgresql/data\"]\nvolumes:\n  pg: {}\n";
+    let d = dir_with(&[
+        ("my stack/compose.yaml", suppressed),
+        ("shifted.yaml", &format!("# a comment\n\n{suppressed}")),
+    ]);
+    let abs = d.path().join("my stack/compose.yaml");
+    let run = |args: &[&str], stdin: Option<&str>| -> serde_json::Value {
+        let mut cmd = Command::cargo_bin("composegen").expect("binary");
+        cmd.current_dir(d.path())
+            .args([
+                "--color=never",
+                "lint",
+                "--no-config",
+                "--format",
+                "sarif",
+                "--select",
+                "CG103,CG405",
+            ])
+            .args(args);
+        if let Some(input) = stdin {
+            cmd.write_stdin(input);
+        }
+        serde_json::from_slice(&cmd.output().expect("run").stdout).expect("sarif")
+    };
+    let sarif = run(
+        &["my stack/compose.yaml", abs.to_str().unwrap(), "-"],
+        Some(suppressed),
+    );
+    let run0 = &sarif["runs"][0];
+    let uris: Vec<(String, Option<String>)> = run0["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let a = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+            (
+                a["uri"].as_str().unwrap().to_string(),
+                a["uriBaseId"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    assert!(
+        uris.contains(&("my%20stack/compose.yaml".into(), Some("%SRCROOT%".into()))),
+        "{uris:?}"
+    );
+    assert!(
+        uris.contains(&("%3Cstdin%3E".into(), Some("%SRCROOT%".into()))),
+        "{uris:?}"
+    );
+    // An absolute path below the directory linted from is relative to %SRCROOT%, which
+    // originalUriBaseIds resolves; any other is a file:// URI.
+    assert_eq!(
+        uris.iter()
+            .filter(|u| u.0 == "my%20stack/compose.yaml")
+            .count(),
+        4,
+        "{uris:?}"
+    );
+    let root = run0["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        root.starts_with("file:///") && root.ends_with('/'),
+        "{root}"
+    );
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let outside = elsewhere.path().join("a b.yaml");
+    std::fs::write(&outside, suppressed).expect("write");
+    let sarif = run(&[outside.to_str().unwrap()], None);
+    let uri = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+        ["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let file_uri = format!(
+        "file://{}",
+        outside.display().to_string().replace(' ', "%20")
+    );
+    assert_eq!(uri, file_uri);
+    // Security rules carry a security-severity.
+    for rule in run0["tool"]["driver"]["rules"].as_array().unwrap() {
+        let score = rule["properties"]["security-severity"].as_str();
+        match rule["id"].as_str().unwrap() {
+            "CG103" => assert_eq!(score, Some("5.5")),
+            "CG405" => assert_eq!(score, Some("2.0")),
+            other => panic!("unexpected rule {other}"),
+        }
+    }
+    // The suppressed finding is listed as suppressed, with its reason.
+    let results = run0["results"].as_array().unwrap();
+    let cg405: Vec<&serde_json::Value> =
+        results.iter().filter(|r| r["ruleId"] == "CG405").collect();
+    assert_eq!(cg405.len(), 3, "one per input");
+    for r in &cg405 {
+        assert_eq!(r["suppressions"][0]["kind"], "inSource");
+        assert_eq!(r["suppressions"][0]["justification"], "the image sets it");
+    }
+    assert!(
+        results
+            .iter()
+            .filter(|r| r["ruleId"] == "CG103")
+            .all(|r| r.get("suppressions").is_none())
+    );
+    // Fingerprints: the same finding moved two lines down keeps its fingerprint.
+    let fp = |v: &serde_json::Value, code: &str| {
+        v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["ruleId"] == code)
+            .unwrap()["partialFingerprints"]["composegen/v1"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let a = run(&["--stdin-filename", "x.yaml", "-"], Some(suppressed));
+    let b = run(
+        &["--stdin-filename", "x.yaml", "-"],
+        Some(&format!("# a comment\n\n{suppressed}")),
+    );
+    assert_eq!(fp(&a, "CG103"), fp(&b, "CG103"));
+    assert_ne!(fp(&a, "CG103"), fp(&a, "CG405"));
+}
+
+#[test]
 fn configuration_file_changes_severities_and_rejects_unknown_keys() {
     let d = dir_with(&[
         ("compose.yaml", COLLIDING),

@@ -92,6 +92,18 @@ pub struct LintArgs {
     /// Write the report to FILE (atomically, without colour) instead of stdout.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Apply the mechanical fixes of the findings reported (in place, atomically; with `-`,
+    /// print the fixed file on stdout and the report on stderr), then report what is left.
+    #[arg(long, conflicts_with_all = ["diff", "add_ignores", "show_config"])]
+    pub fix: bool,
+    /// Print the fixes as a unified diff instead of writing them; exit 1 when there is
+    /// something to fix.
+    #[arg(long, conflicts_with_all = ["add_ignores", "show_config"])]
+    pub diff: bool,
+    /// Write a `# composegen: ignore[CODE] TODO: …` comment for each finding, so that lint
+    /// passes today and new findings fail (adopting the linter on an existing repository).
+    #[arg(long, conflicts_with = "show_config")]
+    pub add_ignores: bool,
 }
 
 /// `--fail-on` values.
@@ -644,6 +656,12 @@ pub fn run(args: &LintArgs, color: bool) -> Result<(String, i32)> {
             path_errors,
         ));
     }
+    if args.fix || args.diff {
+        return run_fix(args, projects, &settings, &images, color, path_errors);
+    }
+    if args.add_ignores {
+        return run_add_ignores(projects, &settings, &images, path_errors);
+    }
     let mut progress = super::report::Progress::stderr("linting", projects.len());
     let report = crate::lint::lint_projects(projects, &settings, &images, &mut |done, _| {
         progress.tick(done)
@@ -667,6 +685,185 @@ pub fn run(args: &LintArgs, color: bool) -> Result<(String, i32)> {
         return Ok((text, 2));
     }
     Ok((text, exit_code(&report, &settings)))
+}
+
+/// Exit 2 with the paths that could not be linted, after the rest was done.
+fn report_path_errors(path_errors: Vec<Error>) -> bool {
+    let failed = !path_errors.is_empty();
+    for e in path_errors {
+        let _ = writeln!(std::io::stderr(), "{:?}", miette::Report::new(e));
+    }
+    failed
+}
+
+/// Append the files of `more` to `report`, renumbering the files its locations name.
+fn extend_report(report: &mut Report, more: Report) {
+    let offset = report.files.len();
+    for mut f in more.files {
+        for d in &mut f.diagnostics {
+            d.primary.file += offset;
+            for r in &mut d.related {
+                r.file += offset;
+            }
+        }
+        report.files.push(f);
+    }
+}
+
+/// `lint --fix` and `lint --diff`.
+fn run_fix(
+    args: &LintArgs,
+    projects: Vec<crate::lint::ProjectSpec>,
+    settings: &Settings,
+    images: &ImageTable,
+    color: bool,
+    path_errors: Vec<Error>,
+) -> Result<(String, i32)> {
+    use crate::lint::fix::fix_project;
+    let mut report = Report::default();
+    let mut diffs = String::new();
+    let mut stdin_text = None;
+    for spec in projects {
+        let main = spec.files[0].clone();
+        let Some(fixed) = fix_project(spec.clone(), settings, images) else {
+            // Not UTF-8: nothing to fix; its findings are reported as usual.
+            let r = crate::lint::lint_projects(vec![spec], settings, images, &mut |_, _| {});
+            extend_report(&mut report, r);
+            continue;
+        };
+        for r in &fixed.refused {
+            super::report::status(format_args!(
+                "{}:{}: {} not fixed: {}",
+                main.name,
+                r.line,
+                r.code,
+                r.why.reason()
+            ));
+        }
+        if args.diff {
+            if fixed.changed() {
+                diffs.push_str(&super::check::unified_diff(
+                    &main.name,
+                    &main.name,
+                    &fixed.original,
+                    &fixed.text,
+                ));
+            }
+        } else {
+            match &main.path {
+                Some(path) if fixed.changed() => {
+                    crate::render::bundle::rewrite(path, &fixed.text)?;
+                    let n: usize = fixed.applied.values().sum();
+                    let per_rule: Vec<String> = fixed
+                        .applied
+                        .iter()
+                        .map(|(code, n)| format!("{code} ×{n}"))
+                        .collect();
+                    super::report::status(format_args!(
+                        "fixed {n} finding{} in {} ({})",
+                        if n == 1 { "" } else { "s" },
+                        main.name,
+                        per_rule.join(", ")
+                    ));
+                }
+                Some(_) => {}
+                None => stdin_text = Some(fixed.text.clone()),
+            }
+        }
+        extend_report(&mut report, fixed.report);
+    }
+    let failed = report_path_errors(path_errors);
+    if args.diff {
+        let code = if failed {
+            2
+        } else {
+            i32::from(!diffs.is_empty())
+        };
+        let diffs = if color {
+            super::check::colorize(&diffs)
+        } else {
+            diffs
+        };
+        return Ok((diffs, code));
+    }
+    let format = args.format.unwrap_or(
+        if stdin_text.is_none() && args.output.is_none() && std::io::stdout().is_terminal() {
+            Format::Human
+        } else {
+            Format::Concise
+        },
+    );
+    let code = if failed {
+        2
+    } else {
+        exit_code(&report, settings)
+    };
+    match stdin_text {
+        // `--fix -`: the fixed file on stdout, the report on stderr.
+        Some(text) => {
+            let shown = output::render(&report, format, settings, false);
+            let _ = write!(std::io::stderr(), "{shown}");
+            Ok((text, code))
+        }
+        None => {
+            let text = output::render(&report, format, settings, color && args.output.is_none());
+            let text = super::report::finish_lint(text, &report, format, args.output.as_deref())?;
+            Ok((text, code))
+        }
+    }
+}
+
+/// `lint --add-ignores`: a suppression for each finding, in the file where it is reported.
+fn run_add_ignores(
+    projects: Vec<crate::lint::ProjectSpec>,
+    settings: &Settings,
+    images: &ImageTable,
+    path_errors: Vec<Error>,
+) -> Result<(String, i32)> {
+    let mut total = 0;
+    for spec in projects {
+        let inputs = spec.files.clone();
+        let report = crate::lint::lint_projects(vec![spec], settings, images, &mut |_, _| {});
+        for (i, file) in report.files.iter().enumerate() {
+            let found: Vec<(usize, &str)> = report
+                .diagnostics()
+                .filter(|(_, d)| d.primary.file == i)
+                .map(|(_, d)| (d.primary.pos.line, d.code))
+                .collect();
+            if found.is_empty() {
+                continue;
+            }
+            // The project's own files only (not a file an `include` or `extends` names).
+            let Some(input) = inputs.iter().find(|f| f.name == file.name) else {
+                continue;
+            };
+            let Some(path) = &input.path else {
+                return Err(Error::msg(
+                    "--add-ignores cannot write to stdin",
+                    Some("name the compose file instead of `-`".into()),
+                ));
+            };
+            let Ok(text) = std::str::from_utf8(&input.bytes) else {
+                continue;
+            };
+            let (new, added) = crate::lint::suppress::add_ignores(text, &found);
+            if added > 0 {
+                crate::render::bundle::rewrite(path, &new)?;
+                total += added;
+                super::report::status(format_args!(
+                    "{}: added {added} suppression{}",
+                    file.name,
+                    if added == 1 { "" } else { "s" }
+                ));
+            }
+        }
+    }
+    let failed = report_path_errors(path_errors);
+    super::report::status(format_args!(
+        "added {total} suppression{} with a TODO reason: replace each TODO with why the finding is accepted, or fix it",
+        if total == 1 { "" } else { "s" }
+    ));
+    Ok((String::new(), if failed { 2 } else { 0 }))
 }
 
 /// `composegen rules`.

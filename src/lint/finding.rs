@@ -121,6 +121,8 @@ pub struct Finding {
     pub related: Vec<Route>,
     /// A raw span, for findings that have no path (YAML syntax errors).
     pub raw_span: Option<Span>,
+    /// How to repair it mechanically (`lint --fix`), or why that is refused.
+    pub fix: Option<super::fix::Fix>,
 }
 
 /// A resolved position: 1-based line and column, with the byte span.
@@ -172,6 +174,8 @@ pub struct Diagnostic {
     pub primary: Location,
     /// Related locations.
     pub related: Vec<Location>,
+    /// Its fix, if the rule has one (edits of the project's main file).
+    pub fix: Option<super::fix::Fix>,
 }
 
 /// Builds a finding; a finding cannot exist without its primary location.
@@ -204,6 +208,7 @@ impl Finding {
                 },
                 related: Vec::new(),
                 raw_span: None,
+                fix: None,
             },
         }
     }
@@ -248,6 +253,12 @@ impl FindingBuilder {
     /// A raw span for the primary location (syntax errors only).
     pub fn raw_span(mut self, span: Span) -> Self {
         self.finding.raw_span = Some(span);
+        self
+    }
+
+    /// Its fix (see [`super::fix`]); `None` leaves it without one.
+    pub fn fix(mut self, fix: Option<super::fix::Fix>) -> Self {
+        self.finding.fix = fix;
         self
     }
 

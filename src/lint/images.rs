@@ -42,6 +42,10 @@ pub struct ImageEntry {
     /// The image ships a Dockerfile HEALTHCHECK.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub healthcheck: bool,
+    /// It runs with `cap_drop: [ALL]`: it starts as a non-root user and never changes user or
+    /// file ownership, so it needs none of Docker's default capabilities (CG403's fix).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cap_drop_all: bool,
     /// It runs a JVM.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub jvm: bool,

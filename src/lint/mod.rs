@@ -5,6 +5,7 @@
 pub mod config;
 pub mod context;
 pub mod finding;
+pub mod fix;
 pub mod images;
 pub mod output;
 pub mod registry;
@@ -45,6 +46,9 @@ pub struct FileReport {
     pub text: String,
     /// Diagnostics, sorted by position then code.
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings an inline `# composegen: ignore[…]` suppresses, with the reason written there
+    /// (SARIF lists them as suppressed; the other formats leave them out).
+    pub suppressed: Vec<(Diagnostic, Option<String>)>,
 }
 
 /// The result of a run.
@@ -307,6 +311,26 @@ fn lint_project(
             s
         })
         .collect();
+    if let Some(sev) = level_of(rules::cg806_unknown_code_in_ignore::CODE) {
+        for (file, s) in suppressions.iter().enumerate() {
+            for (span, code) in &s.mentions {
+                if rule(code).is_none() {
+                    findings.push(
+                        Finding::at(
+                            rules::cg806_unknown_code_in_ignore::CODE,
+                            sev,
+                            file,
+                            crate::yaml::Path::root(),
+                            format!("the suppression names `{code}`, which is no rule"),
+                        )
+                        .help(rules::cg806_unknown_code_in_ignore::HELP)
+                        .raw_span(*span)
+                        .build(),
+                    );
+                }
+            }
+        }
+    }
     let mut per_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); project.files.len()];
     // The generic "Compose rejects this" rules give way to a specific rule that reports the
     // same problem at the same place (see `COVERS_GENERIC`); any other finding there does not
@@ -351,18 +375,35 @@ fn lint_project(
             .get(&at)
             .is_none_or(|&severity| severity < d.severity)
     });
+    // An ignore counts on every line a finding covers: its primary location and the related
+    // ones ("also published here"), each in its own file.
+    let mut suppressed: Vec<Vec<(Diagnostic, Option<String>)>> =
+        vec![Vec::new(); project.files.len()];
     for d in resolved {
         let file = d.primary.file;
-        if suppressions[file].suppresses(d.code, d.primary.pos.line, d.primary.pos.end_line) {
-            continue;
+        let by = std::iter::once(&d.primary)
+            .chain(&d.related)
+            .find(|l| {
+                suppressions
+                    .get(l.file)
+                    .is_some_and(|s| s.suppresses(d.code, l.pos.line, l.pos.end_line))
+            })
+            .map(|l| {
+                suppressions[l.file]
+                    .reason(l.pos.line, l.pos.end_line)
+                    .map(str::to_string)
+            });
+        match by {
+            Some(reason) => suppressed[file].push((d, reason)),
+            None => per_file[file].push(d),
         }
-        per_file[file].push(d);
     }
     project
         .files
         .into_iter()
         .zip(per_file)
-        .map(|(file, mut diagnostics)| {
+        .zip(suppressed)
+        .map(|((file, mut diagnostics), mut suppressed)| {
             diagnostics.sort_by(|a, b| {
                 (a.primary.pos.line, a.primary.pos.column, a.code, &a.message).cmp(&(
                     b.primary.pos.line,
@@ -374,7 +415,18 @@ fn lint_project(
             diagnostics.dedup_by(|a, b| {
                 a.code == b.code && a.primary.span == b.primary.span && a.message == b.message
             });
-            for d in &mut diagnostics {
+            suppressed.sort_by(|(a, _), (b, _)| {
+                (a.primary.pos.line, a.primary.pos.column, a.code, &a.message).cmp(&(
+                    b.primary.pos.line,
+                    b.primary.pos.column,
+                    b.code,
+                    &b.message,
+                ))
+            });
+            for d in diagnostics
+                .iter_mut()
+                .chain(suppressed.iter_mut().map(|(d, _)| d))
+            {
                 d.primary.file += offset;
                 for r in &mut d.related {
                     r.file += offset;
@@ -384,6 +436,7 @@ fn lint_project(
                 name: file.name,
                 text: file.text,
                 diagnostics,
+                suppressed,
             }
         })
         .collect()
@@ -523,6 +576,7 @@ fn resolve(
         service: f.service,
         primary,
         related,
+        fix: f.fix,
     })
 }
 

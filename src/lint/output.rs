@@ -332,8 +332,70 @@ fn sarif_region(l: &Location) -> serde_json::Value {
     })
 }
 
+/// Rules outside CG4xx whose findings are security findings (code scanning's Security tab).
+const SECURITY_OUTSIDE_CG4: &[&str] = &["CG103", "CG203", "CG204", "CG205", "CG508"];
+
+/// GitHub's `security-severity` (0-10) for a security rule at `level`: critical/high for
+/// errors, medium for warnings, low for infos. None for other rules.
+fn security_severity(m: &super::rule::RuleMeta, level: Severity) -> Option<&'static str> {
+    let security =
+        m.category == super::finding::Category::Security || SECURITY_OUTSIDE_CG4.contains(&m.code);
+    security.then_some(match level {
+        Severity::Error => "8.0",
+        Severity::Warning => "5.5",
+        Severity::Info => "2.0",
+    })
+}
+
+/// A path as a URI path: reserved characters (spaces, `<stdin>`'s brackets, `#`, `%`, non-ASCII)
+/// percent-encoded.
+fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A file name as a SARIF artifact location: a URI reference relative to `%SRCROOT%` (the
+/// directory linted from, where code scanning expects the repository root) for a relative path
+/// or an absolute one below that directory; a `file://` URI for any other absolute path.
+fn sarif_artifact(name: &str, root: Option<&std::path::Path>) -> serde_json::Value {
+    let path = std::path::Path::new(name);
+    if path.is_absolute() {
+        match root.and_then(|r| path.strip_prefix(r).ok()) {
+            Some(rel) => serde_json::json!({
+                "uri": uri_path(&rel.to_string_lossy()),
+                "uriBaseId": "%SRCROOT%",
+            }),
+            None => serde_json::json!({"uri": format!("file://{}", uri_path(name))}),
+        }
+    } else {
+        serde_json::json!({"uri": uri_path(name), "uriBaseId": "%SRCROOT%"})
+    }
+}
+
+/// A fingerprint of a finding that survives edits elsewhere in the file: its rule, file,
+/// symbolic route (`services.web.ports[0]`, not a line number) and message, and how many
+/// identical ones came before it.
+fn fingerprint(d: &Diagnostic, file: &str, occurrence: usize) -> String {
+    let key = format!(
+        "{}\0{file}\0{}\0{}\0{occurrence}",
+        d.code, d.primary.route, d.message
+    );
+    let mut hex = crate::digest::sha256_hex(key.as_bytes());
+    hex.truncate(32);
+    hex
+}
+
 fn sarif(report: &Report, settings: &Settings) -> String {
     use serde_json::json;
+    let root = std::env::current_dir().ok();
+    let root = root.as_deref();
     // One descriptor per rule that ran (or reported), in registry order.
     let descriptors: Vec<&'static super::rule::RuleMeta> = RULES
         .iter()
@@ -347,6 +409,14 @@ fn sarif(report: &Report, settings: &Settings) -> String {
         .iter()
         .map(|m| {
             let level = effective_level(m, settings).unwrap_or(m.severity);
+            let mut properties =
+                json!({"category": m.category.as_str(), "tags": [m.category.as_str()]});
+            if let Some(score) = security_severity(m, level) {
+                properties["security-severity"] = json!(score);
+                if m.category != super::finding::Category::Security {
+                    properties["tags"] = json!([m.category.as_str(), "security"]);
+                }
+            }
             json!({
                 "id": m.code,
                 "name": m.name,
@@ -355,13 +425,21 @@ fn sarif(report: &Report, settings: &Settings) -> String {
                 "help": {"text": m.documentation(), "markdown": m.documentation()},
                 "helpUri": format!("{DOCS_URL}{}", m.code),
                 "defaultConfiguration": {"level": sarif_level(level)},
-                "properties": {"category": m.category.as_str(), "tags": [m.category.as_str()]},
+                "properties": properties,
             })
         })
         .collect();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let results: Vec<serde_json::Value> = report
-        .diagnostics()
-        .map(|(file, d)| {
+        .files
+        .iter()
+        .flat_map(|f| {
+            f.diagnostics
+                .iter()
+                .map(move |d| (f, d, None))
+                .chain(f.suppressed.iter().map(move |(d, why)| (f, d, Some(why))))
+        })
+        .map(|(file, d, suppressed)| {
             let index = descriptors.iter().position(|m| m.code == d.code).unwrap_or(0);
             let mut message = d.message.clone();
             if let Some(h) = &d.help {
@@ -375,7 +453,7 @@ fn sarif(report: &Report, settings: &Settings) -> String {
                     let uri = report.files.get(r.file).map_or(file.name.as_str(), |f| f.name.as_str());
                     json!({
                         "id": i,
-                        "physicalLocation": {"artifactLocation": {"uri": uri}, "region": sarif_region(r)},
+                        "physicalLocation": {"artifactLocation": sarif_artifact(uri, root), "region": sarif_region(r)},
                         "message": {"text": if r.label.is_empty() { "related location".to_string() } else { r.label.clone() }},
                     })
                 })
@@ -387,13 +465,25 @@ fn sarif(report: &Report, settings: &Settings) -> String {
                 "message": {"text": message},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": file.name},
+                        "artifactLocation": sarif_artifact(&file.name, root),
                         "region": sarif_region(&d.primary),
                     }
                 }],
             });
+            let key = fingerprint(d, &file.name, 0);
+            let occurrence = seen.entry(key).or_default();
+            result["partialFingerprints"] =
+                json!({"composegen/v1": fingerprint(d, &file.name, *occurrence)});
+            *occurrence += 1;
             if !related.is_empty() {
                 result["relatedLocations"] = json!(related);
+            }
+            if let Some(why) = suppressed {
+                let mut s = json!({"kind": "inSource", "status": "accepted"});
+                if let Some(why) = why {
+                    s["justification"] = json!(why);
+                }
+                result["suppressions"] = json!([s]);
             }
             result
         })
@@ -409,6 +499,10 @@ fn sarif(report: &Report, settings: &Settings) -> String {
                 "rules": rules,
             }},
             "results": results,
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": root.map_or_else(
+                || "./".to_string(),
+                |r| format!("file://{}/", uri_path(r.to_string_lossy().trim_end_matches('/'))),
+            )}},
         }],
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();

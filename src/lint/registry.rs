@@ -88,6 +88,7 @@ pub static RULES: &[&dyn Rule] = &[
     &cg803_unordered_service_keys::UnorderedServiceKeys,
     &cg804_unquoted_port::UnquotedPort,
     &cg805_missing_project_name::MissingProjectName,
+    &cg806_unknown_code_in_ignore::UnknownCodeInIgnore,
 ];
 
 #[cfg(test)]

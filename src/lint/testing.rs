@@ -11,8 +11,8 @@ pub fn lint_rule(code: &str, yaml: &str) -> Vec<Diagnostic> {
     lint_rule_with(code, yaml, Env::empty())
 }
 
-/// The same, with variables.
-pub fn lint_rule_with(code: &str, yaml: &str, env: Env) -> Vec<Diagnostic> {
+/// The settings that enable only rule `code`, at its default severity.
+fn only(code: &str) -> Settings {
     let meta = super::rule(code).unwrap_or_else(|| panic!("no rule {code}"));
     let mut settings = Settings {
         select: vec![code.to_string()],
@@ -24,6 +24,28 @@ pub fn lint_rule_with(code: &str, yaml: &str, env: Env) -> Vec<Diagnostic> {
         super::finding::Severity::Error => Level::Error,
     };
     settings.levels.insert(code.to_string(), level);
+    settings
+}
+
+/// `yaml` after `lint --fix` with only rule `code` enabled; None when nothing changed.
+pub fn fix_rule(code: &str, yaml: &str) -> Option<String> {
+    let images = ImageTable::new(&[]).expect("image table");
+    let spec = super::ProjectSpec {
+        files: vec![crate::project::load::Input {
+            name: "test.yaml".into(),
+            path: None,
+            bytes: yaml.as_bytes().to_vec(),
+        }],
+        env: Env::empty(),
+        profiles: Vec::new(),
+    };
+    let fixed = super::fix::fix_project(spec, &only(code), &images)?;
+    fixed.changed().then_some(fixed.text)
+}
+
+/// The same, with variables.
+pub fn lint_rule_with(code: &str, yaml: &str, env: Env) -> Vec<Diagnostic> {
+    let settings = only(code);
     let images = ImageTable::new(&[]).expect("image table");
     let report = lint(
         vec![Input {

@@ -1,8 +1,10 @@
 use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::{Finding, Severity};
+use crate::lint::fix::{self, Fix, Value};
 use crate::lint::rule::{Rule, RuleMeta};
-use crate::lint::view::repository;
+use crate::lint::view::{PortSpec, repository};
+use crate::yaml::{Kind, Node};
 
 declare_rule! {
     /// ## What it does
@@ -38,6 +40,11 @@ declare_rule! {
     ///
     /// Option `ports`: a list of further container ports to treat as sensitive on any image
     /// (warnings).
+    ///
+    /// Fixable (warnings only: where the image is known to be that service): the fix binds the
+    /// port to loopback, `"5432:5432"` → `"127.0.0.1:5432:5432"` (`0.0.0.0:` becomes
+    /// `127.0.0.1:`), or adds `host_ip: 127.0.0.1` to a long-syntax entry; an IPv6 `::` is left
+    /// for you. Every other byte stays as it was.
     ///
     /// ## Why is this bad?
     /// Docker publishes ports through its own firewall rules, ahead of the host firewall (ufw,
@@ -156,6 +163,25 @@ pub fn image_is(repository: &str, words: &[&str]) -> bool {
 }
 
 /// How sure the rule is that a published port is the sensitive service.
+/// The fix: bind the entry to 127.0.0.1.
+fn loopback(cx: &Context<'_>, node: &Node, p: &PortSpec) -> Option<Fix> {
+    match &node.kind {
+        Kind::Map(_) => match node.get("host_ip") {
+            Some(ip) => fix::edit_scalar(cx, ip, |v| {
+                (v == "0.0.0.0").then(|| (0..v.len(), "127.0.0.1".into()))
+            }),
+            None => fix::insert_key(cx, node, "host_ip", Value::Scalar("127.0.0.1")),
+        },
+        _ => fix::edit_scalar(cx, node, |v| match p.host_ip.as_deref() {
+            None if v.starts_with(|c: char| c.is_ascii_digit()) => {
+                Some((0..0, "127.0.0.1:".into()))
+            }
+            Some("0.0.0.0") if v.starts_with("0.0.0.0:") => Some((0..7, "127.0.0.1".into())),
+            _ => None,
+        }),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Match {
     /// The image is that service (by name or by the image table), or the user listed the port.
@@ -240,6 +266,10 @@ impl Rule for SensitivePortOnAllInterfaces {
                     })
                     .service(s.name)
                     .help(format!("bind it to loopback (`\"127.0.0.1:{}:{}\"`) or drop the mapping and use the compose network", p.published.map_or(lo, |x| x.0), lo))
+                    .fix(match how {
+                        Match::Image => cx.root.at(&p.path).and_then(|n| loopback(cx, n, &p)),
+                        Match::PortOnly => None,
+                    })
                     .build();
                 if how == Match::PortOnly {
                     f.severity = Severity::Info;

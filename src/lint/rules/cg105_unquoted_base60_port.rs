@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
+use crate::lint::fix;
 use crate::lint::rule::{Rule, RuleMeta};
 
 declare_rule! {
@@ -13,6 +14,9 @@ declare_rule! {
     /// v3), which has no base-60 numbers, and reads `2222:22` as the string `"2222:22"`
     /// (verified with `docker compose config --format json`: published `2222`, target `22`).
     /// The file works with `docker compose`.
+    ///
+    /// Fixable: the fix puts the entry in double quotes (`- 22:22` → `- "22:22"`) and changes no
+    /// other byte of the file.
     ///
     /// ## Why is this bad?
     /// YAML 1.1 (PyYAML, the old Python docker-compose v1, Ansible, many editors and CI tools)
@@ -88,6 +92,7 @@ impl Rule for Base60Port {
                         .label("YAML 1.1 tools read a number here; quote it for portability")
                         .service(s.name)
                         .help(format!("write it as a string: \"{}\"", p.raw))
+                        .fix(cx.root.at(&p.path).and_then(|n| fix::quote(cx, n)))
                         .build(),
                     );
                 }

@@ -1,10 +1,11 @@
 use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
+use crate::lint::fix::{self, Fix, Value};
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::rules::cg204_sensitive_host_path_mounted::sensitive;
 use crate::lint::view::{MountKind, Service, normalize_container_path, normalize_host_path};
-use crate::yaml::Kind;
+use crate::yaml::{Kind, Node};
 
 declare_rule! {
     /// ## What it does
@@ -34,6 +35,10 @@ declare_rule! {
     ///   `/app/data/configuration.yaml`), Pi-hole (`pihole/pihole`, `/etc/pihole/pihole.toml`
     ///   and `/etc/pihole/setupVars.conf`) and Bitnami's Sentinel (`bitnami/redis-sentinel`,
     ///   `/opt/bitnami/redis-sentinel/etc/sentinel.conf`).
+    ///
+    /// Fixable: the fix appends `:ro` to a short-syntax mount (`./nginx.conf:/etc/nginx/nginx.conf`
+    /// → `…:ro`; an explicit `:rw` becomes `:ro`) and sets `read_only: true` on a long-syntax one;
+    /// other mount options (`:z`, `:cached`) are left for you. Every other byte stays as it was.
     ///
     /// ## Why is this bad?
     /// A configuration file is an input. Mounted read-write, the container can change it on
@@ -157,6 +162,25 @@ fn rewritten_files(s: &Service<'_>) -> Vec<String> {
 }
 
 /// The file name of a host path, if it has a configuration extension.
+/// The fix: `:ro` on a short-syntax mount of `target`, `read_only: true` on a long one.
+fn read_only(cx: &Context<'_>, node: &Node, target: &str) -> Option<Fix> {
+    match &node.kind {
+        Kind::Map(_) => match node.get("read_only") {
+            Some(flag) => fix::edit_scalar(cx, flag, |v| Some((0..v.len(), "true".into()))),
+            None => fix::insert_key(cx, node, "read_only", Value::Scalar("true")),
+        },
+        _ => fix::edit_scalar(cx, node, |v| {
+            if v.ends_with(&format!(":{target}")) {
+                Some((v.len()..v.len(), ":ro".into()))
+            } else if v.ends_with(&format!(":{target}:rw")) {
+                Some((v.len() - 2..v.len(), "ro".into()))
+            } else {
+                None
+            }
+        }),
+    }
+}
+
 fn config_file(source: &str) -> Option<&str> {
     let name = source
         .trim_end_matches(['/', '\\'])
@@ -234,6 +258,11 @@ impl Rule for WritableConfigBindMount {
                     .label("the container can modify this file on the host")
                     .service(s.name)
                     .help(help)
+                    .fix(
+                        cx.root
+                            .at(&m.path)
+                            .and_then(|n| read_only(cx, n, &m.target)),
+                    )
                     .build(),
                 );
             }

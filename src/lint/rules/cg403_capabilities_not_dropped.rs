@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
+use crate::lint::fix::{self, Value};
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::rules::cg402_dangerous_capability_added::normalize_capability;
 
@@ -13,6 +14,12 @@ declare_rule! {
     /// images need a few of the defaults (to change user, or to `chown` their data directory
     /// at start-up). Turn it on to harden a stack: `rules: {CG403: info}` in
     /// `.composegen.yaml`, or `--select CG403`.
+    ///
+    /// Fixable, only where the image is known to run without any capability (`cap_drop_all` in
+    /// the image table, `composegen explain CG206`: it starts as a non-root user and never
+    /// changes user or file ownership) and the service sets no `user:`: the fix adds `ALL` to
+    /// `cap_drop` (a new key after the service's last one, or a new item of the list). Every
+    /// other byte stays as it was.
     ///
     /// ## Why is this bad?
     /// By default a container's root user keeps 14 capabilities, among them `NET_RAW` (forge
@@ -70,6 +77,18 @@ impl Rule for CapabilitiesNotDropped {
                 Some(_) => (s.at("cap_drop"), "drops some capabilities, not all"),
                 None => (s.path.clone(), "runs with Docker's default capabilities"),
             };
+            let image_allows = s
+                .image_repository()
+                .and_then(|r| cx.images.lookup(&r))
+                .is_some_and(|e| e.cap_drop_all);
+            let fix = if image_allows && s.get("user").is_none() {
+                match s.get("cap_drop") {
+                    Some(list) => fix::append_item(cx, list, "ALL"),
+                    None => fix::insert_key(cx, s.node, "cap_drop", Value::List("ALL")),
+                }
+            } else {
+                None
+            };
             let mut b = self
                 .finding(
                     cx,
@@ -80,7 +99,8 @@ impl Rule for CapabilitiesNotDropped {
                 .service(s.name)
                 .help(
                     "add `cap_drop: [ALL]` and add back with `cap_add` only what the service needs",
-                );
+                )
+                .fix(fix);
             if s.get("cap_drop").is_none() {
                 b = b.on_key();
             }

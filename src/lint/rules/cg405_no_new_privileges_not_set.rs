@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
+use crate::lint::fix::{self, Value};
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::rules::cg404_security_profile_disabled::split_security_opt;
 
@@ -14,6 +15,10 @@ declare_rule! {
     /// images need setuid programs (`sudo`, `su`, `ping` without `NET_RAW`) at run time.
     /// Turn it on to harden a stack: `rules: {CG405: info}` in `.composegen.yaml`, or
     /// `--select CG405`.
+    ///
+    /// Fixable: the fix adds `no-new-privileges:true` to `security_opt` (a new key after the
+    /// service's last one, or a new item of the list, written like its neighbours); a service
+    /// that turns it off explicitly is left for you. Every other byte stays as it was.
     ///
     /// ## Why is this bad?
     /// Without it, a process in the container can gain privileges by running a setuid or
@@ -65,6 +70,15 @@ impl Rule for NoNewPrivilegesNotSet {
                 let (key, value) = split_security_opt(&v.value);
                 (key == "no-new-privileges").then(|| (value.to_ascii_lowercase(), path.clone()))
             });
+            let add = match s.get("security_opt") {
+                Some(list) => fix::append_item(cx, list, "no-new-privileges:true"),
+                None => fix::insert_key(
+                    cx,
+                    s.node,
+                    "security_opt",
+                    Value::List("no-new-privileges:true"),
+                ),
+            };
             let finding = match setting {
                 Some((value, _)) if value.is_empty() || value == "true" => continue,
                 Some((_, path)) => self
@@ -81,7 +95,8 @@ impl Rule for NoNewPrivilegesNotSet {
                         format!("`{}` does not set `no-new-privileges`", s.name),
                     )
                     .on_key()
-                    .label("processes may gain privileges through setuid programs"),
+                    .label("processes may gain privileges through setuid programs")
+                    .fix(add),
             };
             out.push(
                 finding

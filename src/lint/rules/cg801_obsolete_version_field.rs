@@ -1,8 +1,9 @@
 use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
+use crate::lint::fix;
 use crate::lint::rule::{Rule, RuleMeta};
-use crate::yaml::{Kind, Node, Path};
+use crate::yaml::{Kind, Node, Path, Span};
 
 declare_rule! {
     /// ## What it does
@@ -43,17 +44,10 @@ declare_rule! {
     }
 }
 
-/// Remove the top-level `version:` line. Returns None when there is nothing to remove, or when
-/// it cannot be removed without touching anything else (a flow mapping, another key on the
-/// same line, a document that does not parse).
-pub fn fix(text: &str) -> Option<String> {
-    let root = Node::parse(text).ok()?;
-    let Kind::Map(entries) = &root.kind else {
-        return None;
-    };
-    let (key, value) = entries
-        .iter()
-        .find(|(k, _)| k.as_str() == Some("version"))?;
+/// The lines to delete for the top-level `version` (key `key`, value `value`): its line, with
+/// a comment on it, and the blank line after it when it opens the file. None when it shares its
+/// line with another key (`{version: …}`, `a: 1, version: …`).
+fn version_lines(text: &str, key: &Node, value: &Node) -> Option<Span> {
     let line_start = text[..key.span.start].rfind('\n').map_or(0, |i| i + 1);
     if !text[line_start..key.span.start].trim().is_empty() {
         return None; // `{version: …}` or `a: 1, version: …`
@@ -75,24 +69,10 @@ pub fn fix(text: &str) -> Option<String> {
             end = next_end;
         }
     }
-    let mut out = String::with_capacity(text.len());
-    out.push_str(&text[..line_start]);
-    out.push_str(&text[end..]);
-    // The result must still parse, to the same document without `version`.
-    let fixed = Node::parse(&out).ok()?;
-    let Kind::Map(after) = &fixed.kind else {
-        return None;
-    };
-    let same = after.len() + 1 == entries.len()
-        && after
-            .iter()
-            .zip(
-                entries
-                    .iter()
-                    .filter(|(k, _)| k.as_str() != Some("version")),
-            )
-            .all(|((a, x), (b, y))| a.to_json() == b.to_json() && x.to_json() == y.to_json());
-    same.then_some(out)
+    Some(Span {
+        start: line_start,
+        end,
+    })
 }
 
 impl Rule for ObsoleteVersionField {
@@ -101,9 +81,10 @@ impl Rule for ObsoleteVersionField {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let Some(version) = cx.root.get("version") else {
+        let Some((key, version)) = cx.root.entry("version") else {
             return;
         };
+        let fix = version_lines(cx.text, key, version).map(|span| fix::delete(cx, key, span));
         let shown = match &version.kind {
             Kind::Str(s) => format!(" ({s})"),
             Kind::Int(i) => format!(" ({i})"),
@@ -115,6 +96,7 @@ impl Rule for ObsoleteVersionField {
                 .on_key()
                 .label("ignored by Docker Compose")
                 .help("remove the line: the Compose Specification has no file versions, and Compose warns that the attribute is ignored")
+                .fix(fix)
                 .build(),
         );
     }
@@ -122,8 +104,11 @@ impl Rule for ObsoleteVersionField {
 
 #[cfg(test)]
 mod tests {
-    use super::fix;
     use crate::lint::testing::{codes, lint_rule};
+
+    fn fix(text: &str) -> Option<String> {
+        crate::lint::testing::fix_rule("CG801", text)
+    }
 
     #[test]
     fn reported() {

@@ -1,9 +1,10 @@
 use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
+use crate::lint::fix;
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::view::items;
-use crate::yaml::{Kind, Node, Path, Span};
+use crate::yaml::{Kind, Node, Path};
 
 declare_rule! {
     /// ## What it does
@@ -53,7 +54,7 @@ declare_rule! {
 
 /// Plain (unquoted) scalar entries of `ports` and `expose` in every service: (path, span,
 /// text as written).
-fn unquoted(root: &Node, text: &str) -> Vec<(Path, Span, String)> {
+fn unquoted<'n>(root: &'n Node, text: &str) -> Vec<(Path, &'n Node, String)> {
     let mut out = Vec::new();
     let Some(services) = root.get("services") else {
         return out;
@@ -81,49 +82,11 @@ fn unquoted(root: &Node, text: &str) -> Vec<(Path, Span, String)> {
                 {
                     continue;
                 }
-                out.push((path, n.span, written));
+                out.push((path, n, written));
             }
         }
     }
     out
-}
-
-/// Quote every unquoted short-syntax entry of `ports` and `expose`. Returns None when there is
-/// nothing to quote (or the text does not parse). Only the quoted entries change.
-pub fn fix(text: &str) -> Option<String> {
-    fix_where(text, |_| true)
-}
-
-/// Like [`fix`], but only the entries that start on one of `lines` (1-based: the lines of the
-/// diagnostics that are not suppressed).
-pub fn fix_lines(text: &str, lines: &[usize]) -> Option<String> {
-    fix_where(text, |line| lines.contains(&line))
-}
-
-fn fix_where(text: &str, wanted: impl Fn(usize) -> bool) -> Option<String> {
-    let root = Node::parse(text).ok()?;
-    let mut spans: Vec<Span> = unquoted(&root, text)
-        .into_iter()
-        .map(|(_, s, _)| s)
-        .filter(|s| wanted(crate::yaml::line_col(text, s.start).0))
-        .collect();
-    // Entries from anchors and merge keys appear several times with the same span.
-    spans.sort_by_key(|s| s.start);
-    spans.dedup();
-    if spans.is_empty() {
-        return None;
-    }
-    let mut out = String::with_capacity(text.len() + 2 * spans.len());
-    let mut at = 0;
-    for s in spans {
-        out.push_str(&text[at..s.start]);
-        out.push('"');
-        out.push_str(&text[s.start..s.end]);
-        out.push('"');
-        at = s.end;
-    }
-    out.push_str(&text[at..]);
-    Some(out)
 }
 
 impl Rule for UnquotedPort {
@@ -132,7 +95,7 @@ impl Rule for UnquotedPort {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for (path, _, written) in unquoted(cx.root, cx.text) {
+        for (path, node, written) in unquoted(cx.root, cx.text) {
             let service = match path.0.get(1) {
                 Some(crate::yaml::Seg::Key(k)) => k.clone(),
                 _ => String::new(),
@@ -142,6 +105,7 @@ impl Rule for UnquotedPort {
                     .label("unquoted")
                     .service(service)
                     .help(format!("write it as a string: \"{written}\""))
+                    .fix(fix::quote(cx, node))
                     .build(),
             );
         }
@@ -150,8 +114,11 @@ impl Rule for UnquotedPort {
 
 #[cfg(test)]
 mod tests {
-    use super::fix;
     use crate::lint::testing::{codes, lint_rule};
+
+    fn fix(text: &str) -> Option<String> {
+        crate::lint::testing::fix_rule("CG804", text)
+    }
 
     #[test]
     fn reported() {
@@ -180,25 +147,28 @@ mod tests {
     }
 
     #[test]
-    fn fix_only_some_lines() {
+    fn fix_leaves_suppressed_lines() {
         let text = "services:\n  a:\n    image: x\n    ports:\n      - 80:80\n      - 443:443 # composegen: ignore[CG804]\n";
         assert_eq!(
-            super::fix_lines(text, &[5]).as_deref(),
+            fix(text).as_deref(),
             Some(
                 "services:\n  a:\n    image: x\n    ports:\n      - \"80:80\"\n      - 443:443 # composegen: ignore[CG804]\n"
             )
         );
-        assert_eq!(super::fix_lines(text, &[3]), None);
     }
 
     #[test]
-    fn fix_handles_anchors_once() {
+    fn fix_refuses_anchors() {
+        // The entry is written once for every service that uses it: not fixed (with a note).
         let text = "x-ports: &p\n  - 80:80\nservices:\n  a:\n    image: x\n    ports: *p\n  b:\n    image: y\n    ports: *p\n";
-        assert_eq!(
-            fix(text).as_deref(),
-            Some(
-                "x-ports: &p\n  - \"80:80\"\nservices:\n  a:\n    image: x\n    ports: *p\n  b:\n    image: y\n    ports: *p\n"
-            )
+        assert_eq!(fix(text), None);
+        let found = lint_rule("CG804", text);
+        assert!(
+            found.iter().all(|d| d
+                .fix
+                .as_ref()
+                .is_some_and(|f| f.edits == Err(crate::lint::fix::Refusal::Anchor))),
+            "{found:?}"
         );
         assert_eq!(fix("services:\n  a:\n    image: x\n"), None);
     }

@@ -83,3 +83,4 @@ pub mod cg802_unsorted_services;
 pub mod cg803_unordered_service_keys;
 pub mod cg804_unquoted_port;
 pub mod cg805_missing_project_name;
+pub mod cg806_unknown_code_in_ignore;
