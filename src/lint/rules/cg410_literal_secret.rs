@@ -241,10 +241,15 @@ pub fn literal_of(raw: &str) -> Literal {
         }
         return Literal::Reference;
     }
-    // `$$` is a literal `$`: a password may contain one; a `$NAME` left after unescaping is
-    // for the container's shell.
+    // `$$` is a literal `$`, and so is a `$` that no name follows (`secret$`, `a$ b`): Compose
+    // keeps both. A `$NAME` left after unescaping is for the container's shell, unless it
+    // continues a word (`pa$$w0rd` is the password `pa$w0rd`).
     let unescaped = raw.replace("$$", "\u{0}");
-    if unescaped.contains('$') {
+    if unescaped
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'$' && (w[1] == b'{' || w[1] == b'_' || w[1].is_ascii_alphabetic()))
+    {
         return Literal::Reference;
     }
     let value = unescaped.replace('\u{0}', "$");
@@ -271,13 +276,19 @@ fn braces_balanced(s: &str) -> bool {
     depth == 0
 }
 
-/// A `$NAME`, `${…}` or `$(…)` for a shell to expand.
+/// A `$NAME`, `${…}` or `$(…)` for a shell to expand; a `$` inside a word (`pa$w0rd`) is
+/// taken as part of it.
 fn shell_reference(v: &str) -> bool {
     v.contains("$(")
         || v.contains('`')
+        || v.as_bytes().windows(3).any(|w| {
+            w[1] == b'$'
+                && !w[0].is_ascii_alphanumeric()
+                && (w[2] == b'{' || w[2] == b'_' || w[2].is_ascii_alphabetic())
+        })
         || v.as_bytes()
-            .windows(2)
-            .any(|w| w[0] == b'$' && (w[1] == b'{' || w[1] == b'_' || w[1].is_ascii_alphabetic()))
+            .get(..2)
+            .is_some_and(|w| w[0] == b'$' && (w[1] == b'{' || w[1] == b'_' || w[1].is_ascii_alphabetic()))
 }
 
 /// Split a name into upper-case words: `spring.datasource.password` → SPRING DATASOURCE
@@ -447,6 +458,19 @@ const NOT_THE_SECRET: &[&str] = &[
     "THROUGH",
 ];
 
+/// Secret words that are also recognised run together with others in one word
+/// (`MYAPIKEY`, `DBPASSWORD`, `AWSSECRETKEY`).
+const COMPOUND_SECRETS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "APIKEY",
+    "SECRETKEY",
+    "PRIVATEKEY",
+    "AUTHTOKEN",
+    "ACCESSTOKEN",
+    "SECRETTOKEN",
+];
+
 /// Whether a variable or option name says it holds a secret.
 pub fn is_secret_name(name: &str) -> bool {
     let words = name_words(name);
@@ -456,6 +480,7 @@ pub fn is_secret_name(name: &str) -> bool {
     let mut last = None;
     for (i, w) in words.iter().enumerate() {
         let secret = SECRET_WORDS.contains(&w.as_str())
+            || COMPOUND_SECRETS.iter().any(|c| w.contains(c))
             || (w == "KEY" && i > 0 && KEY_QUALIFIERS.contains(&words[i - 1].as_str()))
             || (w == "COOKIE" && i > 0 && words[i - 1] == "ERLANG");
         if secret {
@@ -840,7 +865,9 @@ fn token_format(text: &str) -> Option<&'static str> {
 
 /// `scheme://user:password@` (the userinfo of a URL).
 static URL_USERINFO: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[A-Za-z][A-Za-z0-9+.-]{1,30}://([^/?#@\s]+)@").expect("regex"));
+    LazyLock::new(|| {
+        Regex::new(r"[A-Za-z][A-Za-z0-9+.-]{1,30}://((?:\$\{[^}\s]*\}|[^/?#@\s])+)@").expect("regex")
+    });
 
 /// `password=…` in a connection string or a query.
 static PARAMETER: LazyLock<Regex> = LazyLock::new(|| {
@@ -1379,6 +1406,9 @@ mod tests {
             "GOOGLE_APPLICATION_CREDENTIALS_JSON",
             "APIKEY",
             "DB_PWD",
+            "MYAPIKEY",
+            "DBPASSWORD",
+            "GITLABAUTHTOKEN",
         ] {
             assert!(is_secret_name(n), "{n}");
         }
@@ -1399,6 +1429,7 @@ mod tests {
             "POSTGRES_HOST_AUTH_METHOD",
             "xpack.security.authc.token.enabled",
             "PASSWORD_HASH",
+            "MINIOACCESSKEY",
         ] {
             assert!(!is_secret_name(n), "{n}");
         }
@@ -1413,6 +1444,11 @@ mod tests {
         assert_eq!(literal_of("$$DB_PASSWORD"), Literal::Reference);
         assert_eq!(literal_of("prefix-${X}"), Literal::Reference);
         assert_eq!(literal_of("pa$$1"), Literal::Plain("pa$1".into()));
+        // `$$` inside a word, and a `$` that no name follows, are part of the password.
+        assert_eq!(literal_of("pa$$w0rd"), Literal::Plain("pa$w0rd".into()));
+        assert_eq!(literal_of("hunter2$"), Literal::Plain("hunter2$".into()));
+        assert_eq!(literal_of("a$ b"), Literal::Plain("a$ b".into()));
+        assert_eq!(literal_of("--pw=$$PW"), Literal::Reference);
         assert_eq!(
             literal_of("${DB_PASSWORD:-hunter2}"),
             Literal::Default("DB_PASSWORD".into(), "hunter2".into())
