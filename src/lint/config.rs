@@ -47,7 +47,9 @@ pub struct Config {
 }
 
 /// A named set of off-by-default rules (`--preset`, `preset:` in `.composegen.yaml`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Preset {
     /// The off-by-default rules that compose-lint and KICS check by default: unbound and

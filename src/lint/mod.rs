@@ -93,9 +93,7 @@ pub fn effective_level(meta: &RuleMeta, settings: &Settings) -> Option<Severity>
         Some(Level::Info) => Some(Severity::Info),
         Some(Level::Warning) => Some(Severity::Warning),
         Some(Level::Error) => Some(Severity::Error),
-        None if meta.enabled || selected || settings.enabled.contains(code) => {
-            Some(meta.severity)
-        }
+        None if meta.enabled || selected || settings.enabled.contains(code) => Some(meta.severity),
         None => None,
     }
 }

@@ -691,7 +691,10 @@ impl<'a> Compose<'a> {
     /// `driver_opts: {o: bind, device: PATH}` (`type: none` or no type), or the
     /// `local-persist` plugin's `mountpoint`. None when the path has an unset variable.
     pub fn host_bound_volume(&self, name: &str) -> Option<HostBoundVolume> {
-        let (_, node, at) = self.section("volumes").into_iter().find(|(n, _, _)| *n == name)?;
+        let (_, node, at) = self
+            .section("volumes")
+            .into_iter()
+            .find(|(n, _, _)| *n == name)?;
         let opts = node.get("driver_opts")?;
         let get = |k: &str| opts.get(k).and_then(|x| scalar(x, self.env));
         let driver = node

@@ -110,7 +110,10 @@ mod tests {
     #[test]
     fn bound_or_not_published() {
         assert!(run("services:\n  a:\n    image: x\n    ports:\n      - \"127.0.0.1:8080:80\"\n      - \"[::1]:8443:443\"\n      - target: 80\n        published: 8081\n        host_ip: 10.0.0.5\n    expose: ['9000']\n").is_empty());
-        assert!(run("services:\n  a:\n    image: x\n    network_mode: host\n    ports: ['8080:80']\n").is_empty());
+        assert!(
+            run("services:\n  a:\n    image: x\n    network_mode: host\n    ports: ['8080:80']\n")
+                .is_empty()
+        );
         assert!(run("services:\n  a:\n    image: x\n    ports: ['${PORT}:80']\n").is_empty());
         const { assert!(!super::PortPublishedOnAllInterfaces::META.enabled) };
     }

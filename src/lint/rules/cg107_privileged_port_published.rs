@@ -108,16 +108,28 @@ mod tests {
             run(
                 "services:\n  a:\n    image: x\n    ports:\n      - \"80:8080\"\n      - \"8080:80\"\n      - \"443\"\n      - \"127.0.0.1::50\"\n      - \"1000-1100:8000-8100\"\n      - target: 22\n        published: 2222\n"
             ),
-            ["CG107@5", "CG107@6", "CG107@7", "CG107@8", "CG107@9", "CG107@10"]
+            [
+                "CG107@5", "CG107@6", "CG107@7", "CG107@8", "CG107@9", "CG107@10"
+            ]
         );
-        let d = lint_rule("CG107", "services:\n  a:\n    image: x\n    ports: ['7000:80']\n");
-        assert!(d[0].message.contains("container port 80"), "{}", d[0].message);
+        let d = lint_rule(
+            "CG107",
+            "services:\n  a:\n    image: x\n    ports: ['7000:80']\n",
+        );
+        assert!(
+            d[0].message.contains("container port 80"),
+            "{}",
+            d[0].message
+        );
     }
 
     #[test]
     fn unprivileged() {
         assert!(run("services:\n  a:\n    image: x\n    ports: ['8080:8080', '1024', '127.0.0.1:8443:8443']\n    expose: ['80']\n").is_empty());
-        assert!(run("services:\n  a:\n    image: x\n    network_mode: host\n    ports: ['80:80']\n").is_empty());
+        assert!(
+            run("services:\n  a:\n    image: x\n    network_mode: host\n    ports: ['80:80']\n")
+                .is_empty()
+        );
         const { assert!(!super::PrivilegedPortPublished::META.enabled) };
     }
 }

@@ -95,7 +95,10 @@ impl Rule for DockerSocketMounted {
         let compose = cx.compose();
         for s in compose.services() {
             let direct = s.mounts().into_iter().map(|m| (m, None));
-            let bound = s.host_bound_mounts(&compose).into_iter().map(|(m, at)| (m, Some(at)));
+            let bound = s
+                .host_bound_mounts(&compose)
+                .into_iter()
+                .map(|(m, at)| (m, Some(at)));
             for (m, mounted_at) in direct.chain(bound) {
                 let Some(socket) = engine_socket(&m) else {
                     continue;

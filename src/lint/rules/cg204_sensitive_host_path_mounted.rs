@@ -110,7 +110,15 @@ const SHM: &[&str] = &["/dev/shm", "/run/shm"];
 const DEVICE_NODES: &[&str] = &["/dev/kmsg", "/dev/md", "/dev/mem", "/dev/kmem", "/dev/port"];
 
 /// Directories with credentials in a home directory (`~/.ssh`, `/home/NAME/.aws` …).
-const HOME_CREDENTIALS: &[&str] = &[".ssh", ".aws", ".kube", ".docker", ".gnupg", ".azure", ".config/gcloud"];
+const HOME_CREDENTIALS: &[&str] = &[
+    ".ssh",
+    ".aws",
+    ".kube",
+    ".docker",
+    ".gnupg",
+    ".azure",
+    ".config/gcloud",
+];
 
 /// Sensitive as a whole only.
 const WHOLE: &[&str] = &[
@@ -260,12 +268,12 @@ pub fn sensitive(path: &str) -> Option<&'static str> {
         "/etc" => "the host's configuration",
         "/run" => "the host's run-time directory, with the Docker, systemd and D-Bus sockets",
         _ if is_home => "a home directory, with SSH keys and credentials",
-        _ if home_credentials => "a user's credentials (SSH keys, cloud and cluster tokens)",
+        _ if home_credentials => "a user's credentials: SSH keys, cloud and cluster tokens",
         _ if SHM.iter().any(|d| path_covers(d, path)) => {
             "the host's shared memory, where other processes' IPC segments live"
         }
         _ if DEVICE_NODES.iter().any(|d| path_covers(d, path)) => {
-            "a host device node (kernel log, memory or disks)"
+            "a host device node: kernel log, memory or disks"
         }
         _ if WHOLE.contains(&path) => "a system directory of the host",
         _ if under("/etc", ETC) => {
@@ -301,7 +309,10 @@ impl Rule for SensitiveHostPathMounted {
         let compose = cx.compose();
         for s in compose.services() {
             let direct = s.mounts().into_iter().map(|m| (m, None));
-            let bound = s.host_bound_mounts(&compose).into_iter().map(|(m, at)| (m, Some(at)));
+            let bound = s
+                .host_bound_mounts(&compose)
+                .into_iter()
+                .map(|(m, at)| (m, Some(at)));
             for (m, mounted_at) in direct.chain(bound) {
                 if m.kind != MountKind::Bind
                     || m.unknown

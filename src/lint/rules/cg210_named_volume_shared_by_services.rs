@@ -8,10 +8,12 @@ use crate::lint::view::MountKind;
 
 declare_rule! {
     /// ## What it does
-    /// Reports a named volume that several services mount when at least one of them can write
-    /// it: one finding at each mount after the first service's, pointing back to it. Off by
-    /// default. Volumes that every service mounts read-only are not reported. CG208 is the
-    /// warning for the case that corrupts data: two databases on one data directory.
+    /// Reports a named volume that several services can write: one finding at each writable
+    /// mount in a service after the first one that writes it, pointing back to that one. Off
+    /// by default. Services that mount it read-only (`:ro`) are not reported: one writer and
+    /// several readers is the way to share; nor are one-shot jobs that prepare the volume
+    /// before the service that uses it starts. CG208 is the warning for the case that corrupts
+    /// data: two databases on one data directory.
     ///
     /// KICS's "Volume Mounted In Multiple Containers" is named for this case but checks bind
     /// propagation, which is CG211.
@@ -53,7 +55,7 @@ declare_rule! {
         category: Volumes,
         severity: Info,
         enabled: false,
-        summary: "a named volume is mounted by several services, one of them read-write (off by default)",
+        summary: "a named volume is writable in several services (off by default)",
     }
 }
 
@@ -66,9 +68,15 @@ impl Rule for NamedVolumeSharedByServices {
         // Volume name -> (service, mount) in document order.
         let mut by_volume: BTreeMap<String, Vec<(String, crate::lint::view::Mount)>> =
             BTreeMap::new();
-        for s in cx.compose().services() {
+        let compose = cx.compose();
+        for s in compose.services() {
+            // A one-shot job that prepares the volume (`chown`, a seed) before the service
+            // starts is how volumes get initialised, not a second writer.
+            if s.is_one_shot(&compose) {
+                continue;
+            }
             for m in s.mounts() {
-                if m.kind != MountKind::Volume || m.unknown || m.error.is_some() {
+                if m.kind != MountKind::Volume || m.unknown || m.error.is_some() || m.read_only {
                     continue;
                 }
                 if let Some(name) = m.source.clone() {
@@ -83,9 +91,7 @@ impl Rule for NamedVolumeSharedByServices {
             let Some((first, first_mount)) = mounts.first() else {
                 continue;
             };
-            if mounts.iter().all(|(service, _)| service == first)
-                || mounts.iter().all(|(_, m)| m.read_only)
-            {
+            if mounts.iter().all(|(service, _)| service == first) {
                 continue;
             }
             for (service, m) in mounts.iter().filter(|(service, _)| service != first) {
@@ -93,10 +99,10 @@ impl Rule for NamedVolumeSharedByServices {
                     self.finding(
                         cx,
                         m.path.clone(),
-                        format!("`{service}` mounts volume `{volume}`, which `{first}` mounts too"),
+                        format!("`{service}` writes volume `{volume}`, which `{first}` writes too"),
                     )
-                    .label(if m.read_only { "shared, read-only here" } else { "shared, writable here" })
-                    .related(cx.file, first_mount.path.clone(), format!("`{first}` mounts it here"))
+                    .label("a second writer")
+                    .related(cx.file, first_mount.path.clone(), format!("`{first}` writes it here"))
                     .service(service.clone())
                     .help("give each service its own volume, or mount it read-only (`:ro`) in the services that only read it")
                     .build(),
@@ -120,7 +126,7 @@ mod tests {
             run(
                 "services:\n  a:\n    image: x\n    volumes: ['data:/data']\n  b:\n    image: y\n    volumes: ['data:/srv:ro']\n  c:\n    image: z\n    volumes:\n      - type: volume\n        source: data\n        target: /d\nvolumes:\n  data:\n"
             ),
-            ["CG210@7", "CG210@11"]
+            ["CG210@11"]
         );
     }
 
@@ -128,6 +134,8 @@ mod tests {
     fn not_shared() {
         // One service, read-only everywhere, binds and anonymous volumes.
         assert!(run("services:\n  a:\n    image: x\n    volumes: ['data:/data', 'data:/backup']\n  b:\n    image: y\n    volumes: ['ro:/a:ro', './src:/src', '/cache']\n  c:\n    image: z\n    volumes: ['ro:/b:ro', './src:/src']\nvolumes:\n  data:\n  ro:\n").is_empty());
+        // A one-shot job that prepares the volume for the service.
+        assert!(run("services:\n  init:\n    image: busybox:1.37\n    command: chown -R 1001 /data\n    volumes: ['data:/data']\n  app:\n    image: x\n    depends_on:\n      init: {condition: service_completed_successfully}\n    volumes: ['data:/data']\nvolumes:\n  data:\n").is_empty());
         const { assert!(!super::NamedVolumeSharedByServices::META.enabled) };
     }
 }

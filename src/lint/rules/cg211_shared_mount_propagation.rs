@@ -73,7 +73,10 @@ impl Rule for SharedMountPropagation {
                     .finding(
                         cx,
                         m.path.clone(),
-                        format!("`{}` mounts `{}` with `{mode}` propagation", s.name, m.target),
+                        format!(
+                            "`{}` mounts `{}` with `{mode}` propagation",
+                            s.name, m.target
+                        ),
                     )
                     .label(label)
                     .service(s.name)

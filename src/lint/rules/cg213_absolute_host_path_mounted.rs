@@ -88,7 +88,11 @@ impl Rule for AbsoluteHostPathMounted {
                     .service(s.name)
                     .help("use a named volume, or a path inside the project (`./data`); if the host path is deliberate, suppress it inline with a reason");
                 if let Some(at) = mounted_at {
-                    f = f.related(cx.file, at, "a volume bound to this host path, mounted here");
+                    f = f.related(
+                        cx.file,
+                        at,
+                        "a volume bound to this host path, mounted here",
+                    );
                 }
                 out.push(f.build());
             }

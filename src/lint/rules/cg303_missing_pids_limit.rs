@@ -64,11 +64,15 @@ impl Rule for MissingPidsLimit {
                     .is_some_and(|n| n <= 0);
                 if unlimited {
                     out.push(
-                        self.finding(cx, path, format!("service `{}` sets an unlimited process limit", s.name))
-                            .label("-1 and 0 mean no limit")
-                            .service(s.name)
-                            .help("set a limit well above what the service needs, e.g. 512")
-                            .build(),
+                        self.finding(
+                            cx,
+                            path,
+                            format!("service `{}` sets an unlimited process limit", s.name),
+                        )
+                        .label("-1 and 0 mean no limit")
+                        .service(s.name)
+                        .help("set a limit well above what the service needs, e.g. 512")
+                        .build(),
                     );
                 }
             }
@@ -106,7 +110,9 @@ mod tests {
     #[test]
     fn unlimited_values_are_reported() {
         assert_eq!(
-            run("services:\n  a:\n    image: x:1\n    pids_limit: -1\n  b:\n    image: y:1\n    deploy: {resources: {limits: {pids: 0}}}\n  c:\n    image: z:1\n    pids_limit: 200\n"),
+            run(
+                "services:\n  a:\n    image: x:1\n    pids_limit: -1\n  b:\n    image: y:1\n    deploy: {resources: {limits: {pids: 0}}}\n  c:\n    image: z:1\n    pids_limit: 200\n"
+            ),
             ["CG303@4", "CG303@7"]
         );
     }

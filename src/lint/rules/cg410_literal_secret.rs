@@ -286,9 +286,9 @@ fn shell_reference(v: &str) -> bool {
                 && !w[0].is_ascii_alphanumeric()
                 && (w[2] == b'{' || w[2] == b'_' || w[2].is_ascii_alphabetic())
         })
-        || v.as_bytes()
-            .get(..2)
-            .is_some_and(|w| w[0] == b'$' && (w[1] == b'{' || w[1] == b'_' || w[1].is_ascii_alphabetic()))
+        || v.as_bytes().get(..2).is_some_and(|w| {
+            w[0] == b'$' && (w[1] == b'{' || w[1] == b'_' || w[1].is_ascii_alphabetic())
+        })
 }
 
 /// Split a name into upper-case words: `spring.datasource.password` → SPRING DATASOURCE
@@ -531,7 +531,9 @@ pub fn is_number(value: &str) -> bool {
 /// Values that are not a secret even under a secret's name.
 pub fn not_a_secret(value: &str) -> bool {
     let v = value.trim();
-    if v.chars().count() <= 1 {
+    // One letter is a (very weak) password; one digit is a flag (`1`), one other character a
+    // placeholder.
+    if v.chars().count() <= 1 && !v.chars().all(|c| c.is_ascii_alphabetic()) {
         return true;
     }
     let lower = v.to_ascii_lowercase();
@@ -864,10 +866,9 @@ fn token_format(text: &str) -> Option<&'static str> {
 }
 
 /// `scheme://user:password@` (the userinfo of a URL).
-static URL_USERINFO: LazyLock<Regex> =
-    LazyLock::new(|| {
-        Regex::new(r"[A-Za-z][A-Za-z0-9+.-]{1,30}://((?:\$\{[^}\s]*\}|[^/?#@\s])+)@").expect("regex")
-    });
+static URL_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[A-Za-z][A-Za-z0-9+.-]{1,30}://((?:\$\{[^}]*\}|[^/?#@\s])+)@").expect("regex")
+});
 
 /// `password=…` in a connection string or a query.
 static PARAMETER: LazyLock<Regex> = LazyLock::new(|| {
@@ -1139,6 +1140,22 @@ impl Collector {
                 }
             }
             let base = raw.rsplit('/').next().unwrap_or(raw);
+            // A variable set for one command: `PGPASSWORD=hunter2 psql …`.
+            if let Some((name, value)) = raw.split_once('=')
+                && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && is_secret_name(name)
+            {
+                self.push(
+                    &w.path,
+                    format!("`{name}=` in {what}"),
+                    literal_of(value),
+                    name,
+                    CredKind::Flag,
+                );
+                i += 1;
+                continue;
+            }
             if !raw.starts_with('-') {
                 if PROGRAMS.contains(&base) {
                     program = base.to_string();
@@ -1504,6 +1521,26 @@ mod tests {
         assert!(!looks_random("org.springframework.boot.loader.JarLauncher"));
         assert!(!looks_random("com-example-service-name-v2"));
         assert!(!looks_random("short1A"));
+    }
+
+    #[test]
+    fn spellings_that_hid_a_secret() {
+        // `$$` inside a password, a trailing `$`, a name run together, a URL with a variable
+        // user, a one-letter password, a variable set for one command of a script.
+        assert_eq!(
+            run(&env(
+                "      SMTP_PASSWORD: Tq8$$vLw2Kz\n      LDAP_PASSWORD: Wm4nR8pXq2Jt$\n      MYAPIKEY: c9Jf2LmQ8xRt4vNz\n      DB_URL: postgres://${DB_USER:?set it}:Hv7pL2mXq9Rt@db/app\n      JWT_SECRET: b\n"
+            )),
+            ["CG410@5", "CG410@6", "CG410@7", "CG410@8", "CG410@9"]
+        );
+        assert_eq!(
+            run(
+                "services:\n  a:\n    image: postgres:16.4\n    command: [sh, -c, 'PGPASSWORD=Hv7pL2mXq9Rt psql -h db']\n"
+            ),
+            ["CG410@4"]
+        );
+        // Still not secrets: a variable for the container's shell, a flag digit.
+        assert!(run(&env("      DB_PASSWORD: $$DB_PASSWORD\n      RANDOM_ROOT_PASSWORD: 1\n      DB_URL: postgres://${DB_USER}:${DB_PASSWORD}@db/app\n")).is_empty());
     }
 
     #[test]

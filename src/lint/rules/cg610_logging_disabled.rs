@@ -80,7 +80,9 @@ mod tests {
     #[test]
     fn disabled() {
         assert_eq!(
-            run("services:\n  a:\n    image: x\n    logging:\n      driver: none\n  b:\n    image: y\n    logging: {driver: \"none\"}\n"),
+            run(
+                "services:\n  a:\n    image: x\n    logging:\n      driver: none\n  b:\n    image: y\n    logging: {driver: \"none\"}\n"
+            ),
             ["CG610@5", "CG610@8"]
         );
     }
