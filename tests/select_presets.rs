@@ -143,6 +143,21 @@ fn show_config_names_the_preset_and_unknown_names_are_errors() {
         line.contains("info") && line.contains("preset security"),
         "{line}"
     );
+    let out = Command::cargo_bin("composegen")
+        .expect("binary")
+        .current_dir(dir.path())
+        .args(["lint", "--no-config", "--select", "ALL", "--show-config"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("CG415"))
+        .expect("CG415 line");
+    assert!(
+        line.contains("info") && line.contains("--select ALL"),
+        "{line}"
+    );
     let (_, code, stderr) = codes(&["--no-config", "--preset", "strict"], None);
     assert_eq!(code, 2, "{stderr}");
     let (_, code, stderr) = codes(&[], Some("preset: [strict]\n"));

@@ -581,11 +581,7 @@ pub fn show_config(args: &LintArgs) -> Result<String> {
     for r in RULES {
         let m = r.meta();
         let level = effective_level(m, &s).map_or("off", Severity::as_str);
-        let prefix_of = |list: &[String]| {
-            list.iter()
-                .find(|p| m.code.starts_with(p.as_str()))
-                .cloned()
-        };
+        let prefix_of = |list: &[String]| list.iter().find(|p| config::selects(p, m.code)).cloned();
         let source = if let Some(p) = prefix_of(&cli_ignore) {
             format!("--ignore {p}")
         } else if let Some(p) = prefix_of(&cfg_ignore) {
@@ -609,10 +605,11 @@ pub fn show_config(args: &LintArgs) -> Result<String> {
                 .collect();
             format!("preset {}", presets.join(", "))
         } else if !m.enabled && level != "off" {
+            let by = prefix_of(&upper(&s.select)).unwrap_or_default();
             if args.select.is_empty() {
-                format!("selected by its code in {}", from_file("select"))
+                format!("selected by {by} in {}", from_file("select"))
             } else {
-                "selected by its code with --select".to_string()
+                format!("selected by --select {by}")
             }
         } else {
             "default".to_string()
