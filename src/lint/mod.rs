@@ -275,6 +275,7 @@ fn lint_project(
             images,
             settings,
             index: &index,
+            dir: main.path.as_deref().and_then(std::path::Path::parent),
         };
         for (rule, severity) in rules {
             let start = findings.len();

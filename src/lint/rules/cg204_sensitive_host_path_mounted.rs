@@ -418,6 +418,7 @@ mod tests {
             images: &images,
             settings,
             index: &index,
+            dir: None,
         };
         let mut out = Vec::new();
         super::SensitiveHostPathMounted.check(&cx, &mut out);

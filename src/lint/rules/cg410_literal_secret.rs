@@ -19,13 +19,17 @@ declare_rule! {
     /// - an environment variable or build argument whose name says it holds a secret
     ///   (`PASSWORD`, `PASSWD`, `PASS`, `PWD`, `SECRET`, `TOKEN`, `CREDENTIALS`,
     ///   `PASSPHRASE`, `API_KEY`, `PRIVATE_KEY`, `AUTH_KEY`, `ENCRYPTION_KEY`, `SIGNING_KEY`,
-    ///   `MASTER_KEY`, `LICENSE_KEY`, `ERLANG_COOKIE` … as a word of the name, in any case)
-    ///   with a literal value;
-    /// - a password inside a URL (`postgres://app:s3cr3t@db/app`) or a connection string
+    ///   `MASTER_KEY`, `LICENSE_KEY`, `ERLANG_COOKIE` … as a word of the name, in any case,
+    ///   or run together with other words: `MYAPIKEY`, `DBPASSWORD`) with a literal value
+    ///   (`$$` is a literal `$`: `pa$$w0rd` is the password `pa$w0rd`; so is a `$` that no
+    ///   name follows, `hunter2$`);
+    /// - a password inside a URL (`postgres://app:s3cr3t@db/app`, also when the user is a
+    ///   variable: `postgres://${DB_USER:?}:s3cr3t@db/app`) or a connection string
     ///   (`…;Password=s3cr3t;`, `?password=s3cr3t`) in an environment variable, build
     ///   argument, `command`, `entrypoint` or `healthcheck`;
     /// - a secret passed on a command line: `--password=…`, `--requirepass …`,
-    ///   `--api-key …`, `redis-cli -a …`, `mysql -p…`, `curl -u user:…`;
+    ///   `--api-key …`, `redis-cli -a …`, `mysql -p…`, `curl -u user:…`, a variable set for
+    ///   one command of a script (`PGPASSWORD=… psql`);
     /// - a value in the format of a well-known token anywhere in those places: AWS access
     ///   keys, GitHub, GitLab, Slack, Stripe, Google, OpenAI, Hugging Face, npm and SendGrid
     ///   tokens, JSON web tokens, PEM private keys;
@@ -33,7 +37,11 @@ declare_rule! {
     ///   and digits mixed, Shannon entropy of at least 4 bits per character) in an
     ///   environment variable or on a command line, which is probably a key. UUIDs, hex
     ///   digests (image and commit hashes) and variables named `…_ID`, `…_HASH`, `…_DIGEST`,
-    ///   `…_VERSION` are left alone.
+    ///   `…_VERSION` are left alone;
+    /// - at **info**: the same in the files that `env_file` names (read from the compose
+    ///   file's directory), reported at the `env_file` entry with the variable and its line.
+    ///   An env file is where secrets belong, as long as it is not committed: the finding
+    ///   says where they are, to check that.
     ///
     /// A value that is a variable reference (`${DB_PASSWORD}`, `${DB_PASSWORD:?set it}`,
     /// `$$VAR` for the container's shell), a file path (`POSTGRES_PASSWORD_FILE=/run/secrets/db`,
@@ -110,9 +118,21 @@ impl Rule for LiteralSecret {
         let weak_elsewhere =
             crate::lint::effective_level(&DefaultCredentials::META, cx.settings).is_some();
         let all = project_credentials(cx);
-        for (s, creds) in cx.compose().services().iter().zip(all.iter()) {
-            for c in creds {
-                if weak_elsewhere && c.weak.is_some() {
+        let services = cx.compose().services();
+        // Credentials in the compose file, then those of the files `env_file` names (at info:
+        // an env file is where secrets belong, as long as it stays out of version control).
+        let in_file = services
+            .iter()
+            .zip(all.iter())
+            .flat_map(|(s, creds)| creds.iter().cloned().map(move |c| (s, c, false)));
+        let in_env_files = services.iter().flat_map(|s| {
+            env_file_credentials(cx, s)
+                .into_iter()
+                .map(move |c| (s, c, true))
+        });
+        for (s, c, from_env_file) in in_file.chain(in_env_files) {
+            {
+                if weak_elsewhere && c.weak.is_some() && !from_env_file {
                     continue;
                 }
                 let (message, label) = match (&c.kind, &c.default_of) {
@@ -147,8 +167,14 @@ impl Rule for LiteralSecret {
                     ),
                 };
                 let help = match &c.default_of {
+                    _ if from_env_file => "keep the env file out of version control (`.gitignore`) and out of images, or use a Compose secret and the image's `_FILE` variable".to_string(),
                     Some(var) => format!("remove the default: `${{{var}:?set {var} in .env}}` fails loudly when it is missing; or use a Compose secret"),
                     None => "take it from a variable set outside the repository (`${NAME:?message}`, an uncommitted `.env`), or use a Compose secret and the image's `_FILE` variable".to_string(),
+                };
+                let label = if from_env_file {
+                    "a credential in the env file"
+                } else {
+                    label
                 };
                 let mut f = self
                     .finding(cx, c.path.clone(), message)
@@ -156,13 +182,66 @@ impl Rule for LiteralSecret {
                     .service(s.name)
                     .help(help)
                     .build();
-                if c.kind == CredKind::Entropy {
+                if from_env_file {
+                    f.severity = Severity::Info;
+                } else if c.kind == CredKind::Entropy {
                     f.severity = Severity::Warning;
                 }
                 out.push(f);
             }
         }
     }
+}
+
+/// The files a service's `env_file` names (`a.env`, `[a.env, {path: b.env}]`), with where
+/// each is written.
+fn env_files(s: &Service<'_>) -> Vec<(String, Path)> {
+    let Some((node, at)) = s.node_at("env_file") else {
+        return Vec::new();
+    };
+    let one = |n: &crate::yaml::Node, p: Path| -> Option<(String, Path)> {
+        let target = n.get("path").unwrap_or(n);
+        crate::lint::view::scalar(target, &crate::compose::interpolate::Env::empty())
+            .filter(|v| v.known() && !v.value.is_empty())
+            .map(|v| (v.value, p))
+    };
+    match &node.kind {
+        crate::yaml::Kind::Seq(_) => crate::lint::view::items(node, &at)
+            .into_iter()
+            .filter_map(|(n, p)| one(n, p))
+            .collect(),
+        _ => one(node, at).into_iter().collect(),
+    }
+}
+
+/// Literal credentials in the files of a service's `env_file`, read from the project's
+/// directory (nothing for stdin; a file that cannot be read is CG007's and Compose's to
+/// report), located at the `env_file` entry, the variable and its line in the message.
+fn env_file_credentials(cx: &Context<'_>, s: &Service<'_>) -> Vec<Credential> {
+    let Some(dir) = cx.dir else {
+        return Vec::new();
+    };
+    let mut c = Collector {
+        out: Vec::new(),
+        users: Vec::new(),
+        names: vec![s.name.to_ascii_lowercase()],
+    };
+    for (file, path) in env_files(s) {
+        let Ok(text) = crate::fsio::read_input_string(&dir.join(&file)) else {
+            continue;
+        };
+        for e in crate::compose::grammar::dotenv::parse_dotenv(&text) {
+            let Some(value) = &e.value else { continue };
+            let line = text[..e.line.start].matches('\n').count() + 1;
+            c.variable(
+                &path,
+                &e.key,
+                value,
+                &format!("`{file}` (line {line}), variable"),
+            );
+        }
+    }
+    c.out
 }
 
 /// What kind of credential was found.
@@ -1521,6 +1600,49 @@ mod tests {
         assert!(!looks_random("org.springframework.boot.loader.JarLauncher"));
         assert!(!looks_random("com-example-service-name-v2"));
         assert!(!looks_random("short1A"));
+    }
+
+    #[test]
+    fn secrets_in_env_files_are_reported_at_info_on_the_env_file_entry() {
+        use crate::lint::config::Settings;
+        use crate::lint::finding::Severity;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let compose = dir.path().join("compose.yaml");
+        let yaml = "services:\n  app:\n    image: example/app:1.0\n    env_file:\n      - app.env\n      - path: absent.env\n        required: false\n";
+        std::fs::write(&compose, yaml).expect("write");
+        std::fs::write(
+            dir.path().join("app.env"),
+            "# settings\nDB_USER=app\nDB_PASSWORD=Xk8vP2qLm9Rt\nAPI_TOKEN=${API_TOKEN}\n",
+        )
+        .expect("write");
+        let mut settings = Settings {
+            select: vec!["CG410".into()],
+            ..Settings::default()
+        };
+        let spec = crate::lint::ProjectSpec {
+            files: vec![crate::project::load::Input {
+                name: "compose.yaml".into(),
+                path: Some(compose),
+                bytes: yaml.as_bytes().to_vec(),
+            }],
+            env: crate::compose::interpolate::Env::empty(),
+            profiles: Vec::new(),
+        };
+        let images = crate::lint::images::ImageTable::new(&[]).expect("images");
+        let report = crate::lint::lint_projects(vec![spec], &settings, &images, &mut |_, _| {});
+        let d: Vec<_> = report.diagnostics().map(|(_, d)| d).collect();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].primary.pos.line, 5);
+        assert_eq!(d[0].severity, Severity::Info);
+        assert!(
+            d[0].message.contains("`app.env` (line 3)") && d[0].message.contains("DB_PASSWORD"),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            !d[0].message.contains("Xk8vP2qLm9Rt"),
+            "never repeat the secret"
+        );
     }
 
     #[test]
