@@ -1615,7 +1615,7 @@ mod tests {
             "# settings\nDB_USER=app\nDB_PASSWORD=Xk8vP2qLm9Rt\nAPI_TOKEN=${API_TOKEN}\n",
         )
         .expect("write");
-        let mut settings = Settings {
+        let settings = Settings {
             select: vec!["CG410".into()],
             ..Settings::default()
         };
