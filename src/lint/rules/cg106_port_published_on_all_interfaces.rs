@@ -11,7 +11,7 @@ declare_rule! {
     /// reported, nor are the ports of a service with `network_mode: host` (Compose ignores
     /// them). Parity with compose-lint's CL-0005 and KICS's "Container Traffic Not Bound To
     /// Host Interface"; CG103 is the warning for the ports where it matters most (databases,
-    /// admin UIs).
+    /// admin UIs), which get both findings when this rule is on.
     ///
     /// ## Why is this bad?
     /// Docker publishes such a port on every interface of the host, the public ones included,

@@ -2,11 +2,12 @@ use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::{Finding, Severity};
 use crate::lint::rule::{Rule, RuleMeta};
+use crate::lint::view::MountKind;
 
 declare_rule! {
     /// ## What it does
-    /// Reports a mount with shared propagation, a **warning**: `:shared` or `:rshared` in the
-    /// short syntax (`/mnt:/mnt:rshared`), `bind: {propagation: shared}` in the long one. The
+    /// Reports a bind mount with shared propagation, a **warning**: `:shared` or `:rshared` in
+    /// the short syntax (`/mnt:/mnt:rshared`), `bind: {propagation: shared}` in the long one. The
     /// slave modes (`slave`, `rslave`) are reported at **info**. Parity with compose-lint's
     /// CL-0017 and KICS's "Volume Mounted In Multiple Containers" (which checks this despite
     /// its name; CIS Docker Benchmark 5.20).
@@ -53,6 +54,10 @@ impl Rule for SharedMountPropagation {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for s in cx.compose().services() {
             for m in s.mounts() {
+                // Propagation applies to bind mounts only.
+                if m.kind != MountKind::Bind {
+                    continue;
+                }
                 let Some(mode) = m.propagation.as_deref().map(str::trim) else {
                     continue;
                 };
@@ -108,5 +113,7 @@ mod tests {
     #[test]
     fn private() {
         assert!(run("services:\n  a:\n    image: x\n    volumes:\n      - /mnt:/mnt:rprivate\n      - /srv:/srv:ro\n      - type: bind\n        source: /data\n        target: /data\n        bind:\n          propagation: private\n").is_empty());
+        // Propagation means nothing for a named volume.
+        assert!(run("services:\n  a:\n    image: x\n    volumes: ['data:/data:rshared']\nvolumes:\n  data:\n").is_empty());
     }
 }
