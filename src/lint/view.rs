@@ -691,10 +691,25 @@ impl<'a> Compose<'a> {
     /// `driver_opts: {o: bind, device: PATH}` (`type: none` or no type), or the
     /// `local-persist` plugin's `mountpoint`. None when the path has an unset variable.
     pub fn host_bound_volume(&self, name: &str) -> Option<HostBoundVolume> {
-        let (_, node, at) = self
-            .section("volumes")
-            .into_iter()
-            .find(|(n, _, _)| *n == name)?;
+        self.host_bound_volumes().get(name).cloned()
+    }
+
+    /// Every top-level volume bound to a host path ([`Compose::host_bound_volume`]), by name,
+    /// computed once per project.
+    pub fn host_bound_volumes(
+        &self,
+    ) -> std::rc::Rc<std::collections::HashMap<String, HostBoundVolume>> {
+        self.index.memo("host-bound-volumes", || {
+            self.section("volumes")
+                .into_iter()
+                .filter_map(|(name, node, at)| {
+                    self.bound_volume(node, at).map(|b| (name.to_string(), b))
+                })
+                .collect()
+        })
+    }
+
+    fn bound_volume(&self, node: &Node, at: Path) -> Option<HostBoundVolume> {
         let opts = node.get("driver_opts")?;
         let get = |k: &str| opts.get(k).and_then(|x| scalar(x, self.env));
         let driver = node
@@ -731,6 +746,9 @@ impl<'a> Service<'a> {
     /// ([`Compose::host_bound_volume`]), as bind mounts of that path located at the volume's
     /// `device` (or `mountpoint`), each with the path of the service's own mount.
     pub fn host_bound_mounts(&self, compose: &Compose<'_>) -> Vec<(Mount, Path)> {
+        if compose.host_bound_volumes().is_empty() {
+            return Vec::new();
+        }
         self.mounts()
             .into_iter()
             .filter(|m| m.kind == MountKind::Volume && !m.unknown && m.error.is_none())
