@@ -17,8 +17,9 @@ declare_rule! {
     ///   physical and kernel memory (`/dev/mem`, `/dev/kmem`, `/dev/port`), a disk or
     ///   partition (`/dev/sda1`, `/dev/nvme0n1`, `/dev/vdb`, `/dev/xvda`, `/dev/mmcblk0p2`,
     ///   `/dev/md0`, `/dev/dm-0`, anything under `/dev/mapper` and `/dev/disk`, a disk's
-    ///   `/dev/block/MAJOR:MINOR`), the kernel log (`/dev/kmsg`, `/dev/char/1:11`), CPU registers
-    ///   (`/dev/cpu/…/msr`); short syntax (`HOST[:CONTAINER[:PERMISSIONS]]`) and long syntax
+    ///   `/dev/block/MAJOR:MINOR`), CPU registers (`/dev/cpu/…/msr`), and as a **warning**
+    ///   the kernel log (`/dev/kmsg`, `/dev/char/1:11`: it leaks kernel addresses where
+    ///   `dmesg_restrict` is off, and takes forged messages); short syntax (`HOST[:CONTAINER[:PERMISSIONS]]`) and long syntax
     ///   (`source:`);
     /// - in `device_cgroup_rules`: a rule for every device (`a *:* rwm`), for block devices of
     ///   any or a disk major number (`b *:* rwm`, `b 8:* rw`), or for the memory devices
@@ -68,6 +69,10 @@ static DISK: LazyLock<Regex> = LazyLock::new(|| {
     .expect("regex")
 });
 
+/// Why `/dev/kmsg` is reported (a warning, where the other devices are errors).
+const KERNEL_LOG: &str =
+    "the host's kernel log: kernel addresses to read, forged messages to write";
+
 /// What a host device path gives away, if it is dangerous.
 fn device_danger(path: &str) -> Option<&'static str> {
     match path {
@@ -77,11 +82,7 @@ fn device_danger(path: &str) -> Option<&'static str> {
         }
         "/dev/mapper" | "/dev/disk" => return Some("the host's disks"),
         // `/dev/char/1:11` is `/dev/kmsg` by its numbers.
-        "/dev/kmsg" | "/dev/char/1:11" => {
-            return Some(
-                "the host's kernel log: kernel addresses to read, forged messages to write",
-            );
-        }
+        "/dev/kmsg" | "/dev/char/1:11" => return Some(KERNEL_LOG),
         _ => {}
     }
     // `/dev/block/MAJOR:MINOR` names a block device by its numbers.
@@ -147,13 +148,17 @@ impl Rule for DangerousDeviceMapped {
                     let Some(why) = device_danger(&host) else {
                         continue;
                     };
-                    out.push(
-                        self.finding(cx, path, format!("`{}` gets the host device `{host}`", s.name))
-                            .label(why)
-                            .service(s.name)
-                            .help("do not give containers host disks or memory; mount the directories the service needs instead (read-only if it only reads them)")
-                            .build(),
-                    );
+                    let mut f = self
+                        .finding(cx, path, format!("`{}` gets the host device `{host}`", s.name))
+                        .label(why)
+                        .service(s.name)
+                        .help("do not give containers host disks or memory; mount the directories the service needs instead (read-only if it only reads them)")
+                        .build();
+                    // The kernel log leaks and can be forged, but does not give the host away.
+                    if why == KERNEL_LOG {
+                        f.severity = crate::lint::finding::Severity::Warning;
+                    }
+                    out.push(f);
                 }
             }
             for (v, path) in s.string_items("device_cgroup_rules") {
@@ -197,6 +202,13 @@ mod tests {
                 "CG407@5", "CG407@6", "CG407@7", "CG407@8", "CG407@9", "CG407@10", "CG407@11",
                 "CG407@12"
             ]
+        );
+        assert_eq!(
+            crate::lint::rules::cg401_privileged_container::tests_support::severities(
+                "CG407",
+                "services:\n  a:\n    image: x\n    devices: ['/dev/kmsg:/dev/kmsg', '/dev/sda:/dev/sda']\n"
+            ),
+            ["warning", "error"]
         );
         // Devices named by their numbers (long syntax: the short one splits at `:`).
         assert_eq!(
