@@ -545,6 +545,8 @@ fn completions_offer_profile_names_and_rule_codes() {
     assert!(codes.split(' ').any(|c| c == "CG101"), "{codes}");
     let codes = bash_complete(&script, &["composegen", "lint", "--select", "CG30"]);
     assert!(codes.split(' ').any(|c| c == "CG301"), "{codes}");
+    let all = bash_complete(&script, &["composegen", "lint", "--select", "AL"]);
+    assert_eq!(all, "ALL");
     // zsh and fish scripts carry them too, with descriptions.
     for shell in ["zsh", "fish"] {
         let r = run(&["completions", shell]);

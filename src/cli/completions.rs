@@ -57,7 +57,12 @@ fn with_values(cmd: clap::Command) -> clap::Command {
         .mut_subcommand("new", |c| c.mut_arg("from", profile.clone()))
         .mut_subcommand("explain", |c| c.mut_arg("code", rule(codes_and_names)))
         .mut_subcommand("lint", |c| {
-            c.mut_arg("select", rule(codes.clone()))
+            let select = std::iter::once(
+                PossibleValue::new("ALL").help("every rule, the off-by-default ones included"),
+            )
+            .chain(codes.iter().cloned())
+            .collect();
+            c.mut_arg("select", rule(select))
                 .mut_arg("ignore", rule(codes.clone()))
         })
 }

@@ -41,6 +41,9 @@ pub struct LintArgs {
     /// Skip rules whose code starts with one of these.
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
+    /// Turn on a preset's off-by-default rules (`security`: compose-lint/KICS-level checks).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub preset: Vec<config::Preset>,
     /// Lowest severity that fails the run (exit 1).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
@@ -264,11 +267,7 @@ pub fn settings(args: &LintArgs) -> Result<Settings> {
         .chain(&args.ignore)
         .chain(s.levels.keys())
     {
-        let known = RULES.iter().any(|r| {
-            r.meta()
-                .code
-                .starts_with(code.to_ascii_uppercase().as_str())
-        });
+        let known = RULES.iter().any(|r| config::selects(code, r.meta().code));
         if !known {
             return Err(Error::msg(
                 format!("no rule matches {code:?}"),
@@ -280,6 +279,9 @@ pub fn settings(args: &LintArgs) -> Result<Settings> {
         s.select = args.select.clone();
     }
     s.ignore.extend(args.ignore.iter().cloned());
+    for preset in &args.preset {
+        s.add_preset(*preset);
+    }
     match args.fail_on {
         Some(FailOn::Info) => s.fail_on = Some(Severity::Info),
         Some(FailOn::Warning) => s.fail_on = Some(Severity::Warning),
@@ -591,11 +593,7 @@ pub fn show_config(args: &LintArgs) -> Result<String> {
     for r in RULES {
         let m = r.meta();
         let level = effective_level(m, &s).map_or("off", Severity::as_str);
-        let prefix_of = |list: &[String]| {
-            list.iter()
-                .find(|p| m.code.starts_with(p.as_str()))
-                .cloned()
-        };
+        let prefix_of = |list: &[String]| list.iter().find(|p| config::selects(p, m.code)).cloned();
         let source = if let Some(p) = prefix_of(&cli_ignore) {
             format!("--ignore {p}")
         } else if let Some(p) = prefix_of(&cfg_ignore) {
@@ -610,11 +608,20 @@ pub fn show_config(args: &LintArgs) -> Result<String> {
             "--strict-env".to_string()
         } else if s.levels.contains_key(m.code) {
             from_file(&format!("rules.{}", m.code))
+        } else if !m.enabled && s.enabled.contains(m.code) && level != "off" {
+            let presets: Vec<&str> = s
+                .presets
+                .iter()
+                .filter(|p| p.rules().contains(&m.code))
+                .map(|p| p.as_str())
+                .collect();
+            format!("preset {}", presets.join(", "))
         } else if !m.enabled && level != "off" {
+            let by = prefix_of(&upper(&s.select)).unwrap_or_default();
             if args.select.is_empty() {
-                format!("selected by its code in {}", from_file("select"))
+                format!("selected by {by} in {}", from_file("select"))
             } else {
-                "selected by its code with --select".to_string()
+                format!("selected by --select {by}")
             }
         } else {
             "default".to_string()
@@ -920,7 +927,8 @@ pub fn rules_markdown() -> String {
          a test fails when this file is stale. -->\n\n\
          Severity answers \"will it break, or is it dangerous?\": **error** will break or is dangerous, \
          **warning** is likely a problem, **info** is worth knowing; *off* rules run only when selected \
-         (`--select CODE` or `.composegen.yaml`).\n\n\
+         (`--select CODE`, a family such as `--select CG4`, `--select ALL`, a preset such as \
+         `--preset security`, or `.composegen.yaml`).\n\n\
          | Code | Name | Category | Default | Summary |\n| --- | --- | --- | --- | --- |\n",
     );
     let settings = Settings::default();

@@ -24,8 +24,12 @@ pub struct Config {
     /// Per-rule settings by code: `off`, a severity, or `{severity, options}`.
     #[serde(default)]
     pub rules: IndexMap<String, RuleSetting>,
-    /// Run only rules whose code starts with one of these (e.g. `CG1`, `CG203`); off-by-default
-    /// rules selected by their full code are turned on.
+    /// Presets: named sets of off-by-default rules to turn on (`security`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preset: Vec<Preset>,
+    /// Run only rules whose code starts with one of these (e.g. `CG1`, `CG203`, or `ALL`);
+    /// off-by-default rules that are selected (by their code, a prefix of it, or `ALL`) are
+    /// turned on.
     #[serde(default)]
     pub select: Vec<String>,
     /// Never run rules whose code starts with one of these.
@@ -40,6 +44,42 @@ pub struct Config {
     /// More images for the knowledge table (data directories, written paths, ports …).
     #[serde(default)]
     pub images: Vec<ImageEntry>,
+}
+
+/// A named set of off-by-default rules (`--preset`, `preset:` in `.composegen.yaml`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Preset {
+    /// The off-by-default rules that compose-lint and KICS check by default: unbound and
+    /// privileged ports, shared and host-path volumes, resource and process limits, dropped
+    /// capabilities, `no-new-privileges`, read-only root file systems, image digests.
+    Security,
+}
+
+impl Preset {
+    /// The rules the preset turns on (at their default severity).
+    pub fn rules(self) -> &'static [&'static str] {
+        match self {
+            Preset::Security => &[
+                "CG106", "CG107", "CG210", "CG213", "CG302", "CG303", "CG403", "CG405", "CG415",
+                "CG705",
+            ],
+        }
+    }
+
+    /// Its name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Preset::Security => "security",
+        }
+    }
+}
+
+/// Whether selection pattern `pattern` (a code prefix such as `CG4`, or `ALL`) selects `code`.
+pub fn selects(pattern: &str, code: &str) -> bool {
+    pattern.eq_ignore_ascii_case("ALL") || code.starts_with(pattern.to_ascii_uppercase().as_str())
 }
 
 /// A rule's setting.
@@ -82,6 +122,10 @@ pub struct Settings {
     pub options: BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
     /// Prefix selection.
     pub select: Vec<String>,
+    /// Off-by-default rules turned on by a preset.
+    pub enabled: std::collections::BTreeSet<String>,
+    /// The presets in effect.
+    pub presets: Vec<Preset>,
     /// Prefix exclusion.
     pub ignore: Vec<String>,
     /// Failure threshold.
@@ -111,6 +155,9 @@ impl Settings {
             images: config.images,
             ..Settings::default()
         };
+        for preset in config.preset {
+            s.add_preset(preset);
+        }
         for (code, setting) in config.rules {
             let code = code.to_ascii_uppercase();
             match setting {
@@ -139,6 +186,15 @@ impl Settings {
             );
         }
         Ok(s)
+    }
+
+    /// Turn on the rules of a preset.
+    pub fn add_preset(&mut self, preset: Preset) {
+        if !self.presets.contains(&preset) {
+            self.presets.push(preset);
+        }
+        self.enabled
+            .extend(preset.rules().iter().map(|c| (*c).to_string()));
     }
 
     /// Whether `path` is excluded by the configuration.

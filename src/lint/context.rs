@@ -24,6 +24,9 @@ pub struct Context<'a> {
     pub settings: &'a Settings,
     /// The project's services indexed once (`Index::new(root, env)`).
     pub index: &'a Index<'a>,
+    /// The directory of the project's first file, where `env_file` paths are read from
+    /// (None for stdin).
+    pub dir: Option<&'a std::path::Path>,
 }
 
 impl<'a> Context<'a> {

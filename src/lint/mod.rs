@@ -82,16 +82,14 @@ impl Report {
 /// The severity a rule runs at under `settings`, or None when it is off.
 pub fn effective_level(meta: &RuleMeta, settings: &Settings) -> Option<Severity> {
     let code = meta.code;
-    let matches = |prefixes: &[String]| {
-        prefixes
-            .iter()
-            .any(|p| code.starts_with(p.to_ascii_uppercase().as_str()))
-    };
+    let matches = |prefixes: &[String]| prefixes.iter().any(|p| config::selects(p, code));
     if matches(&settings.ignore) {
         return None;
     }
-    let selected_exactly = settings.select.iter().any(|p| p.eq_ignore_ascii_case(code));
-    if !settings.select.is_empty() && !matches(&settings.select) {
+    // As in ruff, selecting a rule by its code, a prefix of it (`CG4`) or `ALL` turns it on
+    // even when it is off by default.
+    let selected = matches(&settings.select);
+    if !settings.select.is_empty() && !selected {
         return None;
     }
     match settings.levels.get(code) {
@@ -99,7 +97,7 @@ pub fn effective_level(meta: &RuleMeta, settings: &Settings) -> Option<Severity>
         Some(Level::Info) => Some(Severity::Info),
         Some(Level::Warning) => Some(Severity::Warning),
         Some(Level::Error) => Some(Severity::Error),
-        None if meta.enabled || selected_exactly => Some(meta.severity),
+        None if meta.enabled || selected || settings.enabled.contains(code) => Some(meta.severity),
         None => None,
     }
 }
@@ -281,6 +279,7 @@ fn lint_project(
             images,
             settings,
             index: &index,
+            dir: main.path.as_deref().and_then(std::path::Path::parent),
         };
         for (rule, severity) in rules {
             let start = findings.len();

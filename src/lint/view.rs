@@ -254,6 +254,8 @@ pub struct Mount {
     pub unknown: bool,
     /// Why it is invalid, if it is.
     pub error: Option<String>,
+    /// Bind propagation as written (`rshared`, `slave` …), short or long syntax.
+    pub propagation: Option<String>,
 }
 
 /// An environment variable.
@@ -395,6 +397,7 @@ impl<'a> Service<'a> {
                         read_only: false,
                         unknown: !v.known(),
                         error: None,
+                        propagation: None,
                     });
                 }
             }
@@ -575,6 +578,7 @@ pub fn short_mount(raw: &str, path: Path) -> Mount {
         read_only: false,
         unknown: false,
         error: None,
+        propagation: None,
     };
     match parse_volume(raw) {
         Ok(v) => {
@@ -586,6 +590,7 @@ pub fn short_mount(raw: &str, path: Path) -> Mount {
             m.source = Some(v.source).filter(|s| !s.is_empty());
             m.target = v.target;
             m.read_only = v.read_only;
+            m.propagation = v.propagation;
         }
         Err(e) => m.error = Some(format!("invalid volume {raw:?}: {e}")),
     }
@@ -618,6 +623,11 @@ fn long_mount(n: &Node, path: Path, env: &Env) -> Mount {
         read_only,
         unknown,
         error: None,
+        propagation: n
+            .get("bind")
+            .and_then(|b| b.get("propagation"))
+            .and_then(|p| scalar(p, env))
+            .map(|p| p.value),
     }
 }
 
@@ -663,6 +673,103 @@ pub fn path_covers(ancestor: &str, path: &str) -> bool {
         || path
             .strip_prefix(ancestor)
             .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// A named volume that its driver binds to a host path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostBoundVolume {
+    /// The host path as written (interpolated).
+    pub host_path: String,
+    /// Where it is written: `volumes.NAME.driver_opts.device` (or `.mountpoint`).
+    pub path: Path,
+    /// `o:` includes `ro`.
+    pub read_only: bool,
+}
+
+impl<'a> Compose<'a> {
+    /// The host path a top-level volume is bound to, if it is: the `local` driver with
+    /// `driver_opts: {o: bind, device: PATH}` (`type: none` or no type), or the
+    /// `local-persist` plugin's `mountpoint`. None when the path has an unset variable.
+    pub fn host_bound_volume(&self, name: &str) -> Option<HostBoundVolume> {
+        self.host_bound_volumes().get(name).cloned()
+    }
+
+    /// Every top-level volume bound to a host path ([`Compose::host_bound_volume`]), by name,
+    /// computed once per project.
+    pub fn host_bound_volumes(
+        &self,
+    ) -> std::rc::Rc<std::collections::HashMap<String, HostBoundVolume>> {
+        self.index.memo("host-bound-volumes", || {
+            self.section("volumes")
+                .into_iter()
+                .filter_map(|(name, node, at)| {
+                    self.bound_volume(node, at).map(|b| (name.to_string(), b))
+                })
+                .collect()
+        })
+    }
+
+    fn bound_volume(&self, node: &Node, at: Path) -> Option<HostBoundVolume> {
+        let opts = node.get("driver_opts")?;
+        let get = |k: &str| opts.get(k).and_then(|x| scalar(x, self.env));
+        let driver = node
+            .get("driver")
+            .and_then(|d| scalar(d, self.env))
+            .map_or_else(|| "local".to_string(), |d| d.value);
+        let at = at.key("driver_opts");
+        let (key, read_only) = match driver.as_str() {
+            "local" => {
+                let o = get("o")?;
+                let flags: Vec<&str> = o.value.split(',').map(str::trim).collect();
+                let fs_type = get("type").map(|t| t.value).unwrap_or_default();
+                if !flags.iter().any(|f| *f == "bind" || *f == "rbind")
+                    || !matches!(fs_type.as_str(), "" | "none" | "bind")
+                {
+                    return None;
+                }
+                ("device", flags.contains(&"ro"))
+            }
+            "local-persist" => ("mountpoint", false),
+            _ => return None,
+        };
+        let path = get(key).filter(|p| p.known() && !p.value.is_empty())?;
+        Some(HostBoundVolume {
+            host_path: path.value,
+            path: at.key(key),
+            read_only,
+        })
+    }
+}
+
+impl<'a> Service<'a> {
+    /// The service's mounts of named volumes that are bound to a host path
+    /// ([`Compose::host_bound_volume`]), as bind mounts of that path located at the volume's
+    /// `device` (or `mountpoint`), each with the path of the service's own mount.
+    pub fn host_bound_mounts(&self, compose: &Compose<'_>) -> Vec<(Mount, Path)> {
+        if compose.host_bound_volumes().is_empty() {
+            return Vec::new();
+        }
+        self.mounts()
+            .into_iter()
+            .filter(|m| m.kind == MountKind::Volume && !m.unknown && m.error.is_none())
+            .filter_map(|m| {
+                let hb = compose.host_bound_volume(m.source.as_deref()?)?;
+                Some((
+                    Mount {
+                        path: hb.path,
+                        kind: MountKind::Bind,
+                        source: Some(hb.host_path),
+                        target: m.target.clone(),
+                        read_only: m.read_only || hb.read_only,
+                        unknown: false,
+                        error: None,
+                        propagation: None,
+                    },
+                    m.path,
+                ))
+            })
+            .collect()
+    }
 }
 
 impl<'a> Compose<'a> {

@@ -16,6 +16,10 @@ declare_rule! {
     /// the socket (`/`, `/var/run`, `/run`) is reported by CG204, as an error even when it is
     /// read-only, for the same reason.
     ///
+    /// A named volume that the `local` driver binds to the socket (`driver_opts: {type: none,
+    /// o: bind, device: /var/run/docker.sock}`) is reported at its `device`, once for each
+    /// service that mounts it.
+    ///
     /// ## Why is this bad?
     /// Whoever can talk to the socket controls the Docker daemon, which runs as root: one API
     /// call starts a privileged container with the host's `/` mounted. A compromise of the
@@ -88,8 +92,14 @@ impl Rule for DockerSocketMounted {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for s in cx.compose().services() {
-            for m in s.mounts() {
+        let compose = cx.compose();
+        for s in compose.services() {
+            let direct = s.mounts().into_iter().map(|m| (m, None));
+            let bound = s
+                .host_bound_mounts(&compose)
+                .into_iter()
+                .map(|(m, at)| (m, Some(at)));
+            for (m, mounted_at) in direct.chain(bound) {
                 let Some(socket) = engine_socket(&m) else {
                     continue;
                 };
@@ -98,13 +108,15 @@ impl Rule for DockerSocketMounted {
                 } else {
                     ""
                 };
-                out.push(
-                    self.finding(cx, m.path.clone(), format!("`{}` mounts the container engine socket `{socket}`{ro}", s.name))
-                        .label("full control of the Docker daemon: root on the host")
-                        .service(s.name)
-                        .help("remove the mount; if the service must use the Docker API, give it a socket proxy that allows only the calls it needs, and suppress this finding on the proxy's mount with a reason")
-                        .build(),
-                );
+                let mut f = self
+                    .finding(cx, m.path.clone(), format!("`{}` mounts the container engine socket `{socket}`{ro}", s.name))
+                    .label("full control of the Docker daemon: root on the host")
+                    .service(s.name)
+                    .help("remove the mount; if the service must use the Docker API, give it a socket proxy that allows only the calls it needs, and suppress this finding on the proxy's mount with a reason");
+                if let Some(at) = mounted_at {
+                    f = f.related(cx.file, at, "a volume bound to the socket, mounted here");
+                }
+                out.push(f.build());
             }
         }
     }

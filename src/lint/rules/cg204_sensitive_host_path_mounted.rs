@@ -19,7 +19,17 @@ declare_rule! {
     /// container controls the daemon exactly as with CG203's direct socket mount.
     ///
     /// Sensitive, with everything below them: `/proc`, `/sys`, `/boot`, `/root`,
-    /// `/var/lib/docker`.
+    /// `/var/lib/docker`, `/var/lib/containerd`, the host's shared memory (`/dev/shm`,
+    /// `/run/shm`, `/var/run/shm`), the credentials in a home directory (`~/.ssh`, `~/.aws`,
+    /// `~/.kube`, `~/.docker`, `~/.gnupg`, `~/.azure`, `~/.config/gcloud`, and the same below
+    /// `/home/NAME`), and the device nodes `/dev/kmsg`, `/dev/md/*`, `/dev/mem`, `/dev/kmem`,
+    /// `/dev/port` (a **warning** unless the service is privileged: the device cgroup refuses
+    /// them otherwise).
+    ///
+    /// A named volume that the `local` driver binds to a host path (`driver_opts: {type:
+    /// none, o: bind, device: /etc}`, or the `local-persist` plugin's `mountpoint`) counts as
+    /// a bind mount of that path in each service that mounts it; the finding is at the
+    /// `device`.
     /// Sensitive as a whole: `/` (the host's whole file system), `/etc`, `/run` (and
     /// `/var/run`, the same directory), `/home`, a user's home directory (`/home/NAME`, `~`),
     /// `/usr`, `/lib`, `/lib64`, `/bin`, `/sbin`, `/var`, `/var/lib`, `/dev`.
@@ -84,7 +94,31 @@ declare_rule! {
 }
 
 /// Sensitive with everything below them.
-const TREES: &[&str] = &["/proc", "/sys", "/boot", "/root", "/var/lib/docker"];
+const TREES: &[&str] = &[
+    "/proc",
+    "/sys",
+    "/boot",
+    "/root",
+    "/var/lib/docker",
+    "/var/lib/containerd",
+];
+
+/// The host's shared memory, in its spellings (`/var/run/shm` is taken as `/run/shm`).
+const SHM: &[&str] = &["/dev/shm", "/run/shm"];
+
+/// Device nodes that a container may use only when it is privileged or granted the device.
+const DEVICE_NODES: &[&str] = &["/dev/kmsg", "/dev/md", "/dev/mem", "/dev/kmem", "/dev/port"];
+
+/// Directories with credentials in a home directory (`~/.ssh`, `/home/NAME/.aws` …).
+const HOME_CREDENTIALS: &[&str] = &[
+    ".ssh",
+    ".aws",
+    ".kube",
+    ".docker",
+    ".gnupg",
+    ".azure",
+    ".config/gcloud",
+];
 
 /// Sensitive as a whole only.
 const WHOLE: &[&str] = &[
@@ -213,6 +247,18 @@ pub fn sensitive(path: &str) -> Option<&'static str> {
             .iter()
             .any(|n| path_covers(&format!("{dir}/{n}"), path))
     };
+    let home_credentials = path
+        .strip_prefix("~/")
+        .or_else(|| {
+            path.strip_prefix("/home/")
+                .and_then(|rest| rest.split_once('/'))
+                .map(|(_, below)| below)
+        })
+        .is_some_and(|below| {
+            HOME_CREDENTIALS
+                .iter()
+                .any(|c| path_covers(&format!("/{c}"), &format!("/{below}")))
+        });
     let is_home = path == "~"
         || path
             .strip_prefix("/home/")
@@ -222,6 +268,13 @@ pub fn sensitive(path: &str) -> Option<&'static str> {
         "/etc" => "the host's configuration",
         "/run" => "the host's run-time directory, with the Docker, systemd and D-Bus sockets",
         _ if is_home => "a home directory, with SSH keys and credentials",
+        _ if home_credentials => "a user's credentials: SSH keys, cloud and cluster tokens",
+        _ if SHM.iter().any(|d| path_covers(d, path)) => {
+            "the host's shared memory, where other processes' IPC segments live"
+        }
+        _ if DEVICE_NODES.iter().any(|d| path_covers(d, path)) => {
+            "a host device node: kernel log, memory or disks"
+        }
         _ if WHOLE.contains(&path) => "a system directory of the host",
         _ if under("/etc", ETC) => {
             "host configuration that controls logins, privileges or start-up"
@@ -231,6 +284,7 @@ pub fn sensitive(path: &str) -> Option<&'static str> {
             "/proc" | "/sys" => "kernel and process information of the host",
             "/boot" => "the host's boot files and kernel",
             "/root" => "root's home directory on the host",
+            "/var/lib/containerd" => "containerd's data: every container's files",
             _ => "the Docker daemon's data: every container's files",
         },
     })
@@ -252,8 +306,14 @@ impl Rule for SensitiveHostPathMounted {
                     .collect()
             })
             .unwrap_or_default();
-        for s in cx.compose().services() {
-            for m in s.mounts() {
+        let compose = cx.compose();
+        for s in compose.services() {
+            let direct = s.mounts().into_iter().map(|m| (m, None));
+            let bound = s
+                .host_bound_mounts(&compose)
+                .into_iter()
+                .map(|(m, at)| (m, Some(at)));
+            for (m, mounted_at) in direct.chain(bound) {
                 if m.kind != MountKind::Bind
                     || m.unknown
                     || m.error.is_some()
@@ -293,6 +353,14 @@ impl Rule for SensitiveHostPathMounted {
                         "host path writable by the container",
                     )
                 };
+                // A device node is refused by the device cgroup unless the service is privileged.
+                let severity = if DEVICE_NODES.iter().any(|d| path_covers(d, &path))
+                    && !s.flag("privileged")
+                {
+                    Severity::Warning
+                } else {
+                    severity
+                };
                 let mut f = self
                     .finding(cx, m.path.clone(), format!("`{}` bind-mounts `{path}` ({why}) {mode}", s.name))
                     .label(label)
@@ -305,6 +373,14 @@ impl Rule for SensitiveHostPathMounted {
                         "mount only the files the service needs, and read-only (`:ro`); a writable host system path gives the container the host"
                     })
                     .build();
+                if let Some(at) = mounted_at {
+                    f.related.push(crate::lint::finding::Route {
+                        file: cx.file,
+                        path: at,
+                        key: false,
+                        label: "a volume bound to this host path, mounted here".into(),
+                    });
+                }
                 f.severity = severity;
                 out.push(f);
             }
@@ -342,6 +418,7 @@ mod tests {
             images: &images,
             settings,
             index: &index,
+            dir: None,
         };
         let mut out = Vec::new();
         super::SensitiveHostPathMounted.check(&cx, &mut out);

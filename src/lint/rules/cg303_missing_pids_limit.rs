@@ -8,7 +8,9 @@ use crate::lint::view::Service;
 declare_rule! {
     /// ## What it does
     /// Reports a long-running service without a process limit: neither `pids_limit` nor
-    /// `deploy.resources.limits.pids` is set (`-1` or `0` written on purpose counts as set).
+    /// `deploy.resources.limits.pids` is set, or one is set to `-1` or `0`, which mean
+    /// unlimited (reported at the key; an unlimited value is not a limit, and Docker reads
+    /// `0` as unlimited since API 1.41).
     ///
     /// Off by default. The same services as CG301 are looked at (one-shot jobs, `extends` and
     /// merged files are skipped), and a file where no service has a limit gets one finding.
@@ -51,6 +53,30 @@ impl Rule for MissingPidsLimit {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let services = long_running(cx);
+        for s in &services {
+            for key in ["pids_limit", "deploy.resources.limits.pids"] {
+                let Some((node, path)) = s.node_at(key) else {
+                    continue;
+                };
+                let unlimited = crate::lint::view::scalar(node, cx.env)
+                    .filter(|v| v.known())
+                    .and_then(|v| crate::compose::grammar::number::parse_int(v.value.trim()))
+                    .is_some_and(|n| n <= 0);
+                if unlimited {
+                    out.push(
+                        self.finding(
+                            cx,
+                            path,
+                            format!("service `{}` sets an unlimited process limit", s.name),
+                        )
+                        .label("-1 and 0 mean no limit")
+                        .service(s.name)
+                        .help("set a limit well above what the service needs, e.g. 512")
+                        .build(),
+                    );
+                }
+            }
+        }
         let missing: Vec<&Service<'_>> = services
             .iter()
             .filter(|s| {
@@ -82,6 +108,16 @@ mod tests {
     }
 
     #[test]
+    fn unlimited_values_are_reported() {
+        assert_eq!(
+            run(
+                "services:\n  a:\n    image: x:1\n    pids_limit: -1\n  b:\n    image: y:1\n    deploy: {resources: {limits: {pids: 0}}}\n  c:\n    image: z:1\n    pids_limit: 200\n"
+            ),
+            ["CG303@4", "CG303@7"]
+        );
+    }
+
+    #[test]
     fn pids_limits() {
         assert_eq!(
             run("services:\n  a:\n    image: x:1\n  b:\n    image: y:1\n    pids_limit: 100\n"),
@@ -91,6 +127,5 @@ mod tests {
             run("services:\n  a:\n    image: x:1\n    deploy: {resources: {limits: {pids: 64}}}\n")
                 .is_empty()
         );
-        assert!(run("services:\n  a:\n    image: x:1\n    pids_limit: -1\n").is_empty());
     }
 }

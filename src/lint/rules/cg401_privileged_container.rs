@@ -189,6 +189,7 @@ pub mod tests_support {
             images: &images,
             settings,
             index: &index,
+            dir: None,
         };
         let rule = RULES.iter().find(|r| r.meta().code == code).expect("rule");
         let mut out = Vec::new();

@@ -11,10 +11,15 @@ declare_rule! {
     ///   and makes `/proc/sys` writable);
     /// - **warning**: `seccomp=unconfined` (no system-call filter), `apparmor=unconfined`,
     ///   `label=disable` and the unconfined SELinux types `label=type:spc_t` and
-    ///   `label=type:unconfined_t`.
+    ///   `label=type:unconfined_t`; and `no-new-privileges:false`, an explicit downgrade
+    ///   (reported here whether or not CG405, which asks for `no-new-privileges:true`, is on);
+    ///   and `label:seccomp:unconfined` (or `label=apparmor:…`), which was meant to turn a
+    ///   profile off but is an SELinux label option to Docker: ignored without SELinux,
+    ///   refused (the container does not start) with it.
     ///
     /// Both separators Docker accepts are understood (`seccomp=unconfined` and the older
-    /// `seccomp:unconfined`). A privileged service (CG401) has none of these layers anyway.
+    /// `seccomp:unconfined`, `label:type:spc_t`, `no-new-privileges=false`). A privileged
+    /// service (CG401) has none of these layers anyway.
     ///
     /// ## Why is this bad?
     /// Seccomp blocks about 50 rarely needed system calls that have a history of kernel
@@ -86,6 +91,16 @@ fn disabled(key: &str, value: &str) -> Option<(Severity, &'static str, &'static 
             "no SELinux separation",
             "remove it; relabel the mounts the service needs with `:z` or `:Z` instead",
         ),
+        ("no-new-privileges", v) if v.eq_ignore_ascii_case("false") => (
+            Severity::Warning,
+            "processes may gain privileges through setuid programs",
+            "remove it, or write `no-new-privileges:true`",
+        ),
+        ("label", v) if v.starts_with("seccomp") || v.starts_with("apparmor") => (
+            Severity::Warning,
+            "meant to turn off a profile, but Docker reads it as an SELinux label option",
+            "remove it: it is ignored on hosts without SELinux and refused on hosts with it; write the intended setting (`seccomp=PROFILE.json`) if one is needed",
+        ),
         ("label", "type:spc_t") | ("label", "type:unconfined_t") => (
             Severity::Warning,
             "an unconfined SELinux type",
@@ -146,6 +161,22 @@ mod tests {
         assert_eq!(
             severities("CG404", yaml),
             ["warning", "warning", "warning", "warning", "error"]
+        );
+    }
+
+    #[test]
+    fn explicit_downgrades_in_every_spelling() {
+        let yaml = "services:\n  a:\n    image: x\n    security_opt:\n      - no-new-privileges:false\n      - no-new-privileges=FALSE\n      - label:type:spc_t\n      - label:disable\n      - seccomp=unconfined\n      - label:seccomp:unconfined\n";
+        assert_eq!(
+            run(yaml),
+            [
+                "CG404@5", "CG404@6", "CG404@7", "CG404@8", "CG404@9", "CG404@10"
+            ]
+        );
+        assert_eq!(severities("CG404", yaml), ["warning"; 6]);
+        assert!(
+            run("services:\n  a:\n    image: x\n    security_opt: ['no-new-privileges:true', 'no-new-privileges']\n")
+                .is_empty()
         );
     }
 

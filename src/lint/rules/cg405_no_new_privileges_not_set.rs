@@ -8,8 +8,9 @@ use crate::lint::rules::cg404_security_profile_disabled::split_security_opt;
 declare_rule! {
     /// ## What it does
     /// Reports a service without `no-new-privileges:true` in `security_opt` (also written
-    /// `no-new-privileges`, `no-new-privileges=true`), or with it set to `false`. Privileged
-    /// services (CG401) and services that `extends` another one are not reported.
+    /// `no-new-privileges`, `no-new-privileges=true`). Privileged services (CG401) and
+    /// services that `extends` another one are not reported. `no-new-privileges:false` is an
+    /// explicit downgrade that CG404 reports, a warning whether this rule is on or not.
     ///
     /// Off by default: it is a hardening step that nearly no compose file takes, and a few
     /// images need setuid programs (`sudo`, `su`, `ping` without `NET_RAW`) at run time.
@@ -80,7 +81,10 @@ impl Rule for NoNewPrivilegesNotSet {
                 ),
             };
             let finding = match setting {
-                Some((value, _)) if value.is_empty() || value == "true" => continue,
+                // `no-new-privileges:false` is an explicit downgrade, which CG404 reports.
+                Some((value, _)) if value.is_empty() || value == "true" || value == "false" => {
+                    continue;
+                }
                 Some((_, path)) => self
                     .finding(
                         cx,
@@ -123,9 +127,10 @@ mod tests {
             run("services:\n  a:\n    image: x\n    security_opt: ['seccomp=./p.json']\n"),
             ["CG405@2"]
         );
-        assert_eq!(
-            run("services:\n  a:\n    image: x\n    security_opt: ['no-new-privileges:false']\n"),
-            ["CG405@4"]
+        // An explicit `false` is CG404's (a warning even when this rule is off).
+        assert!(
+            run("services:\n  a:\n    image: x\n    security_opt: ['no-new-privileges:false']\n")
+                .is_empty()
         );
     }
 

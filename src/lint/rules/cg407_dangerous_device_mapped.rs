@@ -16,8 +16,10 @@ declare_rule! {
     /// - in `devices`: the whole `/dev` (Docker maps a directory with every device in it),
     ///   physical and kernel memory (`/dev/mem`, `/dev/kmem`, `/dev/port`), a disk or
     ///   partition (`/dev/sda1`, `/dev/nvme0n1`, `/dev/vdb`, `/dev/xvda`, `/dev/mmcblk0p2`,
-    ///   `/dev/md0`, `/dev/dm-0`, anything under `/dev/mapper` and `/dev/disk`), CPU registers
-    ///   (`/dev/cpu/…/msr`); short syntax (`HOST[:CONTAINER[:PERMISSIONS]]`) and long syntax
+    ///   `/dev/md0`, `/dev/dm-0`, anything under `/dev/mapper` and `/dev/disk`, a disk's
+    ///   `/dev/block/MAJOR:MINOR`), CPU registers (`/dev/cpu/…/msr`), and as a **warning**
+    ///   the kernel log (`/dev/kmsg`, `/dev/char/1:11`: it leaks kernel addresses where
+    ///   `dmesg_restrict` is off, and takes forged messages); short syntax (`HOST[:CONTAINER[:PERMISSIONS]]`) and long syntax
     ///   (`source:`);
     /// - in `device_cgroup_rules`: a rule for every device (`a *:* rwm`), for block devices of
     ///   any or a disk major number (`b *:* rwm`, `b 8:* rw`), or for the memory devices
@@ -67,6 +69,10 @@ static DISK: LazyLock<Regex> = LazyLock::new(|| {
     .expect("regex")
 });
 
+/// Why `/dev/kmsg` is reported (a warning, where the other devices are errors).
+const KERNEL_LOG: &str =
+    "the host's kernel log: kernel addresses to read, forged messages to write";
+
 /// What a host device path gives away, if it is dangerous.
 fn device_danger(path: &str) -> Option<&'static str> {
     match path {
@@ -75,7 +81,16 @@ fn device_danger(path: &str) -> Option<&'static str> {
             return Some("the host's physical or kernel memory");
         }
         "/dev/mapper" | "/dev/disk" => return Some("the host's disks"),
+        // `/dev/char/1:11` is `/dev/kmsg` by its numbers.
+        "/dev/kmsg" | "/dev/char/1:11" => return Some(KERNEL_LOG),
         _ => {}
+    }
+    // `/dev/block/MAJOR:MINOR` names a block device by its numbers.
+    if let Some(numbers) = path.strip_prefix("/dev/block/") {
+        let major = numbers.split(':').next().unwrap_or_default();
+        if DISK_MAJORS.contains(&major) {
+            return Some("a host disk: every file on it, whatever the mounts say");
+        }
     }
     if DISK.is_match(path) {
         return Some("a host disk: every file on it, whatever the mounts say");
@@ -133,13 +148,17 @@ impl Rule for DangerousDeviceMapped {
                     let Some(why) = device_danger(&host) else {
                         continue;
                     };
-                    out.push(
-                        self.finding(cx, path, format!("`{}` gets the host device `{host}`", s.name))
-                            .label(why)
-                            .service(s.name)
-                            .help("do not give containers host disks or memory; mount the directories the service needs instead (read-only if it only reads them)")
-                            .build(),
-                    );
+                    let mut f = self
+                        .finding(cx, path, format!("`{}` gets the host device `{host}`", s.name))
+                        .label(why)
+                        .service(s.name)
+                        .help("do not give containers host disks or memory; mount the directories the service needs instead (read-only if it only reads them)")
+                        .build();
+                    // The kernel log leaks and can be forged, but does not give the host away.
+                    if why == KERNEL_LOG {
+                        f.severity = crate::lint::finding::Severity::Warning;
+                    }
+                    out.push(f);
                 }
             }
             for (v, path) in s.string_items("device_cgroup_rules") {
@@ -177,11 +196,26 @@ mod tests {
     fn dangerous_devices() {
         assert_eq!(
             run(
-                "services:\n  a:\n    image: x\n    devices:\n      - /dev/sda:/dev/sda\n      - /dev/nvme0n1p2\n      - /dev/mem:/dev/mem:r\n      - /dev:/dev\n      - /dev/mapper/vg-root:/dev/root\n      - /dev/disk/by-id/usb-x:/dev/x\n      - /dev/cpu/0/msr:/dev/cpu/0/msr\n"
+                "services:\n  a:\n    image: x\n    devices:\n      - /dev/sda:/dev/sda\n      - /dev/nvme0n1p2\n      - /dev/mem:/dev/mem:r\n      - /dev:/dev\n      - /dev/mapper/vg-root:/dev/root\n      - /dev/disk/by-id/usb-x:/dev/x\n      - /dev/cpu/0/msr:/dev/cpu/0/msr\n      - /dev/kmsg:/dev/kmsg\n"
             ),
             [
-                "CG407@5", "CG407@6", "CG407@7", "CG407@8", "CG407@9", "CG407@10", "CG407@11"
+                "CG407@5", "CG407@6", "CG407@7", "CG407@8", "CG407@9", "CG407@10", "CG407@11",
+                "CG407@12"
             ]
+        );
+        assert_eq!(
+            crate::lint::rules::cg401_privileged_container::tests_support::severities(
+                "CG407",
+                "services:\n  a:\n    image: x\n    devices: ['/dev/kmsg:/dev/kmsg', '/dev/sda:/dev/sda']\n"
+            ),
+            ["warning", "error"]
+        );
+        // Devices named by their numbers (long syntax: the short one splits at `:`).
+        assert_eq!(
+            run(
+                "services:\n  a:\n    image: x\n    devices:\n      - source: /dev/char/1:11\n        target: /dev/kmsg\n      - source: /dev/block/259:0\n        target: /dev/probe\n      - source: /dev/block/7:0\n        target: /dev/loop\n"
+            ),
+            ["CG407@5", "CG407@7"]
         );
         assert_eq!(
             run(

@@ -19,13 +19,17 @@ declare_rule! {
     /// - an environment variable or build argument whose name says it holds a secret
     ///   (`PASSWORD`, `PASSWD`, `PASS`, `PWD`, `SECRET`, `TOKEN`, `CREDENTIALS`,
     ///   `PASSPHRASE`, `API_KEY`, `PRIVATE_KEY`, `AUTH_KEY`, `ENCRYPTION_KEY`, `SIGNING_KEY`,
-    ///   `MASTER_KEY`, `LICENSE_KEY`, `ERLANG_COOKIE` … as a word of the name, in any case)
-    ///   with a literal value;
-    /// - a password inside a URL (`postgres://app:s3cr3t@db/app`) or a connection string
+    ///   `MASTER_KEY`, `LICENSE_KEY`, `ERLANG_COOKIE` … as a word of the name, in any case,
+    ///   or run together with other words: `MYAPIKEY`, `DBPASSWORD`) with a literal value
+    ///   (`$$` is a literal `$`: `pa$$w0rd` is the password `pa$w0rd`; so is a `$` that no
+    ///   name follows, `hunter2$`);
+    /// - a password inside a URL (`postgres://app:s3cr3t@db/app`, also when the user is a
+    ///   variable: `postgres://${DB_USER:?}:s3cr3t@db/app`) or a connection string
     ///   (`…;Password=s3cr3t;`, `?password=s3cr3t`) in an environment variable, build
     ///   argument, `command`, `entrypoint` or `healthcheck`;
     /// - a secret passed on a command line: `--password=…`, `--requirepass …`,
-    ///   `--api-key …`, `redis-cli -a …`, `mysql -p…`, `curl -u user:…`;
+    ///   `--api-key …`, `redis-cli -a …`, `mysql -p…`, `curl -u user:…`, a variable set for
+    ///   one command of a script (`PGPASSWORD=… psql`);
     /// - a value in the format of a well-known token anywhere in those places: AWS access
     ///   keys, GitHub, GitLab, Slack, Stripe, Google, OpenAI, Hugging Face, npm and SendGrid
     ///   tokens, JSON web tokens, PEM private keys;
@@ -33,7 +37,11 @@ declare_rule! {
     ///   and digits mixed, Shannon entropy of at least 4 bits per character) in an
     ///   environment variable or on a command line, which is probably a key. UUIDs, hex
     ///   digests (image and commit hashes) and variables named `…_ID`, `…_HASH`, `…_DIGEST`,
-    ///   `…_VERSION` are left alone.
+    ///   `…_VERSION` are left alone;
+    /// - at **info**: the same in the files that `env_file` names (read from the compose
+    ///   file's directory), reported at the `env_file` entry with the variable and its line.
+    ///   An env file is where secrets belong, as long as it is not committed: the finding
+    ///   says where they are, to check that.
     ///
     /// A value that is a variable reference (`${DB_PASSWORD}`, `${DB_PASSWORD:?set it}`,
     /// `$$VAR` for the container's shell), a file path (`POSTGRES_PASSWORD_FILE=/run/secrets/db`,
@@ -110,9 +118,21 @@ impl Rule for LiteralSecret {
         let weak_elsewhere =
             crate::lint::effective_level(&DefaultCredentials::META, cx.settings).is_some();
         let all = project_credentials(cx);
-        for (s, creds) in cx.compose().services().iter().zip(all.iter()) {
-            for c in creds {
-                if weak_elsewhere && c.weak.is_some() {
+        let services = cx.compose().services();
+        // Credentials in the compose file, then those of the files `env_file` names (at info:
+        // an env file is where secrets belong, as long as it stays out of version control).
+        let in_file = services
+            .iter()
+            .zip(all.iter())
+            .flat_map(|(s, creds)| creds.iter().cloned().map(move |c| (s, c, false)));
+        let in_env_files = services.iter().flat_map(|s| {
+            env_file_credentials(cx, s)
+                .into_iter()
+                .map(move |c| (s, c, true))
+        });
+        for (s, c, from_env_file) in in_file.chain(in_env_files) {
+            {
+                if weak_elsewhere && c.weak.is_some() && !from_env_file {
                     continue;
                 }
                 let (message, label) = match (&c.kind, &c.default_of) {
@@ -147,8 +167,14 @@ impl Rule for LiteralSecret {
                     ),
                 };
                 let help = match &c.default_of {
+                    _ if from_env_file => "keep the env file out of version control (`.gitignore`) and out of images, or use a Compose secret and the image's `_FILE` variable".to_string(),
                     Some(var) => format!("remove the default: `${{{var}:?set {var} in .env}}` fails loudly when it is missing; or use a Compose secret"),
                     None => "take it from a variable set outside the repository (`${NAME:?message}`, an uncommitted `.env`), or use a Compose secret and the image's `_FILE` variable".to_string(),
+                };
+                let label = if from_env_file {
+                    "a credential in the env file"
+                } else {
+                    label
                 };
                 let mut f = self
                     .finding(cx, c.path.clone(), message)
@@ -156,13 +182,66 @@ impl Rule for LiteralSecret {
                     .service(s.name)
                     .help(help)
                     .build();
-                if c.kind == CredKind::Entropy {
+                if from_env_file {
+                    f.severity = Severity::Info;
+                } else if c.kind == CredKind::Entropy {
                     f.severity = Severity::Warning;
                 }
                 out.push(f);
             }
         }
     }
+}
+
+/// The files a service's `env_file` names (`a.env`, `[a.env, {path: b.env}]`), with where
+/// each is written.
+fn env_files(s: &Service<'_>) -> Vec<(String, Path)> {
+    let Some((node, at)) = s.node_at("env_file") else {
+        return Vec::new();
+    };
+    let one = |n: &crate::yaml::Node, p: Path| -> Option<(String, Path)> {
+        let target = n.get("path").unwrap_or(n);
+        crate::lint::view::scalar(target, &crate::compose::interpolate::Env::empty())
+            .filter(|v| v.known() && !v.value.is_empty())
+            .map(|v| (v.value, p))
+    };
+    match &node.kind {
+        crate::yaml::Kind::Seq(_) => crate::lint::view::items(node, &at)
+            .into_iter()
+            .filter_map(|(n, p)| one(n, p))
+            .collect(),
+        _ => one(node, at).into_iter().collect(),
+    }
+}
+
+/// Literal credentials in the files of a service's `env_file`, read from the project's
+/// directory (nothing for stdin; a file that cannot be read is CG007's and Compose's to
+/// report), located at the `env_file` entry, the variable and its line in the message.
+fn env_file_credentials(cx: &Context<'_>, s: &Service<'_>) -> Vec<Credential> {
+    let Some(dir) = cx.dir else {
+        return Vec::new();
+    };
+    let mut c = Collector {
+        out: Vec::new(),
+        users: Vec::new(),
+        names: vec![s.name.to_ascii_lowercase()],
+    };
+    for (file, path) in env_files(s) {
+        let Ok(text) = crate::fsio::read_input_string(&dir.join(&file)) else {
+            continue;
+        };
+        for e in crate::compose::grammar::dotenv::parse_dotenv(&text) {
+            let Some(value) = &e.value else { continue };
+            let line = text[..e.line.start].matches('\n').count() + 1;
+            c.variable(
+                &path,
+                &e.key,
+                value,
+                &format!("`{file}` (line {line}), variable"),
+            );
+        }
+    }
+    c.out
 }
 
 /// What kind of credential was found.
@@ -241,10 +320,15 @@ pub fn literal_of(raw: &str) -> Literal {
         }
         return Literal::Reference;
     }
-    // `$$` is a literal `$`: a password may contain one; a `$NAME` left after unescaping is
-    // for the container's shell.
+    // `$$` is a literal `$`, and so is a `$` that no name follows (`secret$`, `a$ b`): Compose
+    // keeps both. A `$NAME` left after unescaping is for the container's shell, unless it
+    // continues a word (`pa$$w0rd` is the password `pa$w0rd`).
     let unescaped = raw.replace("$$", "\u{0}");
-    if unescaped.contains('$') {
+    if unescaped
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'$' && (w[1] == b'{' || w[1] == b'_' || w[1].is_ascii_alphabetic()))
+    {
         return Literal::Reference;
     }
     let value = unescaped.replace('\u{0}', "$");
@@ -271,13 +355,19 @@ fn braces_balanced(s: &str) -> bool {
     depth == 0
 }
 
-/// A `$NAME`, `${…}` or `$(…)` for a shell to expand.
+/// A `$NAME`, `${…}` or `$(…)` for a shell to expand; a `$` inside a word (`pa$w0rd`) is
+/// taken as part of it.
 fn shell_reference(v: &str) -> bool {
     v.contains("$(")
         || v.contains('`')
-        || v.as_bytes()
-            .windows(2)
-            .any(|w| w[0] == b'$' && (w[1] == b'{' || w[1] == b'_' || w[1].is_ascii_alphabetic()))
+        || v.as_bytes().windows(3).any(|w| {
+            w[1] == b'$'
+                && !w[0].is_ascii_alphanumeric()
+                && (w[2] == b'{' || w[2] == b'_' || w[2].is_ascii_alphabetic())
+        })
+        || v.as_bytes().get(..2).is_some_and(|w| {
+            w[0] == b'$' && (w[1] == b'{' || w[1] == b'_' || w[1].is_ascii_alphabetic())
+        })
 }
 
 /// Split a name into upper-case words: `spring.datasource.password` → SPRING DATASOURCE
@@ -447,6 +537,19 @@ const NOT_THE_SECRET: &[&str] = &[
     "THROUGH",
 ];
 
+/// Secret words that are also recognised run together with others in one word
+/// (`MYAPIKEY`, `DBPASSWORD`, `AWSSECRETKEY`).
+const COMPOUND_SECRETS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "APIKEY",
+    "SECRETKEY",
+    "PRIVATEKEY",
+    "AUTHTOKEN",
+    "ACCESSTOKEN",
+    "SECRETTOKEN",
+];
+
 /// Whether a variable or option name says it holds a secret.
 pub fn is_secret_name(name: &str) -> bool {
     let words = name_words(name);
@@ -456,6 +559,7 @@ pub fn is_secret_name(name: &str) -> bool {
     let mut last = None;
     for (i, w) in words.iter().enumerate() {
         let secret = SECRET_WORDS.contains(&w.as_str())
+            || COMPOUND_SECRETS.iter().any(|c| w.contains(c))
             || (w == "KEY" && i > 0 && KEY_QUALIFIERS.contains(&words[i - 1].as_str()))
             || (w == "COOKIE" && i > 0 && words[i - 1] == "ERLANG");
         if secret {
@@ -506,7 +610,9 @@ pub fn is_number(value: &str) -> bool {
 /// Values that are not a secret even under a secret's name.
 pub fn not_a_secret(value: &str) -> bool {
     let v = value.trim();
-    if v.chars().count() <= 1 {
+    // One letter is a (very weak) password; one digit is a flag (`1`), one other character a
+    // placeholder.
+    if v.chars().count() <= 1 && !v.chars().all(|c| c.is_ascii_alphabetic()) {
         return true;
     }
     let lower = v.to_ascii_lowercase();
@@ -839,8 +945,9 @@ fn token_format(text: &str) -> Option<&'static str> {
 }
 
 /// `scheme://user:password@` (the userinfo of a URL).
-static URL_USERINFO: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[A-Za-z][A-Za-z0-9+.-]{1,30}://([^/?#@\s]+)@").expect("regex"));
+static URL_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[A-Za-z][A-Za-z0-9+.-]{1,30}://((?:\$\{[^}]*\}|[^/?#@\s])+)@").expect("regex")
+});
 
 /// `password=…` in a connection string or a query.
 static PARAMETER: LazyLock<Regex> = LazyLock::new(|| {
@@ -1112,6 +1219,22 @@ impl Collector {
                 }
             }
             let base = raw.rsplit('/').next().unwrap_or(raw);
+            // A variable set for one command: `PGPASSWORD=hunter2 psql …`.
+            if let Some((name, value)) = raw.split_once('=')
+                && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && is_secret_name(name)
+            {
+                self.push(
+                    &w.path,
+                    format!("`{name}=` in {what}"),
+                    literal_of(value),
+                    name,
+                    CredKind::Flag,
+                );
+                i += 1;
+                continue;
+            }
             if !raw.starts_with('-') {
                 if PROGRAMS.contains(&base) {
                     program = base.to_string();
@@ -1379,6 +1502,9 @@ mod tests {
             "GOOGLE_APPLICATION_CREDENTIALS_JSON",
             "APIKEY",
             "DB_PWD",
+            "MYAPIKEY",
+            "DBPASSWORD",
+            "GITLABAUTHTOKEN",
         ] {
             assert!(is_secret_name(n), "{n}");
         }
@@ -1399,6 +1525,7 @@ mod tests {
             "POSTGRES_HOST_AUTH_METHOD",
             "xpack.security.authc.token.enabled",
             "PASSWORD_HASH",
+            "MINIOACCESSKEY",
         ] {
             assert!(!is_secret_name(n), "{n}");
         }
@@ -1413,6 +1540,11 @@ mod tests {
         assert_eq!(literal_of("$$DB_PASSWORD"), Literal::Reference);
         assert_eq!(literal_of("prefix-${X}"), Literal::Reference);
         assert_eq!(literal_of("pa$$1"), Literal::Plain("pa$1".into()));
+        // `$$` inside a word, and a `$` that no name follows, are part of the password.
+        assert_eq!(literal_of("pa$$w0rd"), Literal::Plain("pa$w0rd".into()));
+        assert_eq!(literal_of("hunter2$"), Literal::Plain("hunter2$".into()));
+        assert_eq!(literal_of("a$ b"), Literal::Plain("a$ b".into()));
+        assert_eq!(literal_of("--pw=$$PW"), Literal::Reference);
         assert_eq!(
             literal_of("${DB_PASSWORD:-hunter2}"),
             Literal::Default("DB_PASSWORD".into(), "hunter2".into())
@@ -1468,6 +1600,69 @@ mod tests {
         assert!(!looks_random("org.springframework.boot.loader.JarLauncher"));
         assert!(!looks_random("com-example-service-name-v2"));
         assert!(!looks_random("short1A"));
+    }
+
+    #[test]
+    fn secrets_in_env_files_are_reported_at_info_on_the_env_file_entry() {
+        use crate::lint::config::Settings;
+        use crate::lint::finding::Severity;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let compose = dir.path().join("compose.yaml");
+        let yaml = "services:\n  app:\n    image: example/app:1.0\n    env_file:\n      - app.env\n      - path: absent.env\n        required: false\n";
+        std::fs::write(&compose, yaml).expect("write");
+        std::fs::write(
+            dir.path().join("app.env"),
+            "# settings\nDB_USER=app\nDB_PASSWORD=Xk8vP2qLm9Rt\nAPI_TOKEN=${API_TOKEN}\n",
+        )
+        .expect("write");
+        let settings = Settings {
+            select: vec!["CG410".into()],
+            ..Settings::default()
+        };
+        let spec = crate::lint::ProjectSpec {
+            files: vec![crate::project::load::Input {
+                name: "compose.yaml".into(),
+                path: Some(compose),
+                bytes: yaml.as_bytes().to_vec(),
+            }],
+            env: crate::compose::interpolate::Env::empty(),
+            profiles: Vec::new(),
+        };
+        let images = crate::lint::images::ImageTable::new(&[]).expect("images");
+        let report = crate::lint::lint_projects(vec![spec], &settings, &images, &mut |_, _| {});
+        let d: Vec<_> = report.diagnostics().map(|(_, d)| d).collect();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].primary.pos.line, 5);
+        assert_eq!(d[0].severity, Severity::Info);
+        assert!(
+            d[0].message.contains("`app.env` (line 3)") && d[0].message.contains("DB_PASSWORD"),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            !d[0].message.contains("Xk8vP2qLm9Rt"),
+            "never repeat the secret"
+        );
+    }
+
+    #[test]
+    fn spellings_that_hid_a_secret() {
+        // `$$` inside a password, a trailing `$`, a name run together, a URL with a variable
+        // user, a one-letter password, a variable set for one command of a script.
+        assert_eq!(
+            run(&env(
+                "      SMTP_PASSWORD: Tq8$$vLw2Kz\n      LDAP_PASSWORD: Wm4nR8pXq2Jt$\n      MYAPIKEY: c9Jf2LmQ8xRt4vNz\n      DB_URL: postgres://${DB_USER:?set it}:Hv7pL2mXq9Rt@db/app\n      JWT_SECRET: b\n"
+            )),
+            ["CG410@5", "CG410@6", "CG410@7", "CG410@8", "CG410@9"]
+        );
+        assert_eq!(
+            run(
+                "services:\n  a:\n    image: postgres:16.4\n    command: [sh, -c, 'PGPASSWORD=Hv7pL2mXq9Rt psql -h db']\n"
+            ),
+            ["CG410@4"]
+        );
+        // Still not secrets: a variable for the container's shell, a flag digit.
+        assert!(run(&env("      DB_PASSWORD: $$DB_PASSWORD\n      RANDOM_ROOT_PASSWORD: 1\n      DB_URL: postgres://${DB_USER}:${DB_PASSWORD}@db/app\n")).is_empty());
     }
 
     #[test]

@@ -235,6 +235,7 @@ mod tests {
             images: &images,
             settings: &settings,
             index: &index,
+            dir: None,
         };
         let mut out = Vec::new();
         super::UndefinedServiceDependency.check(&cx, &mut out);

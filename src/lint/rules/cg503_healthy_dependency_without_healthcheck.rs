@@ -206,6 +206,7 @@ mod tests {
             images: &images,
             settings: &settings,
             index: &index,
+            dir: None,
         };
         let mut out = Vec::new();
         super::HealthyDependencyWithoutHealthcheck.check(&cx, &mut out);
