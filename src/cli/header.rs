@@ -21,6 +21,7 @@ use std::path::{Component, Path, PathBuf};
 use clap::Parser;
 
 use super::{Cli, Command, ProfileArgs};
+use crate::compose::Target;
 use crate::error::{Error, Result};
 use crate::render::RENDERED_WITH;
 
@@ -36,6 +37,8 @@ pub struct Recipe {
     pub part: Option<String>,
     /// The bundle directory, when the file was written with `-o DIR`.
     pub bundle: Option<PathBuf>,
+    /// `--target`.
+    pub target: Target,
     /// The command line as recorded.
     pub command: String,
 }
@@ -51,6 +54,7 @@ pub fn command_line(
     args: &ProfileArgs,
     part: Option<&str>,
     output: Option<&str>,
+    target: Target,
     base: &Path,
 ) -> String {
     let base = real(base);
@@ -84,6 +88,10 @@ pub fn command_line(
         words.push("--part".into());
         words.push(p.to_string());
     }
+    if target == Target::Swarm {
+        words.push("--target".into());
+        words.push("swarm".into());
+    }
     if let Some(dir) = output {
         words.push("-o".into());
         words.push(dir.to_string());
@@ -92,11 +100,20 @@ pub fn command_line(
 }
 
 /// The header lines for a render whose output lives in `base` (a bundle when `bundle`).
-pub fn lines(args: &ProfileArgs, part: Option<&str>, bundle: bool, base: &Path) -> Vec<String> {
+pub fn lines(
+    args: &ProfileArgs,
+    part: Option<&str>,
+    bundle: bool,
+    target: Target,
+    base: &Path,
+) -> Vec<String> {
     let output = bundle.then_some(".");
     vec![
         GENERATED.to_string(),
-        format!("{RENDERED_WITH}{}", command_line(args, part, output, base)),
+        format!(
+            "{RENDERED_WITH}{}",
+            command_line(args, part, output, target, base)
+        ),
     ]
 }
 
@@ -120,7 +137,7 @@ pub fn parse(text: &str, dir: &Path) -> Result<Option<Recipe>> {
             format!("cannot read the recorded command `{command}`: {why}"),
             Some(
                 "the header line should read `# Rendered with: composegen render PROFILE [-f FILE] \
-                 [--set PATH=VALUE] [--part PART] [-o .]`; re-render the file to rewrite it"
+                 [--set PATH=VALUE] [--part PART] [--target swarm] [-o .]`; re-render the file to rewrite it"
                     .to_string(),
             ),
         )
@@ -163,6 +180,7 @@ pub fn parse(text: &str, dir: &Path) -> Result<Option<Recipe>> {
         profile,
         part: r.part,
         bundle: r.output.map(|o| join(dir, &o)),
+        target: r.target,
         command: command.to_string(),
     }))
 }
