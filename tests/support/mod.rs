@@ -324,6 +324,36 @@ pub fn compose_config_json(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Docker Swarm (the docker CLI; `docker stack config` needs no daemon)
+
+/// `docker stack config -c FILE` in FILE's directory with PATH, HOME and `env` only:
+/// `Ok((stdout, stderr))` with the stack as `docker stack deploy` would load it, or `Err(stderr)`.
+/// `scripts/test` installs Debian's docker.io when the docker CLI is missing.
+pub fn docker_stack_config(
+    file: &Path,
+    env: &[(String, String)],
+) -> Option<Result<(String, String), String>> {
+    let docker = tool("docker")?;
+    let file = absolute(file);
+    let mut cmd = Command::new(docker);
+    cmd.args(["stack", "config", "-c"])
+        .arg(&file)
+        .current_dir(parent_dir(&file))
+        .env_clear();
+    for var in ["PATH", "HOME"] {
+        if let Some(value) = std::env::var_os(var) {
+            cmd.env(var, value);
+        }
+    }
+    cmd.envs(env.iter().map(|(k, v)| (k, v)));
+    Some(match run(&mut cmd, TIMEOUT) {
+        Ok(out) if out.status.success() => Ok((out.stdout, out.stderr)),
+        Ok(out) => Err(out.stderr),
+        Err(e) => Err(e),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
 // Prometheus
 
 /// `promtool check config FILE`, run in FILE's directory (rule files resolve relative to it).
