@@ -333,7 +333,23 @@ pub fn docker_stack_config(
     file: &Path,
     env: &[(String, String)],
 ) -> Option<Result<(String, String), String>> {
+    static CHECKED: OnceLock<Result<(), String>> = OnceLock::new();
     let docker = tool("docker")?;
+    let has_stack_config = CHECKED.get_or_init(|| {
+        let out = run(
+            Command::new(&docker).args(["stack", "config", "--help"]),
+            TIMEOUT,
+        )?;
+        // Older CLIs print the `docker stack` usage instead (and exit 0).
+        if out.stdout.contains("final config") {
+            Ok(())
+        } else {
+            Err(format!("at {docker:?} has no `docker stack config`"))
+        }
+    });
+    if let Err(why) = has_stack_config {
+        return unavailable("docker", why);
+    }
     let file = absolute(file);
     let mut cmd = Command::new(docker);
     cmd.args(["stack", "config", "-c"])
