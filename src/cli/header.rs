@@ -479,7 +479,7 @@ mod tests {
             set_string: vec![],
             set_file: vec![],
         };
-        let lines = lines(&args, Some("monitoring"), false, &deploy);
+        let lines = lines(&args, Some("monitoring"), false, Target::Compose, &deploy);
         assert_eq!(lines[0], GENERATED);
         assert_eq!(
             lines[1],
@@ -497,7 +497,13 @@ mod tests {
         );
         // Re-rendering from the recipe records the same line.
         assert_eq!(
-            self::lines(&recipe.profile, recipe.part.as_deref(), false, &deploy),
+            self::lines(
+                &recipe.profile,
+                recipe.part.as_deref(),
+                false,
+                recipe.target,
+                &deploy
+            ),
             lines
         );
         // Built-in names stay names; bundles record `-o .`.
@@ -509,9 +515,19 @@ mod tests {
             set_file: vec![],
         };
         assert_eq!(
-            self::lines(&builtin, None, true, &deploy)[1],
+            self::lines(&builtin, None, true, Target::Compose, &deploy)[1],
             "Rendered with: composegen render paklog -o ."
         );
+        // The swarm target is recorded, and read back.
+        let swarm = self::lines(&builtin, None, true, Target::Swarm, &deploy);
+        assert_eq!(
+            swarm[1],
+            "Rendered with: composegen render paklog --target swarm -o ."
+        );
+        let recipe = parse(&format!("# {}\n", swarm[1]), &deploy)
+            .unwrap()
+            .unwrap();
+        assert_eq!(recipe.target, Target::Swarm);
         let recipe = parse("# Rendered with: composegen render paklog -o .\n", &deploy)
             .unwrap()
             .unwrap();

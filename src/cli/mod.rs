@@ -318,7 +318,14 @@ pub fn post_render_lint(
 /// Lint rendered compose files with the default rules; error-level findings stop the render.
 fn lint_rendered(rendered: &render::Rendered, color: bool) -> Result<()> {
     use crate::lint::{finding::Severity, output};
-    let settings = crate::lint::config::Settings::default();
+    // A swarm render is also held to what `docker stack deploy` accepts (CG902).
+    let settings = crate::lint::config::Settings {
+        target: match rendered.mode {
+            Mode::Swarm => Target::Swarm,
+            Mode::Inline | Mode::Bundle => Target::Compose,
+        },
+        ..crate::lint::config::Settings::default()
+    };
     let report = post_render_lint(rendered, &settings)?;
     if report.worst() == Some(Severity::Error) {
         eprint!(

@@ -88,6 +88,8 @@ pub static RULES: &[&dyn Rule] = &[
     &cg803_unordered_service_keys::UnorderedServiceKeys,
     &cg804_unquoted_port::UnquotedPort,
     &cg805_missing_project_name::MissingProjectName,
+    &cg901_key_ignored_by_swarm::KeyIgnoredBySwarm,
+    &cg902_key_refused_by_swarm::KeyRefusedBySwarm,
 ];
 
 #[cfg(test)]
@@ -125,6 +127,7 @@ mod tests {
                 "health",
                 "image",
                 "style",
+                "swarm",
             ][usize::from(family)];
             assert_eq!(
                 m.category.as_str(),

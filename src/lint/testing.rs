@@ -4,6 +4,7 @@ use super::config::{Level, Settings};
 use super::finding::Diagnostic;
 use super::images::ImageTable;
 use super::{Input, lint};
+use crate::compose::Target;
 use crate::compose::interpolate::Env;
 
 /// Lint `yaml` with only rule `code` enabled (at its default severity, even if off by default).
@@ -13,9 +14,15 @@ pub fn lint_rule(code: &str, yaml: &str) -> Vec<Diagnostic> {
 
 /// The same, with variables.
 pub fn lint_rule_with(code: &str, yaml: &str, env: Env) -> Vec<Diagnostic> {
+    lint_rule_target(code, yaml, env, Target::Compose)
+}
+
+/// The same, for a deployment target (`lint --target`).
+pub fn lint_rule_target(code: &str, yaml: &str, env: Env, target: Target) -> Vec<Diagnostic> {
     let meta = super::rule(code).unwrap_or_else(|| panic!("no rule {code}"));
     let mut settings = Settings {
         select: vec![code.to_string()],
+        target,
         ..Settings::default()
     };
     let level = match meta.severity {

@@ -120,7 +120,7 @@ fn service(
         s.image = Some(image);
     }
     if !s.profiles.is_empty() {
-        notes.groups.extend(s.profiles.drain(..));
+        notes.groups.append(&mut s.profiles);
         s.replicas = Some(0);
     }
     let before = s.ports.len();

@@ -83,3 +83,5 @@ pub mod cg802_unsorted_services;
 pub mod cg803_unordered_service_keys;
 pub mod cg804_unquoted_port;
 pub mod cg805_missing_project_name;
+pub mod cg901_key_ignored_by_swarm;
+pub mod cg902_key_refused_by_swarm;
