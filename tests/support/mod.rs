@@ -333,6 +333,20 @@ pub fn docker_stack_config(
     file: &Path,
     env: &[(String, String)],
 ) -> Option<Result<(String, String), String>> {
+    stack_config(file, env, &[])
+}
+
+/// `docker stack config --skip-interpolation -c FILE`: the verdict on the file as written,
+/// whatever its variables (see `docker_stack_config`).
+pub fn docker_stack_config_as_written(file: &Path) -> Option<Result<(String, String), String>> {
+    stack_config(file, &[], &["--skip-interpolation"])
+}
+
+fn stack_config(
+    file: &Path,
+    env: &[(String, String)],
+    args: &[&str],
+) -> Option<Result<(String, String), String>> {
     static CHECKED: OnceLock<Result<(), String>> = OnceLock::new();
     let docker = tool("docker")?;
     let has_stack_config = CHECKED.get_or_init(|| {
@@ -352,7 +366,9 @@ pub fn docker_stack_config(
     }
     let file = absolute(file);
     let mut cmd = Command::new(docker);
-    cmd.args(["stack", "config", "-c"])
+    cmd.args(["stack", "config"])
+        .args(args)
+        .arg("-c")
         .arg(&file)
         .current_dir(parent_dir(&file))
         .env_clear();

@@ -11,7 +11,8 @@ declare_rule! {
     /// With `composegen lint --target swarm`, reports what makes `docker stack deploy` (and
     /// `docker stack config`) refuse the file: a top-level key other than `version`,
     /// `services`, `networks`, `volumes`, `secrets`, `configs` and `x-…` (a project `name`,
-    /// `include`), a service key its compose schema (v3.13) does not have (`profiles`,
+    /// `include`), a `version` below 3, a secret or config from `environment` or `content`, a
+    /// service key its compose schema (v3.13) does not have (`profiles`,
     /// `pids_limit`, `mem_limit`, `cpus`, `extends`, `volumes_from`, `develop`, …), and
     /// `depends_on` written as a mapping with conditions. Off for the compose target (the
     /// default).
@@ -61,6 +62,18 @@ declare_rule! {
 const TOP_LEVEL: &[&str] = &[
     "version", "services", "networks", "volumes", "secrets", "configs",
 ];
+
+/// Keys of a top-level secret and config in that schema, besides `x-…`.
+const SECRET_KEYS: &[&str] = &[
+    "name",
+    "file",
+    "external",
+    "labels",
+    "driver",
+    "driver_opts",
+    "template_driver",
+];
+const CONFIG_KEYS: &[&str] = &["name", "file", "external", "labels", "template_driver"];
 
 /// Service keys of that schema.
 const SERVICE_KEYS: &[&str] = &[
@@ -170,6 +183,60 @@ impl Rule for KeyRefusedBySwarm {
                 );
             }
         }
+        if let Some(v) = cx.root.get("version") {
+            let text = match &v.kind {
+                Kind::Str(t) => Some(t.clone()),
+                Kind::Int(i) => Some(i.to_string()),
+                Kind::Float(f) => Some(f.to_string()),
+                _ => None,
+            };
+            let major = text
+                .as_deref()
+                .and_then(|t| t.split('.').next())
+                .and_then(|m| m.trim().parse::<u32>().ok());
+            if let (Some(t), Some(major)) = (text, major)
+                && major < 3
+            {
+                out.push(
+                    self.finding(
+                        cx,
+                        Path::root().key("version"),
+                        format!("`docker stack deploy` refuses Compose file version {t}: it reads version 3 files"),
+                    )
+                    .label("unsupported Compose file version")
+                    .help("remove `version` (or write \"3.8\") and check that the file uses only version 3 keys")
+                    .build(),
+                );
+            }
+        }
+        for (section, allowed) in [("secrets", SECRET_KEYS), ("configs", CONFIG_KEYS)] {
+            for (name, node, at) in cx.compose().section(section) {
+                let Kind::Map(keys) = &node.kind else {
+                    continue;
+                };
+                for (k, _) in keys {
+                    let Some(key) = k.as_str() else { continue };
+                    if allowed.contains(&key) || key.starts_with("x-") {
+                        continue;
+                    }
+                    out.push(
+                        self.finding(
+                            cx,
+                            at.key(key),
+                            format!("`docker stack deploy` refuses `{key}` of {section}.{name}"),
+                        )
+                        .on_key()
+                        .label("not in a stack file")
+                        .help(if key == "environment" || key == "content" {
+                            "write the value into a file and point `file:` at it".to_string()
+                        } else {
+                            format!("remove `{key}`")
+                        })
+                        .build(),
+                    );
+                }
+            }
+        }
         for s in cx.compose().services() {
             let Kind::Map(keys) = &s.node.kind else {
                 continue;
@@ -223,7 +290,7 @@ mod tests {
     use crate::compose::interpolate::Env;
     use crate::lint::testing::{codes, lint_rule, lint_rule_target};
 
-    const FILE: &str = "name: shop\nservices:\n  a:\n    image: x\n    pids_limit: 100\n    depends_on:\n      b: {condition: service_healthy}\n    x-note: 1\n  b:\n    image: y\n    depends_on: [a]\n    profiles: [extra]\nx-common: {}\n";
+    const FILE: &str = "name: shop\nversion: '2.4'\nsecrets:\n  s: {environment: S}\nservices:\n  a:\n    image: x\n    pids_limit: 100\n    depends_on:\n      b: {condition: service_healthy}\n    x-note: 1\n  b:\n    image: y\n    depends_on: [a]\n    profiles: [extra]\nx-common: {}\n";
 
     #[test]
     fn swarm_target_reports_refused_keys() {
@@ -234,7 +301,9 @@ mod tests {
                 Env::empty(),
                 Target::Swarm
             )),
-            ["CG902@1", "CG902@5", "CG902@6", "CG902@12"]
+            [
+                "CG902@1", "CG902@2", "CG902@4", "CG902@8", "CG902@9", "CG902@15"
+            ]
         );
     }
 
