@@ -424,6 +424,13 @@ fn swarm_target_needs_a_bundle() {
     assert!(out.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("needs -o DIR"), "{stderr}");
+    // Also when checking: a swarm bundle is checked with -o DIR.
+    let out = composegen()
+        .args(["render", "paklog", "--target", "swarm", "--check", "x.yml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs -o DIR"));
 }
 
 #[test]

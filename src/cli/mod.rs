@@ -384,22 +384,23 @@ fn rendered_findings_error(rendered: &render::Rendered, report: &crate::lint::Re
 }
 
 fn render_cmd(args: &RenderArgs, color: bool) -> Result<i32> {
+    if args.target == Target::Swarm && args.output.is_none() {
+        return Err(Error::msg(
+            "the swarm target is a bundle: it needs -o DIR",
+            Some(format!(
+                "`composegen render {} --target swarm -o DIR{}`: docker stack deploy reads the \
+                 config files and secrets from files beside the stack file (docs/swarm.md)",
+                args.profile.as_ref().map_or("NAME", |p| p.profile.as_str()),
+                if args.check.is_some() { " --check" } else { "" }
+            )),
+        ));
+    }
     if args.check.is_some() {
         return check::run(args, color);
     }
     let Some(profile) = &args.profile else {
         return Err(Error::msg("render needs a profile", None));
     };
-    if args.target == Target::Swarm && args.output.is_none() {
-        return Err(Error::msg(
-            "the swarm target is a bundle: it needs -o DIR",
-            Some(format!(
-                "`composegen render {} --target swarm -o DIR`: docker stack deploy reads the \
-                 config files and secrets from files beside the stack file (docs/swarm.md)",
-                profile.profile
-            )),
-        ));
-    }
     let loaded = load_profile(profile)?;
     match &args.output {
         None => {
@@ -475,6 +476,13 @@ fn render_cmd(args: &RenderArgs, color: bool) -> Result<i32> {
                         .map(|p| dir.join(p).display().to_string())
                         .collect::<Vec<_>>()
                         .join(", ")
+                ));
+            }
+            if args.target == Target::Swarm {
+                report::status(format_args!(
+                    "the header of {} lists the node labels, the images to push and the \
+                     variables docker stack deploy needs (docs/swarm.md)",
+                    dir.join("docker-compose.yml").display()
                 ));
             }
             if let Some(notice) = render::requirements::notice(&rendered.stack) {
