@@ -72,7 +72,7 @@ fn deploy_config(profile: &str, sets: &[&str]) -> Option<Stack> {
         !dir.path().join(".env").exists(),
         "a swarm bundle has no .env"
     );
-    let env = secret_env(dir.path());
+    let secret_files = secret_env(dir.path());
     let mut names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -89,6 +89,8 @@ fn deploy_config(profile: &str, sets: &[&str]) -> Option<Stack> {
             )),
             "{name}"
         );
+        // Only what the header says to export: every other secret must come from its file.
+        let env = header_exports(&text, &secret_files);
         let (stdout, stderr) = support::docker_stack_config(&file, &env)?.unwrap_or_else(|e| {
             panic!("docker stack config refuses {profile} {sets:?} {name}:\n{e}")
         });
@@ -102,6 +104,31 @@ fn deploy_config(profile: &str, sets: &[&str]) -> Option<Stack> {
         files.push((name, doc));
     }
     Some(Stack { dir, files })
+}
+
+/// The variables the stack file's header says to export, with the values of their files.
+fn header_exports(text: &str, files: &[(String, String)]) -> Vec<(String, String)> {
+    let Some(line) = text
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .find(|l| l.contains("export it for docker stack deploy: export "))
+    else {
+        return Vec::new();
+    };
+    let list = line.split(": export ").nth(1).unwrap_or_default();
+    list.split("\" ")
+        .filter_map(|w| {
+            let (var, cat) = w.split_once('=')?;
+            let name = var.to_ascii_lowercase();
+            let cat = cat.strip_suffix('"').unwrap_or(cat);
+            assert_eq!(cat, format!("\"$(cat secrets/{name})"), "{w}");
+            let value = files.iter().find(|(k, _)| k == var).map(|(_, v)| v.clone());
+            Some((
+                var.to_string(),
+                value.unwrap_or_else(|| panic!("no secrets/{name}")),
+            ))
+        })
+        .collect()
 }
 
 fn strings(v: &Value) -> Vec<String> {

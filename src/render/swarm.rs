@@ -157,18 +157,19 @@ fn service(
                 }
                 used.insert(name);
             }
-            _ => {
-                for x in secrets {
-                    if value.contains(&format!("${{{}:?", x.env)) {
-                        notes.from_env.insert(x.env.clone());
-                    }
-                }
-                env.push((key, value));
-            }
+            _ => env.push((key, value)),
         }
     }
     s.environment = env;
     s.secrets = mounted;
+    // What still reads a secret from the deploy-time environment: anywhere in the service
+    // (environment, command, healthcheck, …).
+    let text = serde_json::to_string(&*s).unwrap_or_default();
+    for x in secrets {
+        if text.contains(&format!("${{{}:?", x.env)) {
+            notes.from_env.insert(x.env.clone());
+        }
+    }
 
     let stateful = s
         .volumes
