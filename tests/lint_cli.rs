@@ -79,7 +79,7 @@ fn exit_codes_follow_the_fail_on_threshold() {
         "{}",
         r.stderr
     );
-    let r = lint_in(d.path(), &["ok.yaml", "--select", "CG9"]);
+    let r = lint_in(d.path(), &["ok.yaml", "--select", "CG99"]);
     assert_eq!(r.code, 2, "an unknown rule selection is a usage error");
     let r = lint_in(d.path(), &["--format", "nope"]);
     assert_eq!(r.code, 2);

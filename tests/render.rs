@@ -260,3 +260,25 @@ fn every_profile_lints_clean_with_the_default_rules() {
         );
     }
 }
+
+/// The swarm target's stack file of every profile (`render NAME --target swarm -o DIR`):
+/// reviewed as a diff against the compose target's snapshot; `tests/swarm.rs` holds it to the
+/// real `docker stack config`.
+#[test]
+fn swarm_snapshots_of_every_profile() {
+    for name in profiles() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = composegen()
+            .args(["render", name, "--target", "swarm", "-o"])
+            .arg(dir.path())
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = std::fs::read_to_string(dir.path().join("docker-compose.yml")).expect("read");
+        insta::assert_snapshot!(format!("render_swarm_{name}"), text);
+    }
+}

@@ -49,7 +49,11 @@ enum Target {
         file: PathBuf,
     },
     /// A bundle render against a directory.
-    Bundle { profile: ProfileArgs, dir: PathBuf },
+    Bundle {
+        profile: ProfileArgs,
+        dir: PathBuf,
+        target: crate::compose::Target,
+    },
 }
 
 /// Run `render --check`; `args.check` is `Some`.
@@ -75,6 +79,7 @@ pub fn run(args: &RenderArgs, color: bool) -> Result<i32> {
             vec![Target::Bundle {
                 profile: clone_args(profile),
                 dir: dir.clone(),
+                target: args.target,
             }]
         }
         (Some(profile), None) => match files.as_slice() {
@@ -187,6 +192,7 @@ fn from_headers(files: &[PathBuf], color: bool) -> Result<i32> {
                 Target::Bundle {
                     profile: recipe.profile,
                     dir,
+                    target: recipe.target,
                 }
             }
             None => Target::File {
@@ -233,7 +239,11 @@ fn check_target(t: &Target, color: bool) -> Outcome {
             part,
             file,
         } => check_file(profile, part.as_deref(), file, color),
-        Target::Bundle { profile, dir } => check_bundle(profile, dir, color),
+        Target::Bundle {
+            profile,
+            dir,
+            target,
+        } => check_bundle(profile, dir, *target, color),
     };
     match result {
         Ok(true) => Outcome::Clean,
@@ -259,14 +269,25 @@ fn display(p: &Path) -> String {
 }
 
 /// The command that re-renders, runnable from the current directory.
-fn fix_command(profile: &ProfileArgs, part: Option<&str>, output: Option<&str>) -> String {
-    header::command_line(profile, part, output, Path::new("."))
+fn fix_command(
+    profile: &ProfileArgs,
+    part: Option<&str>,
+    output: Option<&str>,
+    target: crate::compose::Target,
+) -> String {
+    header::command_line(profile, part, output, target, Path::new("."))
 }
 
 /// Returns whether the file is up to date.
 fn check_file(profile: &ProfileArgs, part: Option<&str>, file: &Path, color: bool) -> Result<bool> {
     let loaded = load_profile(profile)?;
-    let lines = header::lines(profile, part, false, &dir_of(file));
+    let lines = header::lines(
+        profile,
+        part,
+        false,
+        crate::compose::Target::Compose,
+        &dir_of(file),
+    );
     let rendered = render::render(&loaded, Mode::Inline, &lines)?;
     let key = part.unwrap_or("main");
     let Some((_, _, text)) = rendered.compose.iter().find(|(k, _, _)| k == key) else {
@@ -287,7 +308,7 @@ fn check_file(profile: &ProfileArgs, part: Option<&str>, file: &Path, color: boo
     } else {
         eprintln!(
             "{name}: differs from what its profile renders; re-render it with:\n  {} > {}",
-            fix_command(profile, part, None),
+            fix_command(profile, part, None, crate::compose::Target::Compose),
             header::quote(&name)
         );
     }
@@ -295,10 +316,19 @@ fn check_file(profile: &ProfileArgs, part: Option<&str>, file: &Path, color: boo
 }
 
 /// Returns whether every file of the bundle is up to date.
-fn check_bundle(profile: &ProfileArgs, dir: &Path, color: bool) -> Result<bool> {
+fn check_bundle(
+    profile: &ProfileArgs,
+    dir: &Path,
+    target: crate::compose::Target,
+    color: bool,
+) -> Result<bool> {
     let loaded = load_profile(profile)?;
-    let lines = header::lines(profile, None, true, dir);
-    let rendered = render::render(&loaded, Mode::Bundle, &lines)?;
+    let lines = header::lines(profile, None, true, target, dir);
+    let mode = match target {
+        crate::compose::Target::Compose => Mode::Bundle,
+        crate::compose::Target::Swarm => Mode::Swarm,
+    };
+    let rendered = render::render(&loaded, mode, &lines)?;
     let mut stale = Vec::new();
     let files = bundle::files(&rendered);
     for (rel, text) in &files {
@@ -322,7 +352,7 @@ fn check_bundle(profile: &ProfileArgs, dir: &Path, color: bool) -> Result<bool> 
             stale.len(),
             files.len(),
             stale.join(", "),
-            fix_command(profile, None, Some(&name))
+            fix_command(profile, None, Some(&name), target)
         );
         Ok(false)
     }

@@ -21,6 +21,7 @@ use std::path::{Component, Path, PathBuf};
 use clap::Parser;
 
 use super::{Cli, Command, ProfileArgs};
+use crate::compose::Target;
 use crate::error::{Error, Result};
 use crate::render::RENDERED_WITH;
 
@@ -36,6 +37,8 @@ pub struct Recipe {
     pub part: Option<String>,
     /// The bundle directory, when the file was written with `-o DIR`.
     pub bundle: Option<PathBuf>,
+    /// `--target`.
+    pub target: Target,
     /// The command line as recorded.
     pub command: String,
 }
@@ -51,6 +54,7 @@ pub fn command_line(
     args: &ProfileArgs,
     part: Option<&str>,
     output: Option<&str>,
+    target: Target,
     base: &Path,
 ) -> String {
     let base = real(base);
@@ -84,6 +88,10 @@ pub fn command_line(
         words.push("--part".into());
         words.push(p.to_string());
     }
+    if target == Target::Swarm {
+        words.push("--target".into());
+        words.push("swarm".into());
+    }
     if let Some(dir) = output {
         words.push("-o".into());
         words.push(dir.to_string());
@@ -92,11 +100,20 @@ pub fn command_line(
 }
 
 /// The header lines for a render whose output lives in `base` (a bundle when `bundle`).
-pub fn lines(args: &ProfileArgs, part: Option<&str>, bundle: bool, base: &Path) -> Vec<String> {
+pub fn lines(
+    args: &ProfileArgs,
+    part: Option<&str>,
+    bundle: bool,
+    target: Target,
+    base: &Path,
+) -> Vec<String> {
     let output = bundle.then_some(".");
     vec![
         GENERATED.to_string(),
-        format!("{RENDERED_WITH}{}", command_line(args, part, output, base)),
+        format!(
+            "{RENDERED_WITH}{}",
+            command_line(args, part, output, target, base)
+        ),
     ]
 }
 
@@ -120,7 +137,7 @@ pub fn parse(text: &str, dir: &Path) -> Result<Option<Recipe>> {
             format!("cannot read the recorded command `{command}`: {why}"),
             Some(
                 "the header line should read `# Rendered with: composegen render PROFILE [-f FILE] \
-                 [--set PATH=VALUE] [--part PART] [-o .]`; re-render the file to rewrite it"
+                 [--set PATH=VALUE] [--part PART] [--target swarm] [-o .]`; re-render the file to rewrite it"
                     .to_string(),
             ),
         )
@@ -163,6 +180,7 @@ pub fn parse(text: &str, dir: &Path) -> Result<Option<Recipe>> {
         profile,
         part: r.part,
         bundle: r.output.map(|o| join(dir, &o)),
+        target: r.target,
         command: command.to_string(),
     }))
 }
@@ -461,7 +479,7 @@ mod tests {
             set_string: vec![],
             set_file: vec![],
         };
-        let lines = lines(&args, Some("monitoring"), false, &deploy);
+        let lines = lines(&args, Some("monitoring"), false, Target::Compose, &deploy);
         assert_eq!(lines[0], GENERATED);
         assert_eq!(
             lines[1],
@@ -479,7 +497,13 @@ mod tests {
         );
         // Re-rendering from the recipe records the same line.
         assert_eq!(
-            self::lines(&recipe.profile, recipe.part.as_deref(), false, &deploy),
+            self::lines(
+                &recipe.profile,
+                recipe.part.as_deref(),
+                false,
+                recipe.target,
+                &deploy
+            ),
             lines
         );
         // Built-in names stay names; bundles record `-o .`.
@@ -491,9 +515,19 @@ mod tests {
             set_file: vec![],
         };
         assert_eq!(
-            self::lines(&builtin, None, true, &deploy)[1],
+            self::lines(&builtin, None, true, Target::Compose, &deploy)[1],
             "Rendered with: composegen render paklog -o ."
         );
+        // The swarm target is recorded, and read back.
+        let swarm = self::lines(&builtin, None, true, Target::Swarm, &deploy);
+        assert_eq!(
+            swarm[1],
+            "Rendered with: composegen render paklog --target swarm -o ."
+        );
+        let recipe = parse(&format!("# {}\n", swarm[1]), &deploy)
+            .unwrap()
+            .unwrap();
+        assert_eq!(recipe.target, Target::Swarm);
         let recipe = parse("# Rendered with: composegen render paklog -o .\n", &deploy)
             .unwrap()
             .unwrap();

@@ -70,6 +70,10 @@ pub struct LintArgs {
     /// Treat variables that are unset and have no default as errors (CG006).
     #[arg(long)]
     pub strict_env: bool,
+    /// What deploys the files: `compose` (Docker Compose) or `swarm` (`docker stack deploy`:
+    /// the CG9xx rules report keys swarm ignores or refuses).
+    #[arg(long, value_enum, default_value_t = crate::compose::Target::Compose)]
+    pub target: crate::compose::Target,
     /// The host's memory (`8g`, `16GiB`): CG309 reports services that run together whose
     /// memory limits add up to more (its `host-memory` option).
     #[arg(long, value_name = "SIZE")]
@@ -291,6 +295,7 @@ pub fn settings(args: &LintArgs) -> Result<Settings> {
     }
     s.no_ignores = args.no_ignores;
     s.verbose = args.verbose;
+    s.target = args.target;
     if args.strict_env {
         s.levels.insert("CG006".into(), config::Level::Error);
     }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand};
 
 use crate::assets;
+use crate::compose::Target;
 use crate::error::{Error, Result};
 use crate::profile::load::{self, Layer, Loaded};
 use crate::profile::schema::profile_schema;
@@ -134,6 +135,10 @@ pub struct RenderArgs {
     /// On stdout, print this part instead of the main file (see the profile's `parts`).
     #[arg(long)]
     pub part: Option<String>,
+    /// What deploys the output: `compose` (Docker Compose) or `swarm` (stack files for
+    /// `docker stack deploy`, with configs and secrets as files in the bundle; needs -o DIR).
+    #[arg(long, value_enum, default_value_t = Target::Compose)]
+    pub target: Target,
     /// Print or write the output even when linting it finds errors.
     #[arg(long)]
     pub no_lint: bool,
@@ -286,7 +291,7 @@ fn load_layers(layers: Vec<Layer>, base_dir: Option<PathBuf>) -> Result<Loaded> 
 /// The header comment recording how a file printed on stdout in the current directory was
 /// rendered (see `header.rs`).
 pub fn header(args: &ProfileArgs) -> Vec<String> {
-    header::lines(args, None, false, Path::new("."))
+    header::lines(args, None, false, Target::Compose, Path::new("."))
 }
 
 /// The post-render lint: one `lint::lint` of the rendered compose files with `settings` and the
@@ -313,7 +318,14 @@ pub fn post_render_lint(
 /// Lint rendered compose files with the default rules; error-level findings stop the render.
 fn lint_rendered(rendered: &render::Rendered, color: bool) -> Result<()> {
     use crate::lint::{finding::Severity, output};
-    let settings = crate::lint::config::Settings::default();
+    // A swarm render is also held to what `docker stack deploy` accepts (CG902).
+    let settings = crate::lint::config::Settings {
+        target: match rendered.mode {
+            Mode::Swarm => Target::Swarm,
+            Mode::Inline | Mode::Bundle => Target::Compose,
+        },
+        ..crate::lint::config::Settings::default()
+    };
     let report = post_render_lint(rendered, &settings)?;
     if report.worst() == Some(Severity::Error) {
         eprint!(
@@ -372,6 +384,17 @@ fn rendered_findings_error(rendered: &render::Rendered, report: &crate::lint::Re
 }
 
 fn render_cmd(args: &RenderArgs, color: bool) -> Result<i32> {
+    if args.target == Target::Swarm && args.output.is_none() {
+        return Err(Error::msg(
+            "the swarm target is a bundle: it needs -o DIR",
+            Some(format!(
+                "`composegen render {} --target swarm -o DIR{}`: docker stack deploy reads the \
+                 config files and secrets from files beside the stack file (docs/swarm.md)",
+                args.profile.as_ref().map_or("NAME", |p| p.profile.as_str()),
+                if args.check.is_some() { " --check" } else { "" }
+            )),
+        ));
+    }
     if args.check.is_some() {
         return check::run(args, color);
     }
@@ -382,7 +405,8 @@ fn render_cmd(args: &RenderArgs, color: bool) -> Result<i32> {
     match &args.output {
         None => {
             let base = header::stdout_base();
-            let header = header::lines(profile, args.part.as_deref(), false, &base);
+            let header =
+                header::lines(profile, args.part.as_deref(), false, Target::Compose, &base);
             let rendered = render::render(&loaded, Mode::Inline, &header)?;
             if !args.no_lint {
                 lint_rendered(&rendered, color)?;
@@ -424,8 +448,12 @@ fn render_cmd(args: &RenderArgs, color: bool) -> Result<i32> {
                     None,
                 ));
             }
-            let header = header::lines(profile, None, true, dir);
-            let rendered = render::render(&loaded, Mode::Bundle, &header)?;
+            let header = header::lines(profile, None, true, args.target, dir);
+            let mode = match args.target {
+                Target::Compose => Mode::Bundle,
+                Target::Swarm => Mode::Swarm,
+            };
+            let rendered = render::render(&loaded, mode, &header)?;
             if !args.no_lint {
                 lint_rendered(&rendered, color)?;
             }
@@ -437,6 +465,24 @@ fn render_cmd(args: &RenderArgs, color: bool) -> Result<i32> {
                 report::status(format_args!(
                     "generated {} with fresh random secrets; keep it out of version control",
                     dir.join(".env").display()
+                ));
+            } else if !written.private_created.is_empty() {
+                report::status(format_args!(
+                    "generated {} with fresh random secrets (mode 0600); keep them out of version \
+                     control",
+                    written
+                        .private_created
+                        .iter()
+                        .map(|p| dir.join(p).display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            if args.target == Target::Swarm {
+                report::status(format_args!(
+                    "the header of {} lists the node labels, the images to push and the \
+                     variables docker stack deploy needs (docs/swarm.md)",
+                    dir.join("docker-compose.yml").display()
                 ));
             }
             if let Some(notice) = render::requirements::notice(&rendered.stack) {

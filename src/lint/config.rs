@@ -142,6 +142,8 @@ pub struct Settings {
     pub images: Vec<ImageEntry>,
     /// Human output shows every info finding (`--verbose`), not one line per rule.
     pub verbose: bool,
+    /// What deploys the files (`--target`): the CG9xx rules check only for Docker Swarm.
+    pub target: crate::compose::Target,
 }
 
 impl Settings {

@@ -70,6 +70,8 @@ pub enum Category {
     Image,
     /// CG8xx: style.
     Style,
+    /// CG9xx: deployment targets other than Docker Compose (`lint --target swarm`).
+    Swarm,
 }
 
 impl Category {
@@ -85,6 +87,7 @@ impl Category {
             Category::Health => "health",
             Category::Image => "image",
             Category::Style => "style",
+            Category::Swarm => "swarm",
         }
     }
 }

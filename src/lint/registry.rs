@@ -97,6 +97,8 @@ pub static RULES: &[&dyn Rule] = &[
     &cg804_unquoted_port::UnquotedPort,
     &cg805_missing_project_name::MissingProjectName,
     &cg806_unknown_code_in_ignore::UnknownCodeInIgnore,
+    &cg901_key_ignored_by_swarm::KeyIgnoredBySwarm,
+    &cg902_key_refused_by_swarm::KeyRefusedBySwarm,
 ];
 
 #[cfg(test)]
@@ -134,6 +136,7 @@ mod tests {
                 "health",
                 "image",
                 "style",
+                "swarm",
             ][usize::from(family)];
             assert_eq!(
                 m.category.as_str(),

@@ -4,6 +4,7 @@ use super::config::{Level, Settings};
 use super::finding::Diagnostic;
 use super::images::ImageTable;
 use super::{Input, lint};
+use crate::compose::Target;
 use crate::compose::interpolate::Env;
 
 /// Lint `yaml` with only rule `code` enabled (at its default severity, even if off by default).
@@ -11,11 +12,12 @@ pub fn lint_rule(code: &str, yaml: &str) -> Vec<Diagnostic> {
     lint_rule_with(code, yaml, Env::empty())
 }
 
-/// The settings that enable only rule `code`, at its default severity.
-fn only(code: &str) -> Settings {
+/// The settings that enable only rule `code`, at its default severity, for `target`.
+fn only(code: &str, target: Target) -> Settings {
     let meta = super::rule(code).unwrap_or_else(|| panic!("no rule {code}"));
     let mut settings = Settings {
         select: vec![code.to_string()],
+        target,
         ..Settings::default()
     };
     let level = match meta.severity {
@@ -39,13 +41,18 @@ pub fn fix_rule(code: &str, yaml: &str) -> Option<String> {
         env: Env::empty(),
         profiles: Vec::new(),
     };
-    let fixed = super::fix::fix_project(spec, &only(code), &images)?;
+    let fixed = super::fix::fix_project(spec, &only(code, Target::Compose), &images)?;
     fixed.changed().then_some(fixed.text)
 }
 
 /// The same, with variables.
 pub fn lint_rule_with(code: &str, yaml: &str, env: Env) -> Vec<Diagnostic> {
-    let settings = only(code);
+    lint_rule_target(code, yaml, env, Target::Compose)
+}
+
+/// The same, for a deployment target (`lint --target`).
+pub fn lint_rule_target(code: &str, yaml: &str, env: Env, target: Target) -> Vec<Diagnostic> {
+    let settings = only(code, target);
     let images = ImageTable::new(&[]).expect("image table");
     let report = lint(
         vec![Input {

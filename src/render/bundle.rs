@@ -32,6 +32,8 @@ pub struct Written {
     pub files: Vec<String>,
     /// Whether a new `.env` was generated.
     pub env_created: bool,
+    /// The private files generated (`.env`, or a swarm bundle's `secrets/NAME`).
+    pub private_created: Vec<String>,
 }
 
 /// The text of `.env.example`.
@@ -508,7 +510,7 @@ pub fn files(rendered: &Rendered) -> Vec<(String, Cow<'_, str>)> {
     for (path, text) in &rendered.files {
         files.push((path.clone(), Cow::Borrowed(text)));
     }
-    if !stack.secrets.is_empty() {
+    if !stack.secrets.is_empty() && rendered.mode != super::Mode::Swarm {
         files.push((
             ".env.example".to_string(),
             Cow::Owned(env_example(&stack.name, &stack.secrets)),
@@ -701,6 +703,13 @@ pub fn write(dir: &Path, rendered: &Rendered, force: bool) -> Result<Written> {
     for (rel, _) in &files {
         let problem = if rel == ".env.example" || rel == README {
             None
+        } else if rendered.mode == super::Mode::Swarm
+            && rel.starts_with(&format!("{}/", super::swarm::SECRETS_DIR))
+        {
+            Some(format!(
+                "is inside `{}/`, where a swarm bundle keeps its secrets",
+                super::swarm::SECRETS_DIR
+            ))
         } else {
             bundle_path_problem(rel)
         };
@@ -734,7 +743,19 @@ pub fn write(dir: &Path, rendered: &Rendered, force: bool) -> Result<Written> {
         Err(e) => return Err(io_error("cannot open directory", dir, e)),
     };
     let mut refused: Vec<(String, Refusal)> = Vec::new();
-    let mut want_env = !stack.secrets.is_empty();
+    // Private files, created only where there is none and never overwritten: `.env`, or in a
+    // swarm bundle one file per secret (what `docker stack deploy` reads swarm secrets from).
+    let mut private: Vec<String> = if stack.secrets.is_empty() {
+        Vec::new()
+    } else if rendered.mode == super::Mode::Swarm {
+        stack
+            .secrets
+            .iter()
+            .map(super::swarm::secret_path)
+            .collect()
+    } else {
+        vec![".env".to_string()]
+    };
     if let Some(root) = &existing {
         let manifest_path = dir.join(MANIFEST);
         let listed = match lstat_at(root, MANIFEST)
@@ -793,12 +814,14 @@ pub fn write(dir: &Path, rendered: &Rendered, force: bool) -> Result<Written> {
                 )),
             }
         }
-        if want_env {
-            let env_path = dir.join(".env");
-            want_env = lstat_at(root, ".env")
-                .map_err(|e| io_error("cannot read", &env_path, e))?
-                .is_none();
+        let mut wanted = Vec::new();
+        for rel in private {
+            // Anything already there (a file, a link, a directory) is the user's.
+            if matches!(inspect(root, dir, &rel)?, Found::Absent) {
+                wanted.push(rel);
+            }
         }
+        private = wanted;
     }
     if !refused.is_empty() && !force {
         let n = refused.len();
@@ -843,19 +866,27 @@ pub fn write(dir: &Path, rendered: &Rendered, force: bool) -> Result<Written> {
     }
     drop(existing);
 
-    let env_text = if want_env {
-        Some(env_fresh(&stack.name, &stack.secrets)?)
-    } else {
-        None
-    };
     plan.push(Entry {
         rel: MANIFEST.to_string(),
         text: Cow::Owned(manifest(&files)),
         mode: FILE_MODE,
     });
-    if let Some(text) = env_text {
+    for rel in &private {
+        let text = if rel == ".env" {
+            env_fresh(&stack.name, &stack.secrets)?
+        } else {
+            // A swarm secret file holds the value alone (no newline: it would be part of it).
+            let secret = stack
+                .secrets
+                .iter()
+                .find(|x| super::swarm::secret_path(x) == *rel);
+            match secret.and_then(|x| x.value.clone()) {
+                Some(v) => v,
+                None => random_token(secret.map_or(32, |x| x.length))?,
+            }
+        };
         plan.push(Entry {
-            rel: ".env".to_string(),
+            rel: rel.clone(),
             text: Cow::Owned(text),
             mode: PRIVATE_MODE,
         });
@@ -917,11 +948,15 @@ pub fn write(dir: &Path, rendered: &Rendered, force: bool) -> Result<Written> {
 
     // Rename them all into place: the manifest after the files it lists, `.env` never replacing.
     let mut done: Vec<String> = Vec::new();
-    let mut env_created = false;
+    let mut private_created = Vec::new();
     for (i, s) in staged.iter().enumerate() {
         let fd = &dirs.fds[s.dir].1;
-        let result = if s.rel == ".env" {
-            publish_new(fd, &s.tmp, &s.name).map(|created| env_created = created)
+        let result = if private.contains(&s.rel) {
+            publish_new(fd, &s.tmp, &s.name).map(|created| {
+                if created {
+                    private_created.push(s.rel.clone());
+                }
+            })
         } else {
             rfs::renameat(fd, s.tmp.as_str(), fd, s.name.as_str())
         };
@@ -940,7 +975,7 @@ pub fn write(dir: &Path, rendered: &Rendered, force: bool) -> Result<Written> {
             }
             return Err(err);
         }
-        if s.rel != ".env" {
+        if !private.contains(&s.rel) {
             done.push(s.rel.clone());
         }
     }
@@ -950,7 +985,8 @@ pub fn write(dir: &Path, rendered: &Rendered, force: bool) -> Result<Written> {
     }
     Ok(Written {
         files: done,
-        env_created,
+        env_created: private_created.iter().any(|p| p == ".env"),
+        private_created,
     })
 }
 #[cfg(test)]

@@ -112,6 +112,7 @@ fn service(svc: &RService) -> Value {
             .collect();
         m.set("configs", Value::Sequence(items));
     }
+    m.list("secrets", &svc.secrets);
     if !svc.networks.is_empty() {
         let mut nets = M::default();
         for n in &svc.networks {
@@ -138,7 +139,9 @@ fn service(svc: &RService) -> Value {
             .opt("start_period", h.start_period.as_ref());
         m.set("healthcheck", hm.done());
     }
-    m.set("restart", s(&svc.restart));
+    if !svc.restart.is_empty() {
+        m.set("restart", s(&svc.restart));
+    }
     if svc.read_only {
         m.set("read_only", Value::Bool(true));
     }
@@ -167,24 +170,49 @@ fn service(svc: &RService) -> Value {
         }
         m.set("logging", lm.done());
     }
-    if svc.memory.is_some() || svc.replicas.is_some() {
+    if svc.memory.is_some() || svc.replicas.is_some() || svc.swarm.is_some() {
         let mut d = M::default();
         if let Some(r) = svc.replicas {
             d.set("replicas", Value::Number(r.into()));
         }
         if let Some(mem) = &svc.memory {
             let mut r = M::default();
-            r.set(
-                "limits",
-                M::default()
-                    .set("cpus", svc.cpus.as_deref().map_or(Value::Null, s))
-                    .set("memory", s(mem))
-                    .done(),
-            );
+            let mut limits = M::default();
+            limits
+                .set("cpus", svc.cpus.as_deref().map_or(Value::Null, s))
+                .set("memory", s(mem));
+            if let Some(pids) = svc.swarm.as_ref().and_then(|w| w.pids) {
+                limits.set("pids", Value::Number(pids.into()));
+            }
+            r.set("limits", limits.done());
             if let Some(res) = &svc.memory_reservation {
                 r.set("reservations", M::default().set("memory", s(res)).done());
             }
             d.set("resources", r.done());
+        }
+        if let Some(w) = &svc.swarm {
+            if !w.placement.is_empty() {
+                d.set(
+                    "placement",
+                    M::default().set("constraints", seq(&w.placement)).done(),
+                );
+            }
+            d.set(
+                "update_config",
+                M::default()
+                    .set("parallelism", Value::Number(1.into()))
+                    .set("delay", s(&w.update_delay))
+                    .set("failure_action", s(&w.failure_action))
+                    .set("order", s(&w.update_order))
+                    .done(),
+            );
+            let mut rp = M::default();
+            rp.set("condition", s(&w.restart_condition))
+                .set("delay", s(&w.restart_delay));
+            if let Some(n) = w.max_attempts.filter(|n| *n != 0) {
+                rp.set("max_attempts", Value::Number(n.into()));
+            }
+            d.set("restart_policy", rp.done());
         }
         m.set("deploy", d.done());
     }
@@ -194,7 +222,9 @@ fn service(svc: &RService) -> Value {
 /// The document `compose.yml.j2` must produce for `out`.
 pub fn expected(out: &Output) -> Value {
     let mut doc = M::default();
-    doc.set("name", s(&out.project));
+    if !out.swarm {
+        doc.set("name", s(&out.project));
+    }
     let mut services = M::default();
     for svc in &out.services {
         services.set(&svc.name, service(svc));
@@ -209,6 +239,9 @@ pub fn expected(out: &Output) -> Value {
                     .set("name", n.name.as_deref().map_or(Value::Null, s));
             } else {
                 nm.opt("name", n.name.as_ref()).set("driver", s(&n.driver));
+                if n.attachable {
+                    nm.set("attachable", Value::Bool(true));
+                }
                 if n.internal {
                     nm.set("internal", Value::Bool(true));
                 }
@@ -244,6 +277,16 @@ pub fn expected(out: &Output) -> Value {
             );
         }
         doc.set("configs", cfgs.done());
+    }
+    if !out.secrets.is_empty() {
+        let mut secrets = M::default();
+        for c in &out.secrets {
+            secrets.set(
+                &c.name,
+                M::default().set("file", s(&format!("./{}", c.path))).done(),
+            );
+        }
+        doc.set("secrets", secrets.done());
     }
     doc.done()
 }

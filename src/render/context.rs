@@ -135,6 +135,11 @@ pub struct Output {
     pub volumes: Vec<String>,
     /// Config files used by this file.
     pub configs: Vec<RConfig>,
+    /// A Docker Swarm stack file (`render --target swarm`, see `render::swarm`): no project
+    /// `name` (the stack is named at `docker stack deploy`).
+    pub swarm: bool,
+    /// Swarm secrets used by this file (files in the bundle).
+    pub secrets: Vec<RConfig>,
 }
 
 /// A network declaration.
@@ -152,6 +157,8 @@ pub struct RNetwork {
     pub subnet: Option<String>,
     /// Internal.
     pub internal: bool,
+    /// Attachable (a swarm overlay network that `docker run --network` may join).
+    pub attachable: bool,
 }
 
 /// A config declaration (`file:` in a bundle; a single-file render replaces them, see
@@ -162,6 +169,27 @@ pub struct RConfig {
     pub name: String,
     /// Bundle path.
     pub path: String,
+}
+
+/// The `deploy` settings only a swarm stack has (`render::swarm`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RSwarm {
+    /// `placement.constraints`.
+    pub placement: Vec<String>,
+    /// `update_config.order`: `stop-first` or `start-first`.
+    pub update_order: String,
+    /// `update_config.delay`.
+    pub update_delay: String,
+    /// `update_config.failure_action`.
+    pub failure_action: String,
+    /// `restart_policy.condition`: `any`, `on-failure` or `none`.
+    pub restart_condition: String,
+    /// `restart_policy.delay`.
+    pub restart_delay: String,
+    /// `restart_policy.max_attempts`.
+    pub max_attempts: Option<u32>,
+    /// `resources.limits.pids` (swarm's spelling of `pids_limit`).
+    pub pids: Option<u32>,
 }
 
 /// A fully resolved service.
@@ -226,8 +254,12 @@ pub struct RService {
     pub healthcheck: Option<RHealth>,
     /// depends_on.
     pub depends_on: Vec<(String, String)>,
-    /// restart.
+    /// restart (empty: omitted, as in a swarm stack, which has `deploy.restart_policy`).
     pub restart: String,
+    /// Swarm secrets mounted at `/run/secrets/NAME`.
+    pub secrets: Vec<String>,
+    /// Swarm-only `deploy` settings.
+    pub swarm: Option<RSwarm>,
     /// networks.
     pub networks: Vec<RAttach>,
     /// logging.
@@ -645,7 +677,7 @@ fn requirements(p: &Profile) -> Vec<Requirement> {
 }
 
 /// A `${VAR:?message}` reference; the message may not contain `}`.
-fn secret_ref(env: &str, description: &str) -> String {
+pub fn secret_ref(env: &str, description: &str) -> String {
     let msg: String = description
         .chars()
         .map(|c| {
@@ -840,6 +872,8 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
         networks: Vec::new(),
         volumes: Vec::new(),
         configs: Vec::new(),
+        swarm: false,
+        secrets: Vec::new(),
     }];
     for (key, part) in &p.parts {
         let mut h = header.to_vec();
@@ -858,6 +892,8 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
             networks: Vec::new(),
             volumes: Vec::new(),
             configs: Vec::new(),
+            swarm: false,
+            secrets: Vec::new(),
         });
     }
     for (part, r) in rendered {
@@ -921,6 +957,7 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
                 driver: decl.driver.unwrap_or_else(|| "bridge".into()),
                 subnet: decl.subnet,
                 internal: decl.internal,
+                attachable: false,
             });
         }
         out.volumes = vols;

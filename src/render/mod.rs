@@ -6,6 +6,7 @@ pub mod check;
 pub mod context;
 pub mod inline;
 pub mod requirements;
+pub mod swarm;
 pub mod templates;
 
 use indexmap::IndexMap;
@@ -26,6 +27,9 @@ pub enum Mode {
     Inline,
     /// A bundle directory: configs written next to the compose file and referenced by `file:`.
     Bundle,
+    /// A bundle for Docker Swarm (`--target swarm`): stack files for `docker stack deploy`,
+    /// configs and secrets as swarm objects from files in the bundle (see [`swarm`]).
+    Swarm,
 }
 
 /// The result of a render.
@@ -40,6 +44,8 @@ pub struct Rendered {
     /// The profile's layers (profile, values files, `--set`): where a finding on the rendered
     /// file is pointed back to.
     pub layers: std::rc::Rc<Vec<crate::profile::load::Layer>>,
+    /// How it was rendered.
+    pub mode: Mode,
 }
 
 /// The main compose template.
@@ -69,8 +75,10 @@ pub fn render(loaded: &Loaded, mode: Mode, header: &[String]) -> Result<Rendered
         .iter()
         .map(|(k, f)| (k.clone(), f.path.clone()))
         .collect();
-    if mode == Mode::Inline {
-        inline::apply(&mut stack, &files)?;
+    match mode {
+        Mode::Inline => inline::apply(&mut stack, &files)?,
+        Mode::Swarm => swarm::apply(&mut stack)?,
+        Mode::Bundle => {}
     }
 
     let tmpl = env
@@ -104,6 +112,7 @@ pub fn render(loaded: &Loaded, mode: Mode, header: &[String]) -> Result<Rendered
         files,
         stack,
         layers: loaded.layers.clone(),
+        mode,
     })
 }
 

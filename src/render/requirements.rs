@@ -48,10 +48,14 @@ pub fn notice(stack: &Stack) -> Option<String> {
         .iter()
         .any(|r| r.kind == RequirementKind::Build)
     {
-        s.push_str(
+        s.push_str(if swarm(stack) {
+            "Swarm builds nothing: build each context, push the image (named STACK-SERVICE in the \
+             stack file) to a registry every node can pull from, or render with the prebuilt-image \
+             --set.\n"
+        } else {
             "Build contexts are relative to the compose file; `docker compose up` stops at the \
-             first one that is missing.\n",
-        );
+             first one that is missing.\n"
+        });
     }
     if stack
         .requirements
@@ -73,8 +77,13 @@ pub fn readme(stack: &Stack) -> Option<String> {
         .outputs
         .first()
         .map_or("docker-compose.yml", |o| o.file.as_str());
+    let up = if swarm(stack) {
+        "docker stack deploy"
+    } else {
+        "docker compose up"
+    };
     let mut s = format!(
-        "# {}: what to provide\n\n`docker compose up` needs these besides the files composegen rendered.\n",
+        "# {}: what to provide\n\n`{up}` needs these besides the files composegen rendered.\n",
         stack.name
     );
     let builds: Vec<&Requirement> = stack
@@ -84,11 +93,16 @@ pub fn readme(stack: &Stack) -> Option<String> {
         .collect();
     if !builds.is_empty() {
         s.push_str(&format!(
-            "\n## Build contexts\n\nDirectories relative to {}, each with its Dockerfile; `docker compose up` \
-             builds them first and stops at the first one that is missing. To run a prebuilt image \
-             instead, render again with the `--set` shown.\n\n\
+            "\n## Build contexts\n\nDirectories relative to {}, each with its Dockerfile; {} To run a \
+             prebuilt image instead, render again with the `--set` shown.\n\n\
              | Context | Services | Prebuilt image instead |\n| --- | --- | --- |\n",
-            code(compose)
+            code(compose),
+            if swarm(stack) {
+                "swarm builds nothing: build each one, tag it with the `image` the stack file \
+                 names (STACK-SERVICE) and push it to a registry every node can pull from."
+            } else {
+                "`docker compose up` builds them first and stops at the first one that is missing."
+            }
         ));
         for r in builds {
             let mut context = code(&r.path);
@@ -154,6 +168,11 @@ fn mounts(r: &Requirement, quote: &str) -> String {
         .map(|(svc, target)| format!("{quote}{svc}{quote} at {quote}{target}{quote}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The stack was rendered for Docker Swarm (`render::swarm`).
+fn swarm(stack: &Stack) -> bool {
+    stack.outputs.first().is_some_and(|o| o.swarm)
 }
 
 fn one_line(s: &str) -> String {

@@ -324,6 +324,68 @@ pub fn compose_config_json(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Docker Swarm (the docker CLI; `docker stack config` needs no daemon)
+
+/// `docker stack config -c FILE` in FILE's directory with PATH, HOME and `env` only:
+/// `Ok((stdout, stderr))` with the stack as `docker stack deploy` would load it, or `Err(stderr)`.
+/// `scripts/test` installs Debian's docker.io when the docker CLI is missing.
+pub fn docker_stack_config(
+    file: &Path,
+    env: &[(String, String)],
+) -> Option<Result<(String, String), String>> {
+    stack_config(file, env, &[])
+}
+
+/// `docker stack config --skip-interpolation -c FILE`: the verdict on the file as written,
+/// whatever its variables (see `docker_stack_config`).
+pub fn docker_stack_config_as_written(file: &Path) -> Option<Result<(String, String), String>> {
+    stack_config(file, &[], &["--skip-interpolation"])
+}
+
+fn stack_config(
+    file: &Path,
+    env: &[(String, String)],
+    args: &[&str],
+) -> Option<Result<(String, String), String>> {
+    static CHECKED: OnceLock<Result<(), String>> = OnceLock::new();
+    let docker = tool("docker")?;
+    let has_stack_config = CHECKED.get_or_init(|| {
+        let out = run(
+            Command::new(&docker).args(["stack", "config", "--help"]),
+            TIMEOUT,
+        )?;
+        // Older CLIs print the `docker stack` usage instead (and exit 0).
+        if out.stdout.contains("final config") {
+            Ok(())
+        } else {
+            Err(format!("at {docker:?} has no `docker stack config`"))
+        }
+    });
+    if let Err(why) = has_stack_config {
+        return unavailable("docker", why);
+    }
+    let file = absolute(file);
+    let mut cmd = Command::new(docker);
+    cmd.args(["stack", "config"])
+        .args(args)
+        .arg("-c")
+        .arg(&file)
+        .current_dir(parent_dir(&file))
+        .env_clear();
+    for var in ["PATH", "HOME"] {
+        if let Some(value) = std::env::var_os(var) {
+            cmd.env(var, value);
+        }
+    }
+    cmd.envs(env.iter().map(|(k, v)| (k, v)));
+    Some(match run(&mut cmd, TIMEOUT) {
+        Ok(out) if out.status.success() => Ok((out.stdout, out.stderr)),
+        Ok(out) => Err(out.stderr),
+        Err(e) => Err(e),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
 // Prometheus
 
 /// `promtool check config FILE`, run in FILE's directory (rule files resolve relative to it).

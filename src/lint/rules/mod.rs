@@ -92,3 +92,5 @@ pub mod cg803_unordered_service_keys;
 pub mod cg804_unquoted_port;
 pub mod cg805_missing_project_name;
 pub mod cg806_unknown_code_in_ignore;
+pub mod cg901_key_ignored_by_swarm;
+pub mod cg902_key_refused_by_swarm;
