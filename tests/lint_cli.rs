@@ -619,3 +619,51 @@ fn unset_variables_are_info_unless_strict_and_env_files_supply_them() {
     );
     assert!(r.stdout.contains("error[CG101]"), "{}", r.stdout);
 }
+
+#[test]
+fn a_variable_missing_from_the_env_file_is_a_warning_and_an_error_under_strict_env() {
+    let d = dir_with(&[
+        (
+            "compose.yaml",
+            "services:\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: ${COMPOSEGEN_TEST_DB_PW:?set it in .env}\n    mem_limit: ${COMPOSEGEN_TEST_DB_MEM}\n",
+        ),
+        ("partial.env", "COMPOSEGEN_TEST_OTHER=1\n"),
+    ]);
+    // CI without the env file: the value is unknown, an info, and the run passes.
+    let r = lint_in(d.path(), &["--format", "concise", "--select", "CG0"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        !r.stdout.contains("CG005") && !r.stdout.contains("CG011"),
+        "{}",
+        r.stdout
+    );
+    // An env file that lacks them: Compose's own message, a warning.
+    let args = [
+        "--format",
+        "concise",
+        "--select",
+        "CG0",
+        "--env-file",
+        "partial.env",
+    ];
+    let r = lint_in(d.path(), &args);
+    assert_eq!(r.code, 0, "warnings do not fail a run by default: {}", r.stdout);
+    assert!(
+        r.stdout.contains("warning[CG011]")
+            && r.stdout.contains(
+                "required variable COMPOSEGEN_TEST_DB_PW is missing a value: set it in .env"
+            )
+            && r.stdout.contains("invalid size"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !r.stdout.contains("CG006"),
+        "no second finding for the same variable: {}",
+        r.stdout
+    );
+    let strict: Vec<&str> = args.iter().copied().chain(["--strict-env"]).collect();
+    let r = lint_in(d.path(), &strict);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(r.stdout.matches("error[CG011]").count(), 2, "{}", r.stdout);
+}

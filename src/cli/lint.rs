@@ -298,6 +298,7 @@ pub fn settings(args: &LintArgs) -> Result<Settings> {
     s.target = args.target;
     if args.strict_env {
         s.levels.insert("CG006".into(), config::Level::Error);
+        s.levels.insert("CG011".into(), config::Level::Error);
     }
     if let Some(m) = &args.host_memory {
         use crate::lint::rules::cg309_memory_limits_exceed_host_memory as cg309;
@@ -609,7 +610,7 @@ pub fn show_config(args: &LintArgs) -> Result<String> {
             } else {
                 "not selected by --select".to_string()
             }
-        } else if m.code == "CG006" && args.strict_env {
+        } else if matches!(m.code, "CG006" | "CG011") && args.strict_env {
             "--strict-env".to_string()
         } else if s.levels.contains_key(m.code) {
             from_file(&format!("rules.{}", m.code))

@@ -28,6 +28,8 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default)]
 pub struct Env {
     vars: BTreeMap<String, String>,
+    /// Whether an env file (`.env`, `--env-file`, an `include` entry's `env_file`) was read.
+    from_file: bool,
 }
 
 impl Env {
@@ -46,9 +48,16 @@ impl Env {
         self.vars.get(name).map(String::as_str)
     }
 
+    /// Whether the variables include an env file's: the project was given its variables, so
+    /// one missing is an omission rather than CI running without its secrets.
+    pub fn has_env_file(&self) -> bool {
+        self.from_file
+    }
+
     /// Read a `.env` file's text ([`parse_dotenv`]) into this environment without overriding
     /// variables already set. A key without a value sets nothing.
     pub fn add_dotenv(&mut self, text: &str) {
+        self.from_file = true;
         for entry in parse_dotenv(text) {
             if let Some(value) = entry.value {
                 self.vars.entry(entry.key).or_insert(value);
@@ -75,6 +84,44 @@ impl Interpolated {
     pub fn known(&self) -> bool {
         self.unset.is_empty() && self.required.is_empty()
     }
+}
+
+/// The scalars of an interpolated tree ([`interpolate_tree`]) whose value is not known: a
+/// variable was unset without a default, or a `${VAR:?message}` was unset. In document order.
+pub fn unknown_scalars(root: &crate::yaml::Node) -> Vec<(crate::yaml::Path, &crate::yaml::Interp)> {
+    use crate::yaml::{Kind, Node, Step, Trail};
+    fn walk<'a>(
+        node: &'a Node,
+        trail: &mut Trail<'a>,
+        out: &mut Vec<(crate::yaml::Path, &'a crate::yaml::Interp)>,
+    ) {
+        match &node.kind {
+            Kind::Map(entries) => {
+                for (k, v) in entries {
+                    trail.push(Step::NodeKey(k));
+                    walk(v, trail, out);
+                    trail.pop();
+                }
+            }
+            Kind::Seq(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    trail.push(Step::Index(i));
+                    walk(v, trail, out);
+                    trail.pop();
+                }
+            }
+            _ => {
+                if let Some(interp) = node.interp.as_deref()
+                    && (!interp.unset.is_empty() || !interp.required.is_empty())
+                {
+                    out.push((trail.path(), interp));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, &mut Trail::default(), &mut out);
+    out
 }
 
 /// Interpolate every scalar value of a document in place, as Docker Compose does before it reads

@@ -508,6 +508,19 @@ pub fn check_node(node: &Node) -> Vec<Problem> {
     problems
 }
 
+/// The interpolation of the scalar `problem` is about, when interpolation left a variable of it
+/// unset (Compose substitutes an empty string): the value is unknown where the linter runs, so the
+/// problem is the variable's (CG006, CG011), not the file's.
+pub fn unset_cause<'a>(root: &'a Node, problem: &Problem) -> Option<&'a crate::yaml::Interp> {
+    if problem.at_key {
+        return None;
+    }
+    root.at(&problem.path)?
+        .interp
+        .as_deref()
+        .filter(|i| !i.unset.is_empty() || !i.required.is_empty())
+}
+
 /// Mapping keys that are not strings (`1:`, `true:`, `null:`, `1.5:`): Compose rejects them.
 /// This needs the YAML tree, because the JSON value has string keys only.
 pub fn key_problems(node: &Node) -> Vec<Problem> {

@@ -16,6 +16,7 @@ pub static RULES: &[&dyn Rule] = &[
     &cg008_unicode_line_break::UnicodeLineBreak,
     &cg009_shell_variable_interpolated_early::ShellVariableInterpolatedEarly,
     &cg010_environment_list_pitfall::EnvironmentListPitfall,
+    &cg011_variable_missing_from_env_file::VariableMissingFromEnvFile,
     &cg101_host_port_collision::HostPortCollision,
     &cg102_fixed_host_port_on_scaled_service::FixedHostPortOnScaledService,
     &cg103_sensitive_port_on_all_interfaces::SensitivePortOnAllInterfaces,

@@ -65,6 +65,10 @@ pub(crate) fn push_problems(
     out: &mut Vec<Finding>,
 ) {
     for p in problems {
+        if crate::compose::validate::unset_cause(cx.root, &p).is_some() {
+            // Only an unset variable makes the value invalid: CG006 or CG011 reports it.
+            continue;
+        }
         let mut f = rule.finding(cx, p.path.clone(), p.message).label(p.label);
         if p.at_key {
             f = f.on_key();

@@ -1,8 +1,9 @@
+use crate::compose::interpolate::unknown_scalars;
 use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
 use crate::lint::rule::{Rule, RuleMeta};
-use crate::yaml::{Kind, Node, Seg, Step, Trail};
+use crate::yaml::{Path, Seg};
 
 declare_rule! {
     /// ## What it does
@@ -44,37 +45,27 @@ declare_rule! {
     }
 }
 
-fn walk<'a>(
-    rule: &UnsetVariable,
-    cx: &Context<'_>,
-    node: &'a Node,
-    trail: &mut Trail<'a>,
-    out: &mut Vec<Finding>,
-) {
-    match &node.kind {
-        Kind::Map(entries) => {
-            for (k, v) in entries {
-                trail.push(Step::NodeKey(k));
-                walk(rule, cx, v, trail, out);
-                trail.pop();
-            }
+impl Rule for UnsetVariable {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let unknown = unknown_scalars(cx.root);
+        if unknown.is_empty() {
+            return;
         }
-        Kind::Seq(items) => {
-            for (i, v) in items.iter().enumerate() {
-                trail.push(Step::Index(i));
-                walk(rule, cx, v, trail, out);
-                trail.pop();
-            }
-        }
-        _ => {
-            let Some(interp) = &node.interp else { return };
-            let path = trail.path();
+        // With an env file, the variables Compose cannot do without are CG011's warnings.
+        let theirs = super::cg011_variable_missing_from_env_file::missing(cx);
+        let left_to_cg011 =
+            |path: &Path, var: &str| theirs.iter().any(|m| &m.path == path && m.var == var);
+        for (path, interp) in unknown {
             let service = match path.0.as_slice() {
                 [Seg::Key(s), Seg::Key(name), ..] if s == "services" => Some(name.clone()),
                 _ => None,
             };
-            for var in &interp.unset {
-                let mut f = rule
+            for var in interp.unset.iter().filter(|v| !left_to_cg011(&path, v)) {
+                let mut f = self
                     .finding(cx, path.clone(), format!("variable `{var}` is not set and has no default"))
                     .label("unknown value")
                     .help(format!("set {var} in the environment or in .env, or write a default: ${{{var}:-value}}"));
@@ -83,8 +74,12 @@ fn walk<'a>(
                 }
                 out.push(f.build());
             }
-            for (var, message) in &interp.required {
-                let mut f = rule
+            for (var, message) in interp
+                .required
+                .iter()
+                .filter(|(v, _)| !left_to_cg011(&path, v))
+            {
+                let mut f = self
                     .finding(
                         cx,
                         path.clone(),
@@ -103,16 +98,6 @@ fn walk<'a>(
     }
 }
 
-impl Rule for UnsetVariable {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        walk(self, cx, cx.root, &mut Trail::default(), out);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use crate::compose::interpolate::Env;
@@ -126,6 +111,13 @@ mod tests {
         env.set("TAG", "1.0.0");
         env.set("PW", "x");
         assert!(codes(&lint_rule_with("CG006", yaml, env)).is_empty());
+        let mut env_file = Env::empty();
+        env_file.add_dotenv("OTHER=1\n");
+        assert_eq!(
+            codes(&lint_rule_with("CG006", yaml, env_file)),
+            ["CG006@3"],
+            "with an env file, the required PW is CG011's"
+        );
         assert!(
             codes(&lint_rule(
                 "CG006",

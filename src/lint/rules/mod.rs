@@ -11,6 +11,7 @@ pub mod cg007_unresolvable_reference;
 pub mod cg008_unicode_line_break;
 pub mod cg009_shell_variable_interpolated_early;
 pub mod cg010_environment_list_pitfall;
+pub mod cg011_variable_missing_from_env_file;
 pub mod cg101_host_port_collision;
 pub mod cg102_fixed_host_port_on_scaled_service;
 pub mod cg103_sensitive_port_on_all_interfaces;
