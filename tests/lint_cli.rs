@@ -647,7 +647,11 @@ fn a_variable_missing_from_the_env_file_is_a_warning_and_an_error_under_strict_e
         "partial.env",
     ];
     let r = lint_in(d.path(), &args);
-    assert_eq!(r.code, 0, "warnings do not fail a run by default: {}", r.stdout);
+    assert_eq!(
+        r.code, 0,
+        "warnings do not fail a run by default: {}",
+        r.stdout
+    );
     assert!(
         r.stdout.contains("warning[CG011]")
             && r.stdout.contains(

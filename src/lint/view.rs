@@ -187,6 +187,103 @@ impl<'a> Compose<'a> {
     }
 }
 
+/// The networks a service is attached to (keys of the top-level `networks:`): those it lists,
+/// `default` when it lists none, those of `NAME` with `network_mode: service:NAME`. None when
+/// that cannot be known (`extends`, another `network_mode`, an unset variable).
+pub fn effective_networks(services: &[Service<'_>], s: &Service<'_>) -> Option<Vec<String>> {
+    let mut current = s.clone();
+    for _ in 0..=services.len() {
+        if current.extends() {
+            return None;
+        }
+        match current.str("network_mode") {
+            Some(mode) if !mode.known() => return None,
+            Some(mode) if !mode.value.is_empty() => {
+                let target = mode.value.strip_prefix("service:")?;
+                current = services.iter().find(|t| t.name == target)?.clone();
+                continue;
+            }
+            _ => {}
+        }
+        let names: Vec<String> = current
+            .network_attachments()
+            .into_iter()
+            .map(|a| a.name)
+            .collect();
+        if let Some(n) = current.get("networks")
+            && names.is_empty()
+            && !matches!(&n.kind, Kind::Null)
+            && !is_empty_collection(n)
+        {
+            return None;
+        }
+        return Some(if names.is_empty() {
+            vec!["default".to_string()]
+        } else {
+            names
+        });
+    }
+    None
+}
+
+fn is_empty_collection(n: &crate::yaml::Node) -> bool {
+    match &n.kind {
+        Kind::Seq(s) => s.is_empty(),
+        Kind::Map(m) => m.is_empty(),
+        _ => false,
+    }
+}
+
+impl Compose<'_> {
+    /// The name Docker gives the top-level resource `key` of `section` (`networks`, `volumes`,
+    /// `secrets`, `configs`), so that two keys naming the same resource compare equal: its
+    /// `name:` when known; an external resource's key (or its legacy `external.name`), which
+    /// Compose does not prefix with the project name; otherwise the key itself, which Compose
+    /// prefixes, and which is distinct from every `name:`.
+    pub fn resource_identity(&self, section: &'static str, key: &str) -> String {
+        let memo_key = match section {
+            "networks" => "identity.networks",
+            "volumes" => "identity.volumes",
+            "secrets" => "identity.secrets",
+            _ => "identity.configs",
+        };
+        // Every key of the section at once, so a lookup costs O(1) in files with thousands.
+        let ids = self.index.memo(memo_key, || {
+            let mut ids: std::collections::HashMap<&str, String> = Default::default();
+            for (k, node, _) in self.section(section) {
+                // The first declaration wins, as Compose's reader finds it.
+                ids.entry(k).or_insert_with(|| self.identity_of(k, node));
+            }
+            ids.into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect::<std::collections::HashMap<String, String>>()
+        });
+        ids.get(key)
+            .cloned()
+            .unwrap_or_else(|| format!("key:{key}"))
+    }
+
+    fn identity_of(&self, key: &str, node: &Node) -> String {
+        let known = |n: Option<&Node>| {
+            n.and_then(|n| scalar(n, self.env))
+                .filter(|v| v.known() && !v.value.is_empty())
+                .map(|v| v.value)
+        };
+        if let Some(name) = known(node.get("name")) {
+            return format!("name:{name}");
+        }
+        match node.get("external").map(|e| &e.kind) {
+            Some(Kind::Map(_)) => {
+                let legacy = node.get("external").and_then(|e| e.get("name"));
+                format!("name:{}", known(legacy).unwrap_or_else(|| key.to_string()))
+            }
+            Some(Kind::Bool(true)) => format!("name:{key}"),
+            Some(Kind::Str(v)) if v.eq_ignore_ascii_case("true") => format!("name:{key}"),
+            _ => format!("key:{key}"),
+        }
+    }
+}
+
 /// One service.
 #[derive(Clone)]
 pub struct Service<'a> {
@@ -220,6 +317,42 @@ pub struct PortSpec {
     pub error: Option<String>,
     /// The node is a plain scalar (for the YAML 1.1 base-60 check).
     pub plain_scalar: bool,
+}
+
+/// Where on the host a published port listens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostScope {
+    /// Every interface: no host address, `0.0.0.0` or `::`.
+    Everywhere,
+    /// A loopback address: only the host itself.
+    Loopback,
+    /// One other address of the host.
+    Address(std::net::IpAddr),
+}
+
+impl PortSpec {
+    /// Where the port listens on the host; None when the port is unknown (an unset variable),
+    /// invalid, or its host address is not an IP address.
+    pub fn host_scope(&self) -> Option<HostScope> {
+        if self.unknown || self.error.is_some() {
+            return None;
+        }
+        let Some(text) = self.host_ip.as_deref() else {
+            return Some(HostScope::Everywhere);
+        };
+        let ip: std::net::IpAddr = text
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse()
+            .ok()?;
+        Some(if ip.is_unspecified() {
+            HostScope::Everywhere
+        } else if ip.is_loopback() {
+            HostScope::Loopback
+        } else {
+            HostScope::Address(ip)
+        })
+    }
 }
 
 /// What a mount is.
@@ -297,6 +430,39 @@ impl<'a> Service<'a> {
         path.0
             .extend(dotted.split('.').map(|k| Seg::Key(k.to_string())));
         Some((node, path))
+    }
+
+    /// Whether a namespace key (`pid`, `ipc`, `uts`, `userns_mode`, `network_mode`, `cgroup`)
+    /// is `host`.
+    pub fn shares_host(&self, key: &str) -> bool {
+        self.str(key)
+            .is_some_and(|v| v.known() && v.value.trim().eq_ignore_ascii_case("host"))
+    }
+
+    /// How the service is reachable from other machines on one of its container `ports`
+    /// (empty: any port), as (what, where it is written): `network_mode: host`, or a port
+    /// published beyond loopback (without a host address or with a random host port, on
+    /// `0.0.0.0`, `::` or another address of the host).
+    pub fn reachable_from_network(&self, ports: &[u32]) -> Option<(String, Path)> {
+        if self.shares_host("network_mode") {
+            return Some(("the host's network".to_string(), self.at("network_mode")));
+        }
+        self.ports().into_iter().find_map(|p| {
+            let port = if ports.is_empty() {
+                p.target.0
+            } else {
+                *ports
+                    .iter()
+                    .find(|port| (p.target.0..=p.target.1).contains(port))?
+            };
+            match p.host_scope()? {
+                HostScope::Loopback => None,
+                HostScope::Address(ip) => Some((format!("port {port} published on {ip}"), p.path)),
+                HostScope::Everywhere => {
+                    Some((format!("port {port} published on every interface"), p.path))
+                }
+            }
+        })
     }
 
     /// A boolean key (`true`, or the strings Compose accepts).

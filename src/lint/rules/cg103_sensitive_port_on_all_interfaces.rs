@@ -3,7 +3,7 @@ use crate::lint::context::Context;
 use crate::lint::finding::{Finding, Severity};
 use crate::lint::fix::{self, Fix, Value};
 use crate::lint::rule::{Rule, RuleMeta};
-use crate::lint::view::{PortSpec, repository};
+use crate::lint::view::{HostScope, PortSpec, repository};
 use crate::yaml::{Kind, Node};
 
 declare_rule! {
@@ -222,14 +222,7 @@ impl Rule for SensitivePortOnAllInterfaces {
                 entry.is_some_and(|e| !e.ports.is_empty() || !e.sensitive_ports.is_empty());
             let jmx = jmx_port(&s.environment());
             for p in s.ports() {
-                if p.error.is_some() || p.unknown || p.published.is_none() {
-                    continue;
-                }
-                let all = p.host_ip.as_deref().is_none_or(|ip| {
-                    ip.parse::<std::net::IpAddr>()
-                        .is_ok_and(|ip| ip.is_unspecified())
-                });
-                if !all {
+                if p.published.is_none() || p.host_scope() != Some(HostScope::Everywhere) {
                     continue;
                 }
                 let (lo, hi) = p.target;

@@ -96,20 +96,7 @@ impl Rule for SharedVolumeWrittenTwice {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let compose = cx.compose();
-        let declared = compose.section("volumes");
-        let by_key: HashMap<&str, &crate::yaml::Node> = declared
-            .iter()
-            .rev() // the first declaration wins, as a linear search would find it
-            .map(|(k, node, _)| (*k, *node))
-            .collect();
-        let identity = |key: &str| -> String {
-            by_key
-                .get(key)
-                .and_then(|node| node.get("name"))
-                .and_then(|n| scalar(n, cx.env))
-                .filter(|n| n.known() && !n.value.is_empty())
-                .map_or_else(|| format!("key:{key}"), |n| format!("name:{}", n.value))
-        };
+        let identity = |key: &str| compose.resource_identity("volumes", key);
         let services = compose.services();
         let mut found: Vec<DataMount> = Vec::new();
         for (si, s) in services.iter().enumerate() {

@@ -68,13 +68,6 @@ pub fn normalize_capability(name: &str) -> String {
     upper.strip_prefix("CAP_").unwrap_or(&upper).to_string()
 }
 
-/// Whether a namespace key (`pid`, `ipc`, `uts`, `userns_mode`, `network_mode`, `cgroup`) is
-/// `host`.
-pub fn shares_host(s: &Service<'_>, key: &str) -> bool {
-    s.str(key)
-        .is_some_and(|v| v.known() && v.value.trim().eq_ignore_ascii_case("host"))
-}
-
 /// Why a capability is dangerous, and how much.
 fn danger(cap: &str, s: &Service<'_>) -> Option<(Severity, &'static str)> {
     use Severity::{Error, Warning};
@@ -96,7 +89,7 @@ fn danger(cap: &str, s: &Service<'_>) -> Option<(Severity, &'static str)> {
         "SYS_BOOT" => (Error, "reboots the host or loads a new kernel"),
         "MAC_ADMIN" | "MAC_OVERRIDE" => (Error, "changes or bypasses AppArmor and SELinux"),
         "BPF" => (Error, "loads eBPF programs into the host's kernel"),
-        "SYS_PTRACE" if shares_host(s, "pid") => (
+        "SYS_PTRACE" if s.shares_host("pid") => (
             Error,
             "with `pid: host`: traces and injects code into the host's processes",
         ),
@@ -104,7 +97,7 @@ fn danger(cap: &str, s: &Service<'_>) -> Option<(Severity, &'static str)> {
             Warning,
             "traces other processes and loosens the seccomp filter",
         ),
-        "NET_ADMIN" if shares_host(s, "network_mode") => (
+        "NET_ADMIN" if s.shares_host("network_mode") => (
             Error,
             "with `network_mode: host`: reconfigures the host's interfaces, routes and firewall",
         ),

@@ -2,7 +2,6 @@ use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::{Finding, Severity};
 use crate::lint::rule::{Rule, RuleMeta};
-use crate::lint::rules::cg402_dangerous_capability_added::shares_host;
 
 declare_rule! {
     /// ## What it does
@@ -101,7 +100,7 @@ impl Rule for HostNamespaceShared {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for s in cx.compose().services() {
             for (key, severity, label, help) in NAMESPACES {
-                if !shares_host(&s, key) {
+                if !s.shares_host(key) {
                     continue;
                 }
                 let what = match *key {

@@ -2,7 +2,6 @@ use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
 use crate::lint::rule::{Rule, RuleMeta};
-use crate::lint::rules::cg402_dangerous_capability_added::shares_host;
 
 declare_rule! {
     /// ## What it does
@@ -96,7 +95,7 @@ impl Rule for NonNamespacedSysctl {
                 }
                 let (why, help) = if IPC.contains(&name.as_str()) || name.starts_with("fs.mqueue.")
                 {
-                    if !shares_host(&s, "ipc") {
+                    if !s.shares_host("ipc") {
                         continue;
                     }
                     (
@@ -104,7 +103,7 @@ impl Rule for NonNamespacedSysctl {
                         "remove `ipc: host`, or set it on the host",
                     )
                 } else if name.starts_with("net.") {
-                    if !shares_host(&s, "network_mode") {
+                    if !s.shares_host("network_mode") {
                         continue;
                     }
                     (
@@ -112,7 +111,7 @@ impl Rule for NonNamespacedSysctl {
                         "remove it and set it on the host (`/etc/sysctl.d/`), or drop `network_mode: host`",
                     )
                 } else if name == "kernel.domainname" {
-                    if !shares_host(&s, "uts") {
+                    if !s.shares_host("uts") {
                         continue;
                     }
                     (

@@ -3,7 +3,9 @@ use crate::lint::context::Context;
 use crate::lint::finding::Finding;
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::rules::cg410_literal_secret::project_credentials;
-use crate::lint::view::{MountKind, Service, normalize_container_path, path_covers, repository};
+use crate::lint::view::{
+    HostScope, MountKind, Service, normalize_container_path, path_covers, repository,
+};
 
 declare_rule! {
     /// ## What it does
@@ -137,13 +139,9 @@ impl DefaultCredentials {
             return;
         }
         let published = s.ports().into_iter().find(|p| {
-            !p.unknown
-                && p.error.is_none()
-                && p.published.is_some()
-                && p.host_ip.as_deref().is_none_or(|ip| {
-                    ip.parse::<std::net::IpAddr>()
-                        .map_or(true, |ip| !ip.is_loopback())
-                })
+            p.published.is_some()
+                && p.host_scope()
+                    .is_some_and(|scope| scope != HostScope::Loopback)
         });
         let Some(port) = published else { return };
         let Some((_, image_path)) = s.image() else {

@@ -2,8 +2,7 @@ use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
 use crate::lint::rule::{Rule, RuleMeta};
-use crate::lint::rules::cg402_dangerous_capability_added::shares_host;
-use crate::lint::view::{PortSpec, Service, Word, repository, tag};
+use crate::lint::view::{Service, Word, repository, tag};
 use crate::yaml::Path;
 
 declare_rule! {
@@ -71,32 +70,6 @@ fn loopback(host: &str) -> bool {
 fn host_port(addr: &str) -> Option<(String, u32)> {
     let (host, port) = addr.rsplit_once(':')?;
     Some((host.to_string(), port.parse().ok()?))
-}
-
-/// How the port is reachable from the network, if it is: (description, where).
-fn reachable(s: &Service<'_>, port: u32) -> Option<(String, Path)> {
-    if shares_host(s, "network_mode") {
-        return Some(("the host's network".to_string(), s.at("network_mode")));
-    }
-    s.ports().into_iter().find_map(|p: PortSpec| {
-        if p.unknown || p.error.is_some() || p.published.is_none() {
-            return None;
-        }
-        if !(p.target.0..=p.target.1).contains(&port) {
-            return None;
-        }
-        match p.host_ip.as_deref() {
-            Some(ip) if loopback(ip) => None,
-            Some(ip)
-                if !ip
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|i| i.is_unspecified()) =>
-            {
-                Some((format!("port {port} published on {ip}"), p.path))
-            }
-            _ => Some((format!("port {port} published on every interface"), p.path)),
-        }
-    })
 }
 
 /// A flag's value: `--flag=value` or `--flag value`.
@@ -180,7 +153,7 @@ impl AdminApiExposed {
             }
             port = p;
         }
-        let Some(how) = reachable(s, port) else {
+        let Some(how) = s.reachable_from_network(&[port]) else {
             return;
         };
         let name = flag
@@ -251,7 +224,7 @@ impl AdminApiExposed {
             if loopback(&host) {
                 return;
             }
-            if let Some(how) = reachable(s, port) {
+            if let Some(how) = s.reachable_from_network(&[port]) {
                 let api = Api {
                     at: path,
                     what: "the Docker API over TCP without `--tlsverify`",
@@ -278,7 +251,7 @@ impl AdminApiExposed {
         if !value.value.trim().is_empty() {
             return;
         }
-        if let Some(how) = reachable(s, 2375) {
+        if let Some(how) = s.reachable_from_network(&[2375]) {
             let api = Api {
                 at: var.path,
                 what: "the Docker API without TLS (`DOCKER_TLS_CERTDIR` is empty: port 2375)",

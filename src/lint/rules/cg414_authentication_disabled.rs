@@ -4,7 +4,6 @@ use crate::lint::context::Context;
 use crate::lint::finding::{Finding, Severity};
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::rules::cg103_sensitive_port_on_all_interfaces::{SENSITIVE, image_is};
-use crate::lint::rules::cg402_dangerous_capability_added::shares_host;
 use crate::lint::view::{EnvVar, Service, repository};
 use crate::yaml::Path;
 
@@ -77,44 +76,6 @@ declare_rule! {
         severity: Error,
         summary: "a database or search engine runs without authentication (`xpack.security.enabled=false`, `POSTGRES_HOST_AUTH_METHOD=trust`, a Redis without a password on a published port)",
     }
-}
-
-/// How a service's port is reachable from other machines: what, and where it is written.
-/// `ports` are the container ports of the service (empty: any published port). A port
-/// published without a host address (also with a random host port), on `0.0.0.0`, `::` or
-/// another non-loopback address counts, and so does `network_mode: host`.
-pub fn reachable_from_network(s: &Service<'_>, ports: &[u32]) -> Option<(String, Path)> {
-    if shares_host(s, "network_mode") {
-        return Some(("the host's network".to_string(), s.at("network_mode")));
-    }
-    s.ports().into_iter().find_map(|p| {
-        if p.unknown || p.error.is_some() {
-            return None;
-        }
-        let port = if ports.is_empty() {
-            p.target.0
-        } else {
-            *ports
-                .iter()
-                .find(|port| (p.target.0..=p.target.1).contains(port))?
-        };
-        let ip = match p.host_ip.as_deref() {
-            None => None,
-            Some(text) => Some(
-                text.trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .parse::<std::net::IpAddr>()
-                    .ok()?,
-            ),
-        };
-        match ip {
-            Some(ip) if ip.is_loopback() => None,
-            Some(ip) if !ip.is_unspecified() => {
-                Some((format!("port {port} published on {ip}"), p.path))
-            }
-            _ => Some((format!("port {port} published on every interface"), p.path)),
-        }
-    })
 }
 
 /// The last entry of a variable (Compose keeps the last of a list that repeats one).
@@ -402,7 +363,7 @@ impl Rule for AuthenticationDisabled {
             let repo = repository(&image.value);
             let env = s.environment();
             for sw in switches(cx, &s, &repo, &env) {
-                let how = reachable_from_network(&s, &sw.ports);
+                let how = s.reachable_from_network(&sw.ports);
                 let (severity, reach) = match &how {
                     Some((how, _)) => (Severity::Error, format!("reachable through {how}")),
                     None => (
@@ -430,7 +391,7 @@ impl Rule for AuthenticationDisabled {
                 out.push(f);
             }
             if let Some((product, port, why, help)) = open_by_default(&s, &repo, &env)
-                && let Some((how, path)) = reachable_from_network(&s, &[port])
+                && let Some((how, path)) = s.reachable_from_network(&[port])
             {
                 out.push(
                     self.finding(

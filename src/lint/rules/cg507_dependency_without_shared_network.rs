@@ -4,7 +4,7 @@ use crate::lint::finding::Finding;
 use crate::lint::finding::name_list;
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::rules::cg201_undeclared_volume::is_partial_file;
-use crate::lint::view::{Compose, Service, ServiceRefKind};
+use crate::lint::view::{ServiceRefKind, effective_networks};
 
 declare_rule! {
     /// ## What it does
@@ -62,63 +62,6 @@ declare_rule! {
     }
 }
 
-/// The networks a service is attached to (keys of the top-level `networks:`): those it lists,
-/// `default` when it lists none, those of `NAME` with `network_mode: service:NAME`. None when
-/// that cannot be known (`extends`, another `network_mode`, an unset variable).
-pub fn effective_networks(services: &[Service<'_>], s: &Service<'_>) -> Option<Vec<String>> {
-    let mut current = s.clone();
-    for _ in 0..=services.len() {
-        if current.extends() {
-            return None;
-        }
-        match current.str("network_mode") {
-            Some(mode) if !mode.known() => return None,
-            Some(mode) if !mode.value.is_empty() => {
-                let target = mode.value.strip_prefix("service:")?;
-                current = services.iter().find(|t| t.name == target)?.clone();
-                continue;
-            }
-            _ => {}
-        }
-        let names: Vec<String> = current
-            .network_attachments()
-            .into_iter()
-            .map(|a| a.name)
-            .collect();
-        if let Some(n) = current.get("networks")
-            && names.is_empty()
-            && !matches!(&n.kind, crate::yaml::Kind::Null)
-            && !is_empty_collection(n)
-        {
-            return None;
-        }
-        return Some(if names.is_empty() {
-            vec!["default".to_string()]
-        } else {
-            names
-        });
-    }
-    None
-}
-
-fn is_empty_collection(n: &crate::yaml::Node) -> bool {
-    match &n.kind {
-        crate::yaml::Kind::Seq(s) => s.is_empty(),
-        crate::yaml::Kind::Map(m) => m.is_empty(),
-        _ => false,
-    }
-}
-
-/// The name Docker gives a network key: its `name:` when set, else the key.
-pub fn identity(compose: &Compose<'_>, key: &str) -> String {
-    compose
-        .section("networks")
-        .into_iter()
-        .find(|(k, _, _)| *k == key)
-        .and_then(|(_, n, _)| n.get("name").and_then(|x| x.as_str()).map(str::to_string))
-        .unwrap_or_else(|| format!("\u{0}{key}"))
-}
-
 impl Rule for DependencyWithoutSharedNetwork {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -134,7 +77,10 @@ impl Rule for DependencyWithoutSharedNetwork {
             let Some(mine) = effective_networks(&services, s) else {
                 continue;
             };
-            let my_ids: Vec<String> = mine.iter().map(|n| identity(&compose, n)).collect();
+            let my_ids: Vec<String> = mine
+                .iter()
+                .map(|n| compose.resource_identity("networks", n))
+                .collect();
             for r in s.service_refs() {
                 if r.unknown
                     || !matches!(r.kind, ServiceRefKind::DependsOn | ServiceRefKind::Links)
@@ -150,7 +96,7 @@ impl Rule for DependencyWithoutSharedNetwork {
                 };
                 if theirs
                     .iter()
-                    .any(|n| my_ids.contains(&identity(&compose, n)))
+                    .any(|n| my_ids.contains(&compose.resource_identity("networks", n)))
                 {
                     continue;
                 }
@@ -236,6 +182,12 @@ mod tests {
         assert!(run("services:\n  api:\n    image: x\n    networks: [default, backend]\n    depends_on: [db]\n  db:\n    image: y\nnetworks:\n  backend:\n").is_empty());
         // Same Docker network under two keys.
         assert!(run("services:\n  api:\n    image: x\n    networks: [a]\n    depends_on: [db]\n  db:\n    image: y\n    networks: [b]\nnetworks:\n  a:\n    name: shared\n  b:\n    name: shared\n    external: true\n").is_empty());
+        // An external network is not prefixed: its key is its name, and so is a legacy
+        // `external.name`.
+        assert!(run("services:\n  api:\n    image: x\n    networks: [proxy]\n    depends_on: [db]\n  db:\n    image: y\n    networks: [edge]\nnetworks:\n  proxy:\n    external: true\n  edge:\n    name: proxy\n    external: true\n").is_empty());
+        assert!(run("services:\n  api:\n    image: x\n    networks: [a]\n    depends_on: [db]\n  db:\n    image: y\n    networks: [b]\nnetworks:\n  a:\n    external:\n      name: traefik\n  b:\n    name: traefik\n").is_empty());
+        // A project network whose key equals another's name is still another network.
+        assert_eq!(run("services:\n  api:\n    image: x\n    networks: [proxy]\n    depends_on: [db]\n  db:\n    image: y\n    networks: [edge]\nnetworks:\n  proxy:\n  edge:\n    name: proxy\n").len(), 1);
         // Host networking, jobs, extends, merged files.
         assert!(run("services:\n  api:\n    image: x\n    network_mode: host\n    depends_on: [db]\n  db:\n    image: y\n    networks: [back]\nnetworks:\n  back:\n").is_empty());
         assert!(run("services:\n  api:\n    image: x\n    networks: [front]\n    depends_on:\n      migrate:\n        condition: service_completed_successfully\n  migrate:\n    image: y\nnetworks:\n  front:\n").is_empty());

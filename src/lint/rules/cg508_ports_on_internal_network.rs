@@ -3,7 +3,7 @@ use crate::lint::context::Context;
 use crate::lint::finding::Finding;
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::rules::cg201_undeclared_volume::is_partial_file;
-use crate::lint::rules::cg507_dependency_without_shared_network::effective_networks;
+use crate::lint::view::effective_networks;
 use crate::lint::view::scalar;
 use crate::yaml::Kind;
 

@@ -9,7 +9,7 @@ use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::rules::cg110_published_port_not_listened::image_ports;
 use crate::lint::rules::cg201_undeclared_volume::is_partial_file;
 use crate::lint::rules::cg412_misspelled_image_variable::typo_distance;
-use crate::lint::rules::cg507_dependency_without_shared_network::{effective_networks, identity};
+use crate::lint::view::effective_networks;
 use crate::lint::view::{Compose, Service, entries, items, repository, scalar};
 use crate::yaml::{Kind, Path};
 
@@ -512,7 +512,7 @@ impl<'a, 'c> Project<'a, 'c> {
         if let Some(id) = self.identities.get(key) {
             return id.clone();
         }
-        let id = identity(&self.compose, key);
+        let id = self.compose.resource_identity("networks", key);
         self.identities.insert(key.to_string(), id.clone());
         id
     }
