@@ -211,6 +211,13 @@ mod tests {
             "{:?}",
             d[0].help
         );
+        // A Sentinel listens on 26379, not on Redis's port.
+        assert_eq!(
+            run(
+                "services:\n  s:\n    image: bitnami/redis-sentinel:7.4.1\n    ports: ['26380:6379', '26379:26379']\n"
+            ),
+            ["CG110@4"]
+        );
         // No host port, the long syntax, a range entirely outside.
         assert_eq!(
             run(
