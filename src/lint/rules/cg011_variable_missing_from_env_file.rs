@@ -73,8 +73,12 @@ pub(crate) struct Missing {
 }
 
 /// The variables this rule reports, in document order. Empty without an env file; CG006 leaves
-/// them to this rule.
-pub(crate) fn missing(cx: &Context<'_>) -> Vec<Missing> {
+/// them to this rule (computed once per project for both).
+pub(crate) fn missing(cx: &Context<'_>) -> std::rc::Rc<Vec<Missing>> {
+    cx.index.memo("cg011.missing", || compute(cx))
+}
+
+fn compute(cx: &Context<'_>) -> Vec<Missing> {
     if !cx.env.has_env_file() {
         return Vec::new();
     }
@@ -122,7 +126,7 @@ impl Rule for VariableMissingFromEnvFile {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for m in missing(cx) {
+        for m in missing(cx).iter() {
             let mut f = self
                 .finding(
                     cx,
