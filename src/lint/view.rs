@@ -337,9 +337,10 @@ impl PortSpec {
         if self.unknown || self.error.is_some() {
             return None;
         }
-        let Some(text) = self.host_ip.as_deref() else {
+        let text = self.host_ip.as_deref().unwrap_or_default().trim();
+        if text.is_empty() {
             return Some(HostScope::Everywhere);
-        };
+        }
         let ip: std::net::IpAddr = text
             .trim_start_matches('[')
             .trim_end_matches(']')
@@ -389,6 +390,17 @@ pub struct Mount {
     pub error: Option<String>,
     /// Bind propagation as written (`rshared`, `slave` …), short or long syntax.
     pub propagation: Option<String>,
+}
+
+impl Mount {
+    /// The host path of a known, valid bind mount, normalised ([`normalize_host_path`]); None
+    /// for other mounts and for relative paths.
+    pub fn host_path(&self) -> Option<String> {
+        if self.kind != MountKind::Bind || self.unknown || self.error.is_some() {
+            return None;
+        }
+        self.source.as_deref().and_then(normalize_host_path)
+    }
 }
 
 /// An environment variable.
@@ -908,33 +920,37 @@ impl<'a> Compose<'a> {
 }
 
 impl<'a> Service<'a> {
-    /// The service's mounts of named volumes that are bound to a host path
-    /// ([`Compose::host_bound_volume`]), as bind mounts of that path located at the volume's
-    /// `device` (or `mountpoint`), each with the path of the service's own mount.
-    pub fn host_bound_mounts(&self, compose: &Compose<'_>) -> Vec<(Mount, Path)> {
-        if compose.host_bound_volumes().is_empty() {
-            return Vec::new();
-        }
-        self.mounts()
-            .into_iter()
-            .filter(|m| m.kind == MountKind::Volume && !m.unknown && m.error.is_none())
-            .filter_map(|m| {
-                let hb = compose.host_bound_volume(m.source.as_deref()?)?;
-                Some((
-                    Mount {
-                        path: hb.path,
-                        kind: MountKind::Bind,
-                        source: Some(hb.host_path),
-                        target: m.target.clone(),
-                        read_only: m.read_only || hb.read_only,
-                        unknown: false,
-                        error: None,
-                        propagation: None,
-                    },
-                    m.path,
-                ))
-            })
-            .collect()
+    /// The service's mounts as the host sees them: every mount as written (with None), then
+    /// each mount of a named volume bound to a host path ([`Compose::host_bound_volume`]) as a
+    /// bind mount of that path, located at the volume's `device` (or `mountpoint`), with the
+    /// path of the service's own mount.
+    pub fn host_mounts(&self, compose: &Compose<'_>) -> Vec<(Mount, Option<Path>)> {
+        let mounts = self.mounts();
+        let bound: Vec<(Mount, Option<Path>)> = if compose.host_bound_volumes().is_empty() {
+            Vec::new()
+        } else {
+            mounts
+                .iter()
+                .filter(|m| m.kind == MountKind::Volume && !m.unknown && m.error.is_none())
+                .filter_map(|m| {
+                    let hb = compose.host_bound_volume(m.source.as_deref()?)?;
+                    Some((
+                        Mount {
+                            path: hb.path,
+                            kind: MountKind::Bind,
+                            source: Some(hb.host_path),
+                            target: m.target.clone(),
+                            read_only: m.read_only || hb.read_only,
+                            unknown: false,
+                            error: None,
+                            propagation: None,
+                        },
+                        Some(m.path.clone()),
+                    ))
+                })
+                .collect()
+        };
+        mounts.into_iter().map(|m| (m, None)).chain(bound).collect()
     }
 }
 

@@ -2,6 +2,7 @@ use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
 use crate::lint::rule::{Rule, RuleMeta};
+use crate::lint::view::HostScope;
 
 declare_rule! {
     /// ## What it does
@@ -48,14 +49,6 @@ declare_rule! {
     }
 }
 
-/// Whether a host address means every interface.
-pub fn all_interfaces(host_ip: Option<&str>) -> bool {
-    match host_ip {
-        None => true,
-        Some(ip) => matches!(ip.trim(), "" | "0.0.0.0" | "::" | "[::]"),
-    }
-}
-
 impl Rule for PortPublishedOnAllInterfaces {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -63,11 +56,11 @@ impl Rule for PortPublishedOnAllInterfaces {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for s in cx.compose().services() {
-            if s.str("network_mode").is_some_and(|m| m.value == "host") {
+            if s.shares_host("network_mode") {
                 continue;
             }
             for p in s.ports() {
-                if p.unknown || p.error.is_some() || !all_interfaces(p.host_ip.as_deref()) {
+                if p.host_scope() != Some(HostScope::Everywhere) {
                     continue;
                 }
                 out.push(

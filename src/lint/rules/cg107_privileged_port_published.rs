@@ -58,7 +58,7 @@ impl Rule for PrivilegedPortPublished {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for s in cx.compose().services() {
-            if s.str("network_mode").is_some_and(|m| m.value == "host") {
+            if s.shares_host("network_mode") {
                 continue;
             }
             for p in s.ports() {

@@ -94,12 +94,7 @@ impl Rule for DockerSocketMounted {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let compose = cx.compose();
         for s in compose.services() {
-            let direct = s.mounts().into_iter().map(|m| (m, None));
-            let bound = s
-                .host_bound_mounts(&compose)
-                .into_iter()
-                .map(|(m, at)| (m, Some(at)));
-            for (m, mounted_at) in direct.chain(bound) {
+            for (m, mounted_at) in s.host_mounts(&compose) {
                 let Some(socket) = engine_socket(&m) else {
                     continue;
                 };

@@ -3,7 +3,7 @@ use crate::lint::context::Context;
 use crate::lint::finding::{Finding, Severity};
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::rules::cg203_docker_socket_mounted::engine_socket;
-use crate::lint::view::{MountKind, normalize_host_path, path_covers};
+use crate::lint::view::{normalize_host_path, path_covers};
 
 declare_rule! {
     /// ## What it does
@@ -308,20 +308,11 @@ impl Rule for SensitiveHostPathMounted {
             .unwrap_or_default();
         let compose = cx.compose();
         for s in compose.services() {
-            let direct = s.mounts().into_iter().map(|m| (m, None));
-            let bound = s
-                .host_bound_mounts(&compose)
-                .into_iter()
-                .map(|(m, at)| (m, Some(at)));
-            for (m, mounted_at) in direct.chain(bound) {
-                if m.kind != MountKind::Bind
-                    || m.unknown
-                    || m.error.is_some()
-                    || engine_socket(&m).is_some()
-                {
+            for (m, mounted_at) in s.host_mounts(&compose) {
+                if engine_socket(&m).is_some() {
                     continue;
                 }
-                let Some(path) = m.source.as_deref().and_then(normalize_host_path) else {
+                let Some(path) = m.host_path() else {
                     continue;
                 };
                 let Some(why) = sensitive(&path) else {

@@ -4,7 +4,6 @@ use crate::lint::finding::Finding;
 use crate::lint::rule::{Rule, RuleMeta};
 use crate::lint::rules::cg203_docker_socket_mounted::engine_socket;
 use crate::lint::rules::cg204_sensitive_host_path_mounted::sensitive;
-use crate::lint::view::{MountKind, normalize_host_path};
 
 declare_rule! {
     /// ## What it does
@@ -59,20 +58,11 @@ impl Rule for AbsoluteHostPathMounted {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let compose = cx.compose();
         for s in compose.services() {
-            let direct = s.mounts().into_iter().map(|m| (m, None));
-            let bound = s
-                .host_bound_mounts(&compose)
-                .into_iter()
-                .map(|(m, at)| (m, Some(at)));
-            for (m, mounted_at) in direct.chain(bound) {
-                if m.kind != MountKind::Bind
-                    || m.unknown
-                    || m.error.is_some()
-                    || engine_socket(&m).is_some()
-                {
+            for (m, mounted_at) in s.host_mounts(&compose) {
+                if engine_socket(&m).is_some() {
                     continue;
                 }
-                let Some(path) = m.source.as_deref().and_then(normalize_host_path) else {
+                let Some(path) = m.host_path() else {
                     continue;
                 };
                 if sensitive(&path).is_some() {
