@@ -166,3 +166,37 @@ fn show_config_names_the_preset_and_unknown_names_are_errors() {
     let (_, code, _) = codes(&["--no-config", "--select", "ALLX"], None);
     assert_eq!(code, 2);
 }
+
+/// A database port on every interface is CG103's; CG106 (any port on every interface) does not
+/// say it again at the same port, and still reports the others.
+#[test]
+fn cg106_gives_way_to_cg103_at_the_same_port() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx:1.27.3\n    ports: [\"8080:80\"]\n  db:\n    image: postgres:16.4\n    ports: [\"5432:5432\"]\n",
+    )
+    .expect("write");
+    let out = Command::cargo_bin("composegen")
+        .expect("binary")
+        .current_dir(dir.path())
+        .args(["lint", "--format", "concise", "--fail-on", "never"])
+        .args(["--select", "CG103,CG106", "compose.yaml"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let found: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("[CG1"))
+        .map(|l| l.split(": ").next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        found,
+        ["compose.yaml:4:13", "compose.yaml:7:13"],
+        "one finding per port:\n{text}"
+    );
+    assert!(
+        text.contains("info[CG106]") && text.contains("warning[CG103]"),
+        "{text}"
+    );
+}

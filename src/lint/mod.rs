@@ -454,7 +454,8 @@ fn lint_project(
 /// A rule belongs here only if every finding it reports at a node is an error Compose also
 /// rejects there. The generic finding is dropped only when the specific one is at least as
 /// severe (a specific rule lowered to a warning in the configuration does not turn the error
-/// into a warning).
+/// into a warning). One pair outside the schema rules follows the same rule: CG106 (any port on
+/// every interface) gives way to CG103 (a sensitive one) at the same port.
 const COVERS_GENERIC: &[(&str, &str)] = &[
     // invalid port mapping ⇔ "invalid port …"
     ("CG104", rules::cg005_compose_rejects::CODE),
@@ -470,6 +471,9 @@ const COVERS_GENERIC: &[(&str, &str)] = &[
     ("CG506", rules::cg005_compose_rejects::CODE),
     // duplicate `container_name` ⇔ "container name … is already used"
     ("CG512", rules::cg005_compose_rejects::CODE),
+    // Not a rejection, the same rule of thumb: a database port on every interface (CG103) is a
+    // port on every interface (CG106, off by default), said with what is behind it.
+    ("CG103", "CG106"),
 ];
 
 fn position(lines: &LineIndex, text: &str, span: Span) -> Position {

@@ -12,7 +12,7 @@ declare_rule! {
     /// reported, nor are the ports of a service with `network_mode: host` (Compose ignores
     /// them). Parity with compose-lint's CL-0005 and KICS's "Container Traffic Not Bound To
     /// Host Interface"; CG103 is the warning for the ports where it matters most (databases,
-    /// admin UIs), which get both findings when this rule is on.
+    /// admin UIs), and where it reports a port this rule does not repeat it.
     ///
     /// ## Why is this bad?
     /// Docker publishes such a port on every interface of the host, the public ones included,
