@@ -181,6 +181,15 @@ pub struct Diagnostic {
     pub fix: Option<super::fix::Fix>,
 }
 
+impl Diagnostic {
+    /// Whether `lint --fix` can fix it (a fix with edits, not one refused).
+    pub fn fixable(&self) -> bool {
+        self.fix
+            .as_ref()
+            .is_some_and(|f| f.edits.as_ref().is_ok_and(|e| !e.is_empty()))
+    }
+}
+
 /// Builds a finding; a finding cannot exist without its primary location.
 #[derive(Debug)]
 pub struct FindingBuilder {

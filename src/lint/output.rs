@@ -44,15 +44,22 @@ pub fn render(report: &Report, format: Format, settings: &Settings, color: bool)
     }
 }
 
-/// One-line summary: `3 errors, 1 warning, 0 infos in 2 files`.
+/// One-line summary: `3 errors, 1 warning, 0 infos in 2 files`, and how many of the findings
+/// `lint --fix` fixes, when some are (`(2 fixable with --fix)`).
 pub fn summary(report: &Report) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let fixable = report.diagnostics().filter(|(_, d)| d.fixable()).count();
     format!(
-        "{}, {}, {} in {}",
+        "{}, {}, {} in {}{}",
         plural(report.count(Severity::Error), "error"),
         plural(report.count(Severity::Warning), "warning"),
         plural(report.count(Severity::Info), "info"),
-        plural(report.files.len(), "file")
+        plural(report.files.len(), "file"),
+        if fixable > 0 {
+            format!(" ({fixable} fixable with --fix)")
+        } else {
+            String::new()
+        }
     )
 }
 
@@ -235,6 +242,9 @@ struct JsonFinding<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<&'a str>,
+    /// `lint --fix` fixes it (present only when true).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    fixable: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     service: Option<&'a str>,
     location: JsonLocation<'a>,
@@ -284,6 +294,7 @@ fn json(report: &Report) -> String {
             severity: d.severity.as_str(),
             message: &d.message,
             help: d.help.as_deref(),
+            fixable: d.fixable(),
             service: d.service.as_deref(),
             location: json_location(report, file, &d.primary),
             related: d
