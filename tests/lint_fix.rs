@@ -562,3 +562,64 @@ fn add_ignores_on_the_corpus() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A report says which findings `--fix` fixes: in the summary and on JSON findings.
+#[test]
+fn reports_mark_what_fix_fixes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "version: \"3\"\nservices:\n  a:\n    image: nginx:1.27.3\n    ports:\n      - 8080:80\n",
+    )
+    .unwrap();
+    let r = composegen(
+        dir.path(),
+        &[
+            "--select",
+            "CG801,CG804",
+            "--format",
+            "concise",
+            "compose.yaml",
+        ],
+        None,
+    );
+    assert!(
+        r.stdout.contains("(2 fixable with --fix)"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    let r = composegen(
+        dir.path(),
+        &[
+            "--select",
+            "CG801,CG804",
+            "--format",
+            "json",
+            "compose.yaml",
+        ],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let fixable: Vec<(String, u64, bool)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+                f["fixable"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fixable,
+        [
+            ("CG801".to_string(), 1, true),
+            ("CG804".to_string(), 6, true)
+        ],
+        "{}",
+        r.stdout
+    );
+}
