@@ -493,6 +493,59 @@ fn redis_sentinel_three_replicas_five_sentinels() {
     }
     assert!(doc["services"]["redis-replica-4"].is_null());
     assert!(doc["services"]["redis-sentinel-6"].is_null());
+    // Swarm assigns the addresses: Sentinel and the replicas name the master by its service
+    // name, and every node announces its own (tests/real_services.rs runs the failover).
+    let conf = |file: &str| -> Vec<String> {
+        std::fs::read_to_string(stack.dir.path().join(file))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let sentinel = conf("redis/sentinel.conf");
+    for line in [
+        "sentinel resolve-hostnames yes",
+        "sentinel announce-hostnames yes",
+        "sentinel monitor mymaster redis-master 6379 3",
+    ] {
+        assert!(sentinel.iter().any(|l| l == line), "{line}: {sentinel:?}");
+    }
+    assert!(
+        conf("redis/replica.conf")
+            .iter()
+            .any(|l| l == "replicaof redis-master 6379")
+    );
+    let script = |name: &str| strings(&svc(doc, name)["command"])[2].clone();
+    for node in ["redis-master", "redis-replica-1", "redis-replica-3"] {
+        assert!(
+            script(node).ends_with(&format!(
+                " --replica-announce-ip {node} --replica-announce-port 6379"
+            )),
+            "{node}: {}",
+            script(node)
+        );
+    }
+    for i in [1, 5] {
+        let node = format!("redis-sentinel-{i}");
+        assert!(
+            script(&node).ends_with(&format!(
+                " --sentinel announce-ip {node} --sentinel announce-port 26379"
+            )),
+            "{node}: {}",
+            script(&node)
+        );
+    }
+    // No configuration file of the bundle names an address of the compose target's subnet.
+    for file in [
+        "redis/redis.conf",
+        "redis/replica.conf",
+        "redis/sentinel.conf",
+        "prometheus/prometheus.yml",
+    ] {
+        let text = std::fs::read_to_string(stack.dir.path().join(file)).unwrap();
+        assert!(!text.contains("172.19."), "{file}:\n{text}");
+    }
     // The monitoring part is its own stack file, on the main file's network by name.
     let (name, monitoring) = &stack.files[1];
     assert_eq!(name, "docker-compose.monitoring.yml");
