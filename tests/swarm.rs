@@ -89,7 +89,7 @@ fn deploy_config(profile: &str, sets: &[&str]) -> Option<Stack> {
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(
             text.contains(&format!(
-                "# Docker Swarm stack: docker stack deploy -c docker-compose.yml {profile}"
+                "# Docker Swarm stack: docker stack deploy -c {name} {profile}"
             )),
             "{name}"
         );
