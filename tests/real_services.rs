@@ -19,6 +19,10 @@
 //!   and still has the key; the other replicas follow it, and so does the old master when it is
 //!   restarted (with its rendered command and data directory). The rendered timings are used as
 //!   they are (down-after-milliseconds 5000, failover-timeout 60000): no test-only shortening.
+//! - `sentinel_failover_on_a_swarm_by_hostname`: the same on the swarm bundle (`--target swarm`),
+//!   which has no fixed addresses: each node gets an address the bundle never names and its
+//!   service name resolves to it through the hosts file, as swarm's DNS resolves it; every node
+//!   and Sentinel must be known to the others by name.
 //! - `prometheus_*`: every prometheus.yml of every built-in profile loaded by `prometheus` with the
 //!   rendered flags (a flag this prometheus does not know would be left out, with a printed line);
 //!   ready, serving the rendered jobs and targets as its configuration, every target active, its
