@@ -714,11 +714,17 @@ fn redis_replica_and_sentinel_configs_start_under_redis_server() {
             let svc = &main["services"][name];
             let (conf, lines) = wrapper_invocation(svc, &password);
             assert_eq!(conf, target, "{name} runs the file it mounts");
+            // It announces its own fixed address (on a swarm: its name, tests/swarm.rs).
+            let address = svc["networks"]["redis-net"]["ipv4_address"]
+                .as_str()
+                .unwrap();
             assert_eq!(
                 lines,
                 vec![
                     format!("requirepass {password}"),
-                    format!("masterauth {password}")
+                    format!("masterauth {password}"),
+                    format!("replica-announce-ip {address}"),
+                    "replica-announce-port 6379".to_string(),
                 ],
                 "{name}"
             );
@@ -740,11 +746,16 @@ fn redis_replica_and_sentinel_configs_start_under_redis_server() {
         let (conf, lines) = wrapper_invocation(svc, &password);
         assert_eq!(conf, "/data/sentinel.conf");
         assert!(script.contains(" --sentinel --requirepass "), "{script}");
+        let address = svc["networks"]["redis-net"]["ipv4_address"]
+            .as_str()
+            .unwrap();
         assert_eq!(
             lines,
             vec![
                 format!("requirepass {password}"),
-                format!("sentinel auth-pass mymaster {password}")
+                format!("sentinel auth-pass mymaster {password}"),
+                format!("sentinel announce-ip {address}"),
+                "sentinel announce-port 26379".to_string(),
             ]
         );
         let file = with_options(

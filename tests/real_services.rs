@@ -19,6 +19,10 @@
 //!   and still has the key; the other replicas follow it, and so does the old master when it is
 //!   restarted (with its rendered command and data directory). The rendered timings are used as
 //!   they are (down-after-milliseconds 5000, failover-timeout 60000): no test-only shortening.
+//! - `sentinel_failover_on_a_swarm_by_hostname`: the same on the swarm bundle (`--target swarm`),
+//!   which has no fixed addresses: each node gets an address the bundle never names and its
+//!   service name resolves to it through the hosts file, as swarm's DNS resolves it; every node
+//!   and Sentinel must be known to the others by name.
 //! - `prometheus_*`: every prometheus.yml of every built-in profile loaded by `prometheus` with the
 //!   rendered flags (a flag this prometheus does not know would be left out, with a printed line);
 //!   ready, serving the rendered jobs and targets as its configuration, every target active, its
@@ -90,6 +94,19 @@ fn read_env(dir: &Path) -> BTreeMap<String, String> {
         .filter(|l| !l.trim_start().starts_with('#'))
         .filter_map(|l| l.split_once('='))
         .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+        .collect()
+}
+
+/// The variables of a swarm bundle's secret files (`secrets/NAME` holds `NAME` in upper case,
+/// which the stack file's header exports for `docker stack deploy`).
+fn read_secrets(dir: &Path) -> BTreeMap<String, String> {
+    fs::read_dir(dir.join("secrets"))
+        .expect("read secrets/")
+        .flatten()
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().to_ascii_uppercase();
+            (name, fs::read_to_string(e.path()).expect("read a secret"))
+        })
         .collect()
 }
 
@@ -629,7 +646,8 @@ struct Failover {
 /// The `sentinel ...` settings of a rendered sentinel.conf for one master name.
 struct SentinelConf {
     master_name: String,
-    master: SocketAddr,
+    /// The monitored master: an address, or on a swarm a host name.
+    master: (String, u16),
     quorum: usize,
     down_after: Duration,
     failover_timeout: Duration,
@@ -652,8 +670,8 @@ fn read_sentinel_conf(path: &Path) -> SentinelConf {
     let ms = |key: &str| Duration::from_millis(find(key)[3].parse().expect("milliseconds"));
     SentinelConf {
         master_name: monitor[2].to_string(),
-        master: SocketAddr::new(
-            monitor[3].parse().expect("monitor address"),
+        master: (
+            monitor[3].to_string(),
             monitor[4].parse().expect("monitor port"),
         ),
         quorum: monitor[5].parse().expect("quorum"),
@@ -662,21 +680,32 @@ fn read_sentinel_conf(path: &Path) -> SentinelConf {
     }
 }
 
-/// Renders redis-sentinel with `replicas` and `sentinels`, runs it, kills the master, measures.
-fn failover(replicas: usize, sentinels: usize) -> Result<Failover, String> {
+/// Renders redis-sentinel with `replicas` and `sentinels` (with `swarm`: `--target swarm`),
+/// runs it, kills the master, measures.
+///
+/// On a swarm there are no fixed addresses: each node gets an address here that the bundle
+/// never names (from the top of the subnet down, so an address left in a configuration would
+/// reach the wrong node or none), its service name resolves to it through the hosts file (as
+/// swarm's DNS resolves a service name), and every node and Sentinel must be known by name.
+fn failover(replicas: usize, sentinels: usize, swarm: bool) -> Result<Failover, String> {
     let tmp = tempfile::tempdir().expect("temp dir");
     let bundle = tmp.path().join("bundle");
-    render_bundle(
-        "redis-sentinel",
-        &bundle,
-        &[
-            "--set",
-            &format!("replicas={replicas}"),
-            "--set",
-            &format!("sentinels={sentinels}"),
-        ],
-    );
-    let env = read_env(&bundle);
+    let knobs = [
+        "--set".to_string(),
+        format!("replicas={replicas}"),
+        "--set".to_string(),
+        format!("sentinels={sentinels}"),
+    ];
+    let mut args: Vec<&str> = knobs.iter().map(String::as_str).collect();
+    if swarm {
+        args.extend(["--target", "swarm"]);
+    }
+    render_bundle("redis-sentinel", &bundle, &args);
+    let env = if swarm {
+        read_secrets(&bundle)
+    } else {
+        read_env(&bundle)
+    };
     let compose = read_compose(&bundle.join("docker-compose.yml"), &env);
 
     // The network every service of the file is on, with its static addresses.
@@ -686,16 +715,34 @@ fn failover(replicas: usize, sentinels: usize) -> Result<Failover, String> {
         .next()
         .map(|(n, s)| (n.clone(), *s))
         .expect("a network with a subnet");
-    let addr_of = |svc: &Service| -> Ipv4Addr {
-        svc.networks
-            .get(&net_name)
-            .copied()
-            .flatten()
-            .unwrap_or_else(|| panic!("{} has no ipv4_address on {net_name}", svc.name))
+    let last = u32::from(subnet) | (u32::MAX >> prefix);
+    let addresses: BTreeMap<String, Ipv4Addr> = compose
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, svc)| {
+            let fixed = svc.networks.get(&net_name).copied().flatten();
+            let addr = if swarm {
+                assert!(
+                    fixed.is_none(),
+                    "{} has a fixed address on a swarm",
+                    svc.name
+                );
+                Ipv4Addr::from(last - 1 - i as u32)
+            } else {
+                fixed.unwrap_or_else(|| panic!("{} has no ipv4_address on {net_name}", svc.name))
+            };
+            (svc.name.clone(), addr)
+        })
+        .collect();
+    let addr_of = |svc: &Service| -> Ipv4Addr { addresses[&svc.name] };
+    // What the Redis nodes and Sentinels resolve and report: an address, or a name on a swarm.
+    let resolve = |host: &str| -> Option<Ipv4Addr> {
+        host.parse().ok().or_else(|| addresses.get(host).copied())
     };
     // Docker gives the bridge the subnet's first address (the gateway); the test's client sits there.
     let gateway = Ipv4Addr::from(u32::from(subnet) + 1);
-    let label = format!("r{replicas}s{sentinels}");
+    let label = format!("{}r{replicas}s{sentinels}", if swarm { "w" } else { "" });
     let mut network = Network::new(&label, gateway, prefix);
     let hosts: Vec<(String, Ipv4Addr)> = compose
         .services
@@ -741,11 +788,45 @@ fn failover(replicas: usize, sentinels: usize) -> Result<Failover, String> {
         .env("REDISCLI_AUTH")
         .expect("REDISCLI_AUTH in the services' environment")
         .to_string();
-    let port_of = |node: &Node| -> u16 { *node.svc.ports.first().expect("an exposed port") };
+    // The exposed port; a swarm stack file exposes none (swarm ignores `expose`): then the
+    // `port` of the configuration file it mounts.
+    let port_of = |node: &Node| -> u16 {
+        node.svc.ports.first().copied().unwrap_or_else(|| {
+            let file = node
+                .svc
+                .mounts
+                .iter()
+                .find_map(|(_, source)| match source {
+                    Source::Config(file) => Some(file),
+                    Source::Dir => None,
+                })
+                .expect("a configuration file");
+            let text = fs::read_to_string(file).expect("read the configuration");
+            text.lines()
+                .find_map(|l| l.strip_prefix("port ")?.trim().parse().ok())
+                .unwrap_or(6379)
+        })
+    };
     let sock = |i: usize| SocketAddr::new(addr_of(&nodes[i].0.svc).into(), port_of(&nodes[i].0));
+    let (host, port) = &conf.master;
     let master = (0..nodes.len())
-        .find(|&i| sock(i) == conf.master)
-        .unwrap_or_else(|| panic!("no service at the monitored address {}", conf.master));
+        .find(|&i| Some(sock(i)) == resolve(host).map(|a| SocketAddr::new(a.into(), *port)))
+        .unwrap_or_else(|| panic!("no service at the monitored address {host}:{port}"));
+    // How every node and Sentinel must be known to the others: by name on a swarm, else at
+    // its fixed address.
+    let known_as = |i: usize| -> String {
+        if swarm {
+            nodes[i].0.svc.name.clone()
+        } else {
+            addr_of(&nodes[i].0.svc).to_string()
+        }
+    };
+    if host != &known_as(master) {
+        return Err(format!(
+            "Sentinel monitors {host}, not {} (swarm: {swarm})",
+            known_as(master)
+        ));
+    }
     let replica_nodes: Vec<usize> = (0..nodes.len())
         .filter(|&i| i != master && !sentinel_nodes.contains(&i))
         .collect();
@@ -862,6 +943,41 @@ fn failover(replicas: usize, sentinels: usize) -> Result<Failover, String> {
                 .ok_or_else(|| format!("{} sees {fields:?}", nodes[s].0.svc.name).into())
             })
             .map_err(|e| fail(&procs, e))?;
+            // Each known by the address (on a swarm: the name) it announces, once only.
+            let peers = |what: &str| -> Result<Vec<String>, String> {
+                let reply = redis(sock(s), &password, &["SENTINEL", what, &conf.master_name])?;
+                let mut ips: Vec<String> = reply
+                    .items()
+                    .iter()
+                    .filter_map(|entry| {
+                        let kv = entry.items();
+                        let at = kv.iter().position(|k| k.text() == Some("ip"))?;
+                        Some(kv.get(at + 1)?.text()?.to_string())
+                    })
+                    .collect();
+                ips.sort();
+                Ok(ips)
+            };
+            for (what, members) in [
+                ("REPLICAS", replica_nodes.clone()),
+                (
+                    "SENTINELS",
+                    sentinel_nodes.iter().copied().filter(|&o| o != s).collect(),
+                ),
+            ] {
+                let mut want: Vec<String> = members.into_iter().map(known_as).collect();
+                want.sort();
+                let got = peers(what).map_err(|e| fail(&procs, e))?;
+                if got != want {
+                    return Err(fail(
+                        &procs,
+                        format!(
+                            "SENTINEL {what} at {}: {got:?}, want {want:?}",
+                            nodes[s].0.svc.name
+                        ),
+                    ));
+                }
+            }
         }
 
         // A write the replicas acknowledge.
@@ -897,16 +1013,32 @@ fn failover(replicas: usize, sentinels: usize) -> Result<Failover, String> {
                     &password,
                     &["SENTINEL", "GET-MASTER-ADDR-BY-NAME", &conf.master_name],
                 )?;
-                let items: Vec<&str> = reply.items().iter().filter_map(Resp::text).collect();
-                named.insert(items.join(":"));
+                let items: Vec<String> = reply
+                    .items()
+                    .iter()
+                    .filter_map(Resp::text)
+                    .map(str::to_string)
+                    .collect();
+                named.insert(items);
             }
             if named.len() != 1 {
                 return Err(format!("the Sentinels disagree: {named:?}").into());
             }
-            let addr = named.first().expect("one address");
-            let addr: SocketAddr = addr.parse().map_err(|_| format!("bad address {addr:?}"))?;
-            if !replica_addrs.contains(&addr) {
+            let named = named.first().expect("one address");
+            let [host, port] = named.as_slice() else {
+                return Err(format!("bad address {named:?}").into());
+            };
+            let addr = resolve(host)
+                .zip(port.parse::<u16>().ok())
+                .map(|(ip, port)| SocketAddr::new(ip.into(), port))
+                .ok_or_else(|| format!("bad address {named:?}"))?;
+            let Some(promoted) = replica_nodes.iter().find(|&&i| sock(i) == addr) else {
                 return Err(format!("the Sentinels name {addr}, not a replica").into());
+            };
+            if host != &known_as(*promoted) {
+                return Err(
+                    format!("the Sentinels name {host}, not {}", known_as(*promoted)).into(),
+                );
             }
             let role = redis(addr, &password, &["ROLE"])?;
             match role.items().first().and_then(Resp::text) {
@@ -960,7 +1092,7 @@ fn failover(replicas: usize, sentinels: usize) -> Result<Failover, String> {
                 .collect();
             let following = fields.len() >= 4
                 && fields[0] == "slave"
-                && fields[1] == new_master.ip().to_string()
+                && resolve(&fields[1]).map(std::net::IpAddr::from) == Some(new_master.ip())
                 && fields[2] == new_master.port().to_string()
                 && fields[3] == "connected";
             following
@@ -1005,7 +1137,7 @@ fn failover(replicas: usize, sentinels: usize) -> Result<Failover, String> {
 }
 
 /// Runs the combinations in parallel and prints what they measured; panics listing every failure.
-fn run_failovers(combinations: &[(usize, usize)]) {
+fn run_failovers(combinations: &[(usize, usize)], swarm: bool) {
     if support::tool("redis-server").is_none()
         || support::tool("redis-cli").is_none()
         || netns::check().is_none()
@@ -1016,7 +1148,7 @@ fn run_failovers(combinations: &[(usize, usize)]) {
     let results: Vec<Result<Failover, String>> = thread::scope(|scope| {
         let handles: Vec<_> = combinations
             .iter()
-            .map(|&(r, s)| scope.spawn(move || failover(r, s)))
+            .map(|&(r, s)| scope.spawn(move || failover(r, s, swarm)))
             .collect();
         handles
             .into_iter()
@@ -1037,8 +1169,9 @@ fn run_failovers(combinations: &[(usize, usize)]) {
     let mut writable = Vec::new();
     for result in results.iter().flatten() {
         println!(
-            "failover replicas={} sentinels={}: promoted {} after {:.2} s, writable after {:.2} s, \
+            "failover{} replicas={} sentinels={}: promoted {} after {:.2} s, writable after {:.2} s, \
              old master back as its replica after {:.2} s",
+            if swarm { " on a swarm" } else { "" },
             result.replicas,
             result.sentinels,
             result.new_master,
@@ -1080,12 +1213,21 @@ fn run_failovers(combinations: &[(usize, usize)]) {
 /// (a master with no replicas left) refuse every write with NOREPLICAS after a failover.
 #[test]
 fn sentinel_failover_with_one_replica_keeps_accepting_writes() {
-    run_failovers(&[(1, 3), (1, 5)]);
+    run_failovers(&[(1, 3), (1, 5)], false);
+}
+
+/// The swarm target (`render --target swarm`, issue 14): no fixed addresses, so Sentinel and
+/// the replicas find each other by service name (`resolve-hostnames`, `announce-hostnames`,
+/// `replica-announce-ip`, `sentinel announce-ip`); the same failover, on addresses the bundle
+/// never names.
+#[test]
+fn sentinel_failover_on_a_swarm_by_hostname() {
+    run_failovers(&[(2, 3), (3, 5)], true);
 }
 
 #[test]
 fn sentinel_failover_with_two_or_three_replicas() {
-    run_failovers(&[(2, 3), (2, 5), (3, 3), (3, 5)]);
+    run_failovers(&[(2, 3), (2, 5), (3, 3), (3, 5)], false);
 }
 
 // ---------------------------------------------------------------------------------------------

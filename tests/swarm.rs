@@ -12,6 +12,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use serde_yaml::Value;
+use support::engine::{Engine, compose_up_dry_run_with_env};
 
 fn composegen() -> Command {
     let mut cmd = Command::cargo_bin("composegen").expect("binary");
@@ -80,12 +81,15 @@ fn deploy_config(profile: &str, sets: &[&str]) -> Option<Stack> {
         .collect();
     names.sort_by_key(|n| (n != "docker-compose.yml", n.clone()));
     let mut files = Vec::new();
+    // One stub engine for the bundle: the networks of each file exist for the files after it.
+    let engine = Engine::start(Vec::new());
+    let mut networks = Vec::new();
     for name in names {
         let file = dir.path().join(&name);
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(
             text.contains(&format!(
-                "# Docker Swarm stack: docker stack deploy -c docker-compose.yml {profile}"
+                "# Docker Swarm stack: docker stack deploy -c {name} {profile}"
             )),
             "{name}"
         );
@@ -101,9 +105,91 @@ fn deploy_config(profile: &str, sets: &[&str]) -> Option<Stack> {
         );
         let doc: Value = serde_yaml::from_str(&stdout).unwrap();
         swarm_only(profile, &name, &doc, dir.path());
+        if let Err(e) = compose_verdict(profile, &file, &env, &engine, &mut networks)? {
+            panic!("Docker Compose on {profile} {sets:?} --target swarm {name}: {e}");
+        }
         files.push((name, doc));
     }
     Some(Stack { dir, files })
+}
+
+/// Docker Compose on a stack file: `config -q`, then `--dry-run up -d` against `engine`, with
+/// `env` (what the header exports) and the stack's name as the project; `networks` are those
+/// the stack files before it created (the file's own are added when it passes). `None`: Compose
+/// is missing (a failure under COMPOSEGEN_TOOLS_REQUIRED); `Some(Err(why))`: Compose refused it.
+fn compose_verdict(
+    project: &str,
+    file: &Path,
+    env: &[(String, String)],
+    engine: &Engine,
+    networks: &mut Vec<String>,
+) -> Option<Result<(), String>> {
+    let name = file.file_name().unwrap().to_string_lossy();
+    let mut env = env.to_vec();
+    env.push(("COMPOSE_PROJECT_NAME".to_string(), project.to_string()));
+    if let Err(e) = support::compose_config(file, &env)? {
+        return Some(Err(format!("docker compose config -q refuses it:\n{e}")));
+    }
+    let doc: Value = serde_yaml::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let (own, external) = file_networks(project, &doc);
+    if let Some(ext) = external.iter().find(|x| !networks.contains(x)) {
+        return Some(Err(format!(
+            "joins network {ext}, which no stack file before it creates"
+        )));
+    }
+    let dir = file.parent().unwrap();
+    let result = compose_up_dry_run_with_env(engine, dir, &[name.as_ref()], &[], &env)?;
+    if !result.ok {
+        return Some(Err(format!(
+            "docker compose --dry-run up failed:\n{}",
+            result.output
+        )));
+    }
+    // Each replica is a container `PROJECT-SERVICE-N`; a service with 0 replicas has none.
+    let created = |container: &str| {
+        result.output.lines().any(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            words.contains(&container) && words.last() == Some(&"Created")
+        })
+    };
+    for (svc, s) in doc["services"].as_mapping().unwrap() {
+        let svc = svc.as_str().unwrap();
+        let n = s["deploy"]["replicas"].as_u64().unwrap_or(1);
+        for i in 1..=n + 1 {
+            let container = format!("{project}-{svc}-{i}");
+            if created(&container) != (i <= n) {
+                return Some(Err(format!(
+                    "container {container} of {svc} (replicas: {n}) created: {}\n{}",
+                    i > n,
+                    result.output
+                )));
+            }
+        }
+    }
+    if !engine.unknown().is_empty() {
+        return Some(Err(format!(
+            "Compose made calls the stub engine does not know: {:?}",
+            engine.unknown()
+        )));
+    }
+    networks.extend(own.iter().cloned());
+    engine.add_networks(own);
+    Some(Ok(()))
+}
+
+/// The networks a stack file creates (`name:` or `PROJECT_KEY`) and those it joins as external.
+fn file_networks(project: &str, doc: &Value) -> (Vec<String>, Vec<String>) {
+    let (mut own, mut external) = (Vec::new(), Vec::new());
+    for (key, n) in doc["networks"].as_mapping().into_iter().flatten() {
+        let key = key.as_str().unwrap();
+        let name = n["name"].as_str().map(str::to_string);
+        if n["external"].as_bool() == Some(true) {
+            external.push(name.unwrap_or_else(|| key.to_string()));
+        } else {
+            own.push(name.unwrap_or_else(|| format!("{project}_{key}")));
+        }
+    }
+    (own, external)
 }
 
 /// The variables the stack file's header says to export, with the values of their files.
@@ -407,6 +493,59 @@ fn redis_sentinel_three_replicas_five_sentinels() {
     }
     assert!(doc["services"]["redis-replica-4"].is_null());
     assert!(doc["services"]["redis-sentinel-6"].is_null());
+    // Swarm assigns the addresses: Sentinel and the replicas name the master by its service
+    // name, and every node announces its own (tests/real_services.rs runs the failover).
+    let conf = |file: &str| -> Vec<String> {
+        std::fs::read_to_string(stack.dir.path().join(file))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let sentinel = conf("redis/sentinel.conf");
+    for line in [
+        "sentinel resolve-hostnames yes",
+        "sentinel announce-hostnames yes",
+        "sentinel monitor mymaster redis-master 6379 3",
+    ] {
+        assert!(sentinel.iter().any(|l| l == line), "{line}: {sentinel:?}");
+    }
+    assert!(
+        conf("redis/replica.conf")
+            .iter()
+            .any(|l| l == "replicaof redis-master 6379")
+    );
+    let script = |name: &str| strings(&svc(doc, name)["command"])[2].clone();
+    for node in ["redis-master", "redis-replica-1", "redis-replica-3"] {
+        assert!(
+            script(node).ends_with(&format!(
+                " --replica-announce-ip {node} --replica-announce-port 6379"
+            )),
+            "{node}: {}",
+            script(node)
+        );
+    }
+    for i in [1, 5] {
+        let node = format!("redis-sentinel-{i}");
+        assert!(
+            script(&node).ends_with(&format!(
+                " --sentinel announce-ip {node} --sentinel announce-port 26379"
+            )),
+            "{node}: {}",
+            script(&node)
+        );
+    }
+    // No configuration file of the bundle names an address of the compose target's subnet.
+    for file in [
+        "redis/redis.conf",
+        "redis/replica.conf",
+        "redis/sentinel.conf",
+        "prometheus/prometheus.yml",
+    ] {
+        let text = std::fs::read_to_string(stack.dir.path().join(file)).unwrap();
+        assert!(!text.contains("172.19."), "{file}:\n{text}");
+    }
     // The monitoring part is its own stack file, on the main file's network by name.
     let (name, monitoring) = &stack.files[1];
     assert_eq!(name, "docker-compose.monitoring.yml");
@@ -439,6 +578,54 @@ fn docker_stack_refuses_the_compose_target() {
     };
     let err = result.expect_err("docker stack config accepted a compose-target file");
     assert!(err.contains("depends_on must be a list"), "{err}");
+}
+
+/// The Compose layer can fail where `docker stack config` passes: a `container_name` on a
+/// service with 3 replicas (swarm ignores the key; Compose refuses the file), and a stack file
+/// whose external network no earlier file created.
+#[test]
+fn docker_compose_refuses_what_swarm_ignores() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = composegen()
+        .args(["render", "alpr", "--set", "consumer_replicas=3"])
+        .args(["--target", "swarm", "-o"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let file = dir.path().join("docker-compose.yml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let env = header_exports(&text, &secret_env(dir.path()));
+    let mut doc: Value = serde_yaml::from_str(&text).unwrap();
+    doc["services"]["kafka-consumer"]["container_name"] = Value::from("kafka-consumer");
+    std::fs::write(&file, serde_yaml::to_string(&doc).unwrap()).unwrap();
+    let Some(stack) = support::docker_stack_config(&file, &env) else {
+        return;
+    };
+    stack.expect("docker stack config ignores container_name");
+    let engine = Engine::start(Vec::new());
+    let Some(verdict) = compose_verdict("alpr", &file, &env, &engine, &mut Vec::new()) else {
+        return;
+    };
+    let err = verdict.expect_err("Compose accepted a container_name with 3 replicas");
+    assert!(err.contains("container_name"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = composegen()
+        .args(["render", "redis-sentinel", "--target", "swarm", "-o"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let file = dir.path().join("docker-compose.monitoring.yml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let env = header_exports(&text, &secret_env(dir.path()));
+    let Some(verdict) = compose_verdict("redis-sentinel", &file, &env, &engine, &mut Vec::new())
+    else {
+        return;
+    };
+    let err = verdict.expect_err("a file joined a network nobody created");
+    assert!(err.contains("redis-sentinel_redis-net"), "{err}");
 }
 
 #[test]

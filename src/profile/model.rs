@@ -522,7 +522,9 @@ pub enum Arg {
     /// The roles this instance holds among `roles`, comma-separated, placed into `format`
     /// (`{}`); `empty` when it holds none of them.
     Roles(RolesValue),
-    /// A format where `{name}` and `{index}` stand for this instance's service name and index.
+    /// A format where `{name}` and `{index}` stand for this instance's service name and index,
+    /// and `{address}` for the address peers reach it at: its fixed address (the first network
+    /// with `ipv4_address`), or its name (without one, and on a swarm, which assigns addresses).
     Format {
         /// e.g. `-Enode.name={name}`.
         format: String,
@@ -608,7 +610,8 @@ pub enum EnvValue {
         /// The service whose instances replicate.
         min_insync_replicas: String,
     },
-    /// A format where `{name}` and `{index}` stand for this instance's service name and index.
+    /// A format where `{name}` and `{index}` stand for this instance's service name and index,
+    /// and `{address}` for the address peers reach it at (see the argument of the same form).
     Format {
         /// e.g. `{index}` (a broker id) or `{name}`.
         format: String,

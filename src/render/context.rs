@@ -20,6 +20,10 @@ use crate::profile::semantics::parse_cidr;
 pub struct Stack {
     /// Profile name.
     pub name: String,
+    /// Rendered for Docker Swarm (`render --target swarm`): swarm assigns the addresses, so
+    /// peers are named by hostname (`addresses` hold service names; config templates turn on
+    /// hostname resolution where the software needs it, e.g. Sentinel).
+    pub swarm: bool,
     /// Profile description.
     pub description: String,
     /// Effective knob values.
@@ -98,7 +102,9 @@ pub struct SecretInfo {
 pub struct ServiceInfo {
     /// Names of the rendered containers' services (one, or the numbered instances).
     pub names: Vec<String>,
-    /// Static IPv4 addresses per network, per instance (same order as `names`).
+    /// The address peers reach each instance at, per network with a fixed address (same order
+    /// as `names`): the static IPv4 address, or on a swarm (which assigns addresses) the
+    /// instance's service name.
     pub addresses: Vec<BTreeMap<String, String>>,
     /// Container ports it listens on (published and exposed).
     pub ports: Vec<u16>,
@@ -384,6 +390,9 @@ pub struct Instance {
     pub clustered: bool,
     /// Roles it holds.
     pub roles: Vec<String>,
+    /// What `{address}` in its own formats stands for: see [`ServiceInfo::addresses`] (the
+    /// first network with a fixed address); `None` outside its own service's resolution.
+    pub address: Option<String>,
 }
 
 /// Whether the service is rendered at all (its `when` condition holds).
@@ -410,6 +419,7 @@ pub fn instances(p: &Profile, base: &str, s: &Service) -> Result<Vec<Instance>> 
             numbered: false,
             clustered: false,
             roles: all_roles(),
+            address: None,
         }]);
     };
     let n = count(p, c);
@@ -420,6 +430,7 @@ pub fn instances(p: &Profile, base: &str, s: &Service) -> Result<Vec<Instance>> 
             numbered: false,
             clustered: false,
             roles: all_roles(),
+            address: None,
         }]);
     }
     (1..=n)
@@ -439,15 +450,18 @@ pub fn instances(p: &Profile, base: &str, s: &Service) -> Result<Vec<Instance>> 
                 numbered: true,
                 clustered: s.single_when_one,
                 roles,
+                address: None,
             })
         })
         .collect()
 }
 
-/// `{name}` and `{index}` of an instance in a format.
+/// `{name}`, `{index}` and `{address}` (the address peers reach it at: its fixed address, or
+/// its name where it has none or on a swarm) of an instance in a format.
 fn instance_format(f: &str, inst: &Instance) -> String {
     f.replace("{name}", &inst.name)
         .replace("{index}", &inst.index.to_string())
+        .replace("{address}", inst.address.as_deref().unwrap_or(&inst.name))
 }
 
 /// The members of a service (those holding `role`, when given), each formatted.
@@ -698,8 +712,8 @@ fn instance_names(p: &Profile, name: &str, s: &Service) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Resolve a profile into its render context.
-pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
+/// Resolve a profile into its render context; `swarm`: for `render --target swarm`.
+pub fn resolve(p: &Profile, header: &[String], swarm: bool) -> Result<Stack> {
     let defaults = &p.defaults;
     let host_ip = defaults
         .host_ip
@@ -789,6 +803,37 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
             part: s.part.clone(),
         };
         for inst in &insts {
+            let attach: Vec<(String, crate::profile::model::Attach)> = if s.networks.is_empty() {
+                defaults
+                    .networks
+                    .iter()
+                    .map(|n| (n.clone(), Default::default()))
+                    .collect()
+            } else {
+                s.networks
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            };
+            // Addresses first: `{address}` in the instance's own formats stands for the first.
+            let mut ips = Vec::with_capacity(attach.len());
+            let mut addrs = BTreeMap::new();
+            let mut inst = inst.clone();
+            for (net, a) in &attach {
+                let ip = match a.ipv4_address.as_deref() {
+                    Some("auto") => Some(allocate(net)?),
+                    Some(x) => Some(x.to_string()),
+                    None => None,
+                };
+                if let Some(ip) = &ip {
+                    // Peers on a swarm reach it by name: swarm assigns the addresses.
+                    let address = if swarm { inst.name.clone() } else { ip.clone() };
+                    inst.address.get_or_insert_with(|| address.clone());
+                    addrs.insert(net.clone(), address);
+                }
+                ips.push(ip);
+            }
+            let inst = &inst;
             let mut r = resolve_service(p, base, inst, s, &host_ip, &default_logging)?;
             let mut hp = BTreeMap::new();
             if s.replicas.is_none() {
@@ -806,28 +851,7 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
             } else {
                 Vec::new()
             };
-            let mut addrs = BTreeMap::new();
-            let attach: Vec<(String, crate::profile::model::Attach)> = if s.networks.is_empty() {
-                defaults
-                    .networks
-                    .iter()
-                    .map(|n| (n.clone(), Default::default()))
-                    .collect()
-            } else {
-                s.networks
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect()
-            };
-            for (net, a) in attach {
-                let ip = match a.ipv4_address.as_deref() {
-                    Some("auto") => Some(allocate(&net)?),
-                    Some(x) => Some(x.to_string()),
-                    None => None,
-                };
-                if let Some(ip) = &ip {
-                    addrs.insert(net.clone(), ip.clone());
-                }
+            for ((net, a), ip) in attach.into_iter().zip(ips) {
                 let mut net_aliases = a.aliases.clone();
                 for x in &aliases {
                     if !net_aliases.contains(x) {
@@ -1009,6 +1033,7 @@ pub fn resolve(p: &Profile, header: &[String]) -> Result<Stack> {
         .collect();
     Ok(Stack {
         name: p.name.clone(),
+        swarm,
         description: p.description.clone(),
         knobs,
         outputs,
@@ -1337,4 +1362,46 @@ fn resolve_service(
         .map(|e| (e.rule.clone(), e.reason.clone()))
         .collect();
     Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::load::{Layer, load};
+
+    const PROFILE: &str = r#"
+name: t
+description: two nodes that announce themselves
+networks:
+  n: {subnet: 10.5.0.0/24}
+services:
+  node:
+    image: {name: redis, tag: "7.4.2"}
+    instances: 2
+    command: [{format: "--announce {address} --as {name}"}]
+    networks:
+      n: {ipv4_address: auto}
+    resources: {memory: 64m, cpus: 0.1}
+"#;
+
+    fn stack(swarm: bool) -> Stack {
+        let loaded = load(vec![Layer::yaml("t.yaml", PROFILE.into()).unwrap()], None).unwrap();
+        resolve(&loaded.profile, &[], swarm).unwrap()
+    }
+
+    #[test]
+    fn an_instance_is_reached_at_its_fixed_address_or_on_a_swarm_by_name() {
+        let compose = stack(false);
+        let info = &compose.services["node"];
+        assert_eq!(info.addresses[1]["n"], "10.5.0.3");
+        let node2 = &compose.outputs[0].services[1];
+        assert_eq!(node2.command, ["--announce 10.5.0.3 --as node-2"]);
+        assert_eq!(node2.networks[0].ipv4_address.as_deref(), Some("10.5.0.3"));
+
+        let swarm = stack(true);
+        assert!(swarm.swarm && !compose.swarm);
+        assert_eq!(swarm.services["node"].addresses[1]["n"], "node-2");
+        let node2 = &swarm.outputs[0].services[1];
+        assert_eq!(node2.command, ["--announce node-2 --as node-2"]);
+    }
 }

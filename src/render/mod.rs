@@ -53,7 +53,7 @@ pub const COMPOSE_TEMPLATE: &str = "compose.yml.j2";
 
 /// Render a loaded profile. `header` lines are written as comments at the top of each file.
 pub fn render(loaded: &Loaded, mode: Mode, header: &[String]) -> Result<Rendered> {
-    let mut stack = context::resolve(&loaded.profile, header)?;
+    let mut stack = context::resolve(&loaded.profile, header, mode == Mode::Swarm)?;
     let env = templates::environment(loaded.base_dir.clone());
 
     // Config files first: their text is inlined into the compose files in Inline mode.

@@ -96,7 +96,8 @@ fn apply_output(stack: &str, out: &mut Output, secrets: &[SecretInfo], images: &
             path: secret_path(x),
         })
         .collect();
-    out.header.extend(header(stack, &notes));
+    let lines = header(stack, &out.file, &notes);
+    out.header.extend(lines);
 }
 
 fn service(
@@ -210,9 +211,11 @@ fn service(
     });
 }
 
-fn header(stack: &str, notes: &Notes) -> Vec<String> {
+/// The header of stack file `file`: every file of the bundle deploys into the one stack
+/// `stack` (a second file, such as a monitoring part, adds its services to it).
+fn header(stack: &str, file: &str, notes: &Notes) -> Vec<String> {
     let mut h = vec![
-        format!("Docker Swarm stack: docker stack deploy -c docker-compose.yml {stack}"),
+        format!("Docker Swarm stack: docker stack deploy -c {file} {stack}"),
         "Compared with the compose target (docs/swarm.md): no depends_on, so start-up order relies on healthchecks and deploy.restart_policy;".to_string(),
         "no container_name, restart, security_opt or network_mode (swarm ignores them); networks are attachable overlays.".to_string(),
     ];

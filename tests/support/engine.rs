@@ -90,6 +90,14 @@ impl Engine {
         self
     }
 
+    /// Make `names` exist as networks, on an engine already in use (one engine for the files of
+    /// a bundle, each file's networks existing for the files started after it).
+    pub fn add_networks(&self, names: impl IntoIterator<Item = String>) {
+        if let Ok(mut st) = self.state.lock() {
+            st.networks.extend(names);
+        }
+    }
+
     /// `DOCKER_HOST` for clients of this engine.
     pub fn docker_host(&self) -> String {
         format!("unix://{}", self.socket.display())
@@ -352,6 +360,18 @@ pub fn compose_up_dry_run(
     files: &[&str],
     profiles: &[&str],
 ) -> Option<UpResult> {
+    compose_up_dry_run_with_env(engine, dir, files, profiles, &[])
+}
+
+/// [`compose_up_dry_run`] with `env` added to Compose's environment (variables a file
+/// interpolates when there is no `.env`, `COMPOSE_PROJECT_NAME`).
+pub fn compose_up_dry_run_with_env(
+    engine: &Engine,
+    dir: &Path,
+    files: &[&str],
+    profiles: &[&str],
+    env: &[(String, String)],
+) -> Option<UpResult> {
     let bin = super::docker_compose()?;
     let home = tempfile::tempdir().expect("temp HOME for docker-compose");
     let mut cmd = std::process::Command::new(bin);
@@ -370,7 +390,8 @@ pub fn compose_up_dry_run(
         .env("DOCKER_HOST", engine.docker_host())
         .env("COMPOSE_ANSI", "never")
         .env("COMPOSE_PROGRESS", "plain")
-        .env("COMPOSE_STATUS_STDOUT", "1");
+        .env("COMPOSE_STATUS_STDOUT", "1")
+        .envs(env.iter().map(|(k, v)| (k, v)));
     // Compose's dry-run mode keeps the containers it pretends to create in memory, and under
     // load a dependency wait can list them before the dependency's create is recorded: it then
     // fails with "X is missing dependency Y" although the file is fine (seen once in ~10 runs on
