@@ -282,3 +282,52 @@ fn swarm_snapshots_of_every_profile() {
         insta::assert_snapshot!(format!("render_swarm_{name}"), text);
     }
 }
+
+/// Every image a built-in profile renders (all its compose files) is in the image table, and a
+/// service that publishes ports has an entry that says where its image listens (issue 10: the
+/// port, volume, health and variable rules know the stacks we render).
+#[test]
+fn every_rendered_image_is_in_the_image_table() {
+    let table = composegen::lint::images::ImageTable::new(&[]).expect("image table");
+    for name in profiles() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = composegen()
+            .args(["render", name, "-o"])
+            .arg(dir.path())
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "render {name} -o failed");
+        let mut files: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("bundle")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+            .collect();
+        files.sort();
+        assert!(!files.is_empty(), "{name}: no compose file in the bundle");
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("read");
+            let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
+            let Some(services) = doc["services"].as_mapping() else {
+                continue;
+            };
+            for (svc_name, svc) in services {
+                let svc_name = svc_name.as_str().unwrap_or_default();
+                let Some(image) = svc["image"].as_str() else {
+                    continue;
+                };
+                let repository = composegen::lint::view::repository(image);
+                let entry = table.lookup(&repository);
+                assert!(
+                    entry.is_some(),
+                    "{name}/{svc_name}: {repository} is not in data/images.yaml"
+                );
+                if svc["ports"].as_sequence().is_some_and(|p| !p.is_empty()) {
+                    assert!(
+                        entry.is_some_and(|e| !e.ports.is_empty()),
+                        "{name}/{svc_name}: {repository} publishes ports, its entry has none"
+                    );
+                }
+            }
+        }
+    }
+}

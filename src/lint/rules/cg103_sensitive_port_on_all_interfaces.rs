@@ -459,4 +459,16 @@ mod tests {
             .is_empty()
         );
     }
+
+    /// Redpanda (data/images.yaml): the Kafka API and the unauthenticated Admin API are
+    /// sensitive, the HTTP Proxy and the Schema Registry ports are not listed.
+    #[test]
+    fn redpanda_admin_api() {
+        let d = lint_rule(
+            "CG103",
+            "services:\n  r:\n    image: docker.redpanda.com/vectorized/redpanda:v22.2.2\n    ports:\n      - '8082:8082'\n      - '9092:9092'\n      - '9644:9644'\n      - '127.0.0.1:9645:9644'\n",
+        );
+        assert_eq!(codes(&d), ["CG103@6", "CG103@7"]);
+        assert!(d[1].message.contains("9644"), "{}", d[1].message);
+    }
 }

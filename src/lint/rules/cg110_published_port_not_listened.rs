@@ -267,4 +267,51 @@ mod tests {
             assert!(run(yaml).is_empty(), "{yaml}\n{:?}", run(yaml));
         }
     }
+
+    /// Ports of the images the corpus and the built-in profiles use (data/images.yaml).
+    #[test]
+    fn ports_of_the_corpus_images() {
+        // Keycloak listens on 8080 (8443 with TLS), not on 80.
+        assert_eq!(
+            run(
+                "services:\n  k:\n    image: docker.io/bitnami/keycloak:14\n    ports: ['80:80', '81:8080']\n"
+            ),
+            ["CG110@4"]
+        );
+        // One Spark image for the master (8080, 7077) and the workers (8081).
+        assert!(
+            run("services:\n  w:\n    image: docker.io/bitnami/spark:3\n    environment: [SPARK_MODE=worker]\n    ports: ['8081:8081', '7077:7077', '4040:4040']\n")
+                .is_empty()
+        );
+        assert_eq!(
+            run("services:\n  m:\n    image: docker.io/bitnami/spark:3\n    ports: ['8080:80']\n"),
+            ["CG110@4"]
+        );
+        // WireGuard's UDP port; Plex's discovery ports.
+        assert!(
+            run(
+                "services:\n  w:\n    image: linuxserver/wireguard\n    ports: [51820:51820/udp]\n"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            run(
+                "services:\n  w:\n    image: linuxserver/wireguard\n    ports: [51821:51821/udp]\n"
+            ),
+            ["CG110@4"]
+        );
+        assert!(
+            run("services:\n  p:\n    image: plexinc/pms-docker:1.41.0\n    ports: [32400:32400, 1900:1900/udp, 32410:32410/udp]\n")
+                .is_empty()
+        );
+        // Bitnami's web applications, before and after their move to 8080/8443.
+        assert!(
+            run("services:\n  d:\n    image: bitnami/drupal:8\n    ports: ['80:80', '8080:8080', '8443:8443']\n  g:\n    image: bitnami/ghost:4\n    ports: ['80:2368']\n  r:\n    image: bitnami/redmine:4\n    ports: ['80:3000']\n")
+                .is_empty()
+        );
+        assert_eq!(
+            run("services:\n  r:\n    image: bitnami/redmine:4\n    ports: ['80:80']\n"),
+            ["CG110@4"]
+        );
+    }
 }

@@ -447,4 +447,34 @@ mod tests {
             None
         );
     }
+
+    /// Data directories of the corpus images (data/images.yaml).
+    #[test]
+    fn data_of_the_corpus_images() {
+        // Redpanda keeps its topics in /var/lib/redpanda/data, also when started with a command.
+        assert_eq!(
+            run(
+                "services:\n  r:\n    image: docker.redpanda.com/vectorized/redpanda:v22.2.2\n    command: [redpanda start, --smp 1]\n    volumes: ['./kafka:/app']\n"
+            ),
+            ["CG206@3"]
+        );
+        assert!(
+            run("services:\n  r:\n    image: docker.redpanda.com/vectorized/redpanda:v22.2.2\n    volumes: ['rp:/var/lib/redpanda/data']\nvolumes:\n  rp: {}\n")
+                .is_empty()
+        );
+        // Moodle: the application and the uploaded files are siblings; Bitnami's /bitnami/<app>.
+        assert!(
+            run("services:\n  m:\n    image: bitnami/moodle:3\n    volumes: ['md:/bitnami/moodledata']\n  o:\n    image: bitnami/odoo:14\n    volumes: ['od:/bitnami/odoo']\nvolumes:\n  md: {}\n  od: {}\n")
+                .is_empty()
+        );
+        assert_eq!(
+            run("services:\n  g:\n    image: bitnami/ghost:4\n  p:\n    image: linuxserver/plex\n"),
+            ["CG206@3", "CG206@5"]
+        );
+        // Stateless images have no data directory: Keycloak (state in its database), Spark.
+        assert!(
+            run("services:\n  k:\n    image: bitnami/keycloak:14\n  s:\n    image: bitnami/spark:3\n")
+                .is_empty()
+        );
+    }
 }

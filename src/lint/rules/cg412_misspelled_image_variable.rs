@@ -374,4 +374,36 @@ mod tests {
             ["CG412@7"]
         );
     }
+
+    /// Variables of the corpus images (data/images.yaml: each image's env file).
+    #[test]
+    fn variables_of_the_corpus_images() {
+        // What the corpus files set is read.
+        for (image, name) in [
+            ("bitnami/odoo", "ODOO_DATABASE_PORT_NUMBER"),
+            ("bitnami/redmine", "REDMINE_DATABASE_TYPE"),
+            ("bitnami/ghost", "GHOST_DATABASE_NAME"),
+            ("bitnami/spark", "SPARK_WORKER_MEMORY"),
+            ("bitnami/spark", "SPARK_LOCAL_STORAGE_ENCRYPTION_ENABLED"),
+            ("visibilityspots/cloudflared", "ADDRESS"),
+            ("containersol/locust_exporter", "LOCUST_EXPORTER_URI"),
+        ] {
+            assert!(misses(image, name).is_empty(), "{image} {name}");
+        }
+        assert_eq!(
+            misses("bitnami/ghost", "GHOST_DATABASE_PASWORD"),
+            ["GHOST_DATABASE_PASSWORD"]
+        );
+        assert_eq!(
+            misses("bitnami/odoo", "ODOO_DATABASE_USERNAME"),
+            ["ODOO_DATABASE_USER"]
+        );
+        assert_eq!(
+            codes(&lint_rule(
+                "CG412",
+                "services:\n  s:\n    image: docker.io/bitnami/spark:3\n    environment:\n      - SPARK_RPC_AUTHENTICATION_SECRT=x\n"
+            )),
+            ["CG412@5"]
+        );
+    }
 }

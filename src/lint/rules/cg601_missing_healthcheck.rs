@@ -145,4 +145,15 @@ mod tests {
         );
         assert!(run("services:\n  init:\n    image: x:1\n  app:\n    image: y:1\n    healthcheck: {test: [CMD, 'true']}\n    depends_on:\n      init: {condition: service_completed_successfully}\n").is_empty());
     }
+
+    /// visibilityspots/cloudflared ships a HEALTHCHECK; busybox and linuxserver/plex do not.
+    #[test]
+    fn healthchecks_of_the_corpus_images() {
+        assert_eq!(
+            run(
+                "services:\n  c:\n    image: visibilityspots/cloudflared\n  p:\n    image: linuxserver/plex\n"
+            ),
+            ["CG601@4"]
+        );
+    }
 }
