@@ -16,8 +16,8 @@ declare_rule! {
     /// 3306/33060 (MySQL, MariaDB), 1433 (SQL Server), 1521 (Oracle), 27017-27019 (MongoDB),
     /// 6379 (Redis), 11211 (memcached), 9200/9300 (Elasticsearch, OpenSearch), 5984
     /// (CouchDB), 9042 (Cassandra), 8086 (InfluxDB), 2375/2376 (Docker API), 2379/2380 (etcd),
-    /// 8500 (Consul), 8200 (Vault), 15672 (RabbitMQ management), 9092 (Kafka), 2181
-    /// (ZooKeeper), 7687 (Neo4j), each when the image is named like that service (`postgres`,
+    /// 8500 (Consul), 8200 (Vault), 15672 (RabbitMQ management), 9092 (Kafka), 9644
+    /// (Redpanda Admin API), 2181 (ZooKeeper), 7687 (Neo4j), each when the image is named like that service (`postgres`,
     /// `postgis/postgis`, `bitnami/postgresql` for 5432; `hashicorp/vault`, not
     /// `vaultwarden/server`, for 8200); and the `sensitive_ports` of the image in the image
     /// table (`composegen explain CG206`): among them the operations ports that answer without
@@ -128,6 +128,7 @@ pub const SENSITIVE: &[(u32, &str, &[&str])] = &[
     (8200, "Vault", &["vault", "openbao"]),
     (15672, "RabbitMQ management", &["rabbitmq"]),
     (9092, "Kafka", &["kafka", "redpanda", "cp-server"]),
+    (9644, "Redpanda Admin API", &["redpanda"]),
     (2181, "ZooKeeper", &["zookeeper"]),
     (7687, "Neo4j Bolt", &["neo4j", "memgraph"]),
 ];
@@ -469,6 +470,10 @@ mod tests {
             "services:\n  r:\n    image: docker.redpanda.com/vectorized/redpanda:v22.2.2\n    ports:\n      - '8082:8082'\n      - '9092:9092'\n      - '9644:9644'\n      - '127.0.0.1:9645:9644'\n",
         );
         assert_eq!(codes(&d), ["CG103@6", "CG103@7"]);
-        assert!(d[1].message.contains("9644"), "{}", d[1].message);
+        assert!(
+            d[1].message.contains("Redpanda Admin API port 9644"),
+            "{}",
+            d[1].message
+        );
     }
 }
