@@ -294,6 +294,8 @@ fn swarm_only(profile: &str, file: &str, doc: &Value, dir: &Path) {
         if n["external"].as_bool() != Some(true) {
             assert_eq!(n["driver"].as_str(), Some("overlay"), "{name:?}");
             assert_eq!(n["attachable"].as_bool(), Some(true), "{name:?}");
+            // Peers by name: no fixed subnet to overlap another network of the cluster.
+            assert!(n["ipam"].is_null(), "{name:?}: {n:?}");
         }
     }
     // Secrets are swarm secrets from the bundle's files.

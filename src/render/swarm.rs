@@ -15,7 +15,8 @@
 //!   and would open them on every interface of every node;
 //! - a service with a named volume is pinned to the node carrying the label
 //!   `STACK.INSTANCE=true` (its data stays on that node);
-//! - networks are attachable overlays;
+//! - networks are attachable overlays, without a fixed subnet (services reach each other by
+//!   name; a subnet chosen here could overlap another network of the cluster);
 //! - secrets are swarm secrets from files under `secrets/` in the bundle (generated once, 0600,
 //!   never overwritten); a variable whose image reads `VAR_FILE` (the image table) gets the
 //!   file, any other still reads `${VAR:?…}` from the environment of `docker stack deploy`.
@@ -86,6 +87,9 @@ fn apply_output(stack: &str, out: &mut Output, secrets: &[SecretInfo], images: &
         if !n.external {
             n.driver = "overlay".to_string();
             n.attachable = true;
+            // Peers find each other by name on a swarm: a fixed subnet would only risk
+            // overlapping another network of the cluster.
+            n.subnet = None;
         }
     }
     out.secrets = secrets
