@@ -623,3 +623,24 @@ fn reports_mark_what_fix_fixes() {
         r.stdout
     );
 }
+
+/// `--diff --output FILE` writes the diff to FILE (not stdout) and leaves the compose file alone.
+#[test]
+fn diff_goes_to_the_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "version: \"3\"\nservices:\n  a:\n    image: nginx:1.27.3\n";
+    std::fs::write(dir.path().join("compose.yaml"), text).unwrap();
+    let r = composegen(
+        dir.path(),
+        &["--diff", "--output", "fixes.diff", "compose.yaml"],
+        None,
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "", "{}", r.stdout);
+    let diff = std::fs::read_to_string(dir.path().join("fixes.diff")).unwrap();
+    assert!(diff.contains("-version: \"3\""), "{diff}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap(),
+        text
+    );
+}

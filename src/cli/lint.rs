@@ -792,6 +792,20 @@ fn run_fix(
         } else {
             i32::from(!diffs.is_empty())
         };
+        if let Some(path) = &args.output {
+            // Like the report: atomically, without colour; the status line says where it went.
+            crate::render::bundle::write_atomic(path, &diffs, false)?;
+            super::report::status(format_args!(
+                "wrote {}: {}",
+                path.display(),
+                if diffs.is_empty() {
+                    "nothing to fix"
+                } else {
+                    "the fixes as a unified diff"
+                }
+            ));
+            return Ok((String::new(), code));
+        }
         let diffs = if color {
             super::check::colorize(&diffs)
         } else {
