@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::{Finding, Severity};
+use crate::lint::fix;
 use crate::lint::rule::{Rule, RuleMeta};
 
 declare_rule! {
@@ -19,7 +20,8 @@ declare_rule! {
     ///
     /// Both separators Docker accepts are understood (`seccomp=unconfined` and the older
     /// `seccomp:unconfined`, `label:type:spc_t`, `no-new-privileges=false`). A privileged
-    /// service (CG401) has none of these layers anyway.
+    /// service (CG401) has none of these layers anyway. `lint --fix` turns
+    /// `no-new-privileges:false` into `true`; the other settings need a decision.
     ///
     /// ## Why is this bad?
     /// Seccomp blocks about 50 rarely needed system calls that have a history of kernel
@@ -125,6 +127,17 @@ impl Rule for SecurityProfileDisabled {
                 let Some((severity, label, help)) = disabled(&key, &value) else {
                     continue;
                 };
+                // The one setting with a mechanical repair: `no-new-privileges:false` → `true`.
+                let fix = if key == "no-new-privileges" {
+                    cx.root.at(&path).and_then(|n| {
+                        fix::edit_scalar(cx, n, |written| {
+                            let at = written.to_ascii_lowercase().rfind("false")?;
+                            Some((at..at + 5, "true".to_string()))
+                        })
+                    })
+                } else {
+                    None
+                };
                 let mut f = self
                     .finding(
                         cx,
@@ -134,6 +147,7 @@ impl Rule for SecurityProfileDisabled {
                     .label(label)
                     .service(s.name)
                     .help(help)
+                    .fix(fix)
                     .build();
                 f.severity = severity;
                 out.push(f);
@@ -149,6 +163,21 @@ mod tests {
 
     fn run(yaml: &str) -> Vec<String> {
         codes(&lint_rule("CG404", yaml))
+    }
+
+    #[test]
+    fn fixes_no_new_privileges_false() {
+        use crate::lint::testing::fix_rule;
+        assert_eq!(
+            fix_rule(
+                "CG404",
+                "services:\n  a:\n    image: x\n    security_opt:\n      - \"no-new-privileges:false\"\n      - no-new-privileges=FALSE\n      - label:disable\n"
+            )
+            .as_deref(),
+            Some(
+                "services:\n  a:\n    image: x\n    security_opt:\n      - \"no-new-privileges:true\"\n      - no-new-privileges=true\n      - label:disable\n"
+            )
+        );
     }
 
     #[test]
