@@ -163,13 +163,15 @@ pub fn image_is(repository: &str, words: &[&str]) -> bool {
     })
 }
 
-/// How sure the rule is that a published port is the sensitive service.
-/// The fix: bind the entry to 127.0.0.1.
+/// The fix: bind the entry to loopback, in its address family: `127.0.0.1` for no address or
+/// `0.0.0.0`, `::1` for `::` (`[::1]` in the short syntax).
 fn loopback(cx: &Context<'_>, node: &Node, p: &PortSpec) -> Option<Fix> {
     match &node.kind {
         Kind::Map(_) => match node.get("host_ip") {
-            Some(ip) => fix::edit_scalar(cx, ip, |v| {
-                (v == "0.0.0.0").then(|| (0..v.len(), "127.0.0.1".into()))
+            Some(ip) => fix::edit_scalar(cx, ip, |v| match v {
+                "0.0.0.0" => Some((0..v.len(), "127.0.0.1".into())),
+                "::" | "[::]" => Some((0..v.len(), "::1".into())),
+                _ => None,
             }),
             None => fix::insert_key(cx, node, "host_ip", Value::Scalar("127.0.0.1")),
         },
@@ -178,6 +180,7 @@ fn loopback(cx: &Context<'_>, node: &Node, p: &PortSpec) -> Option<Fix> {
                 Some((0..0, "127.0.0.1:".into()))
             }
             Some("0.0.0.0") if v.starts_with("0.0.0.0:") => Some((0..7, "127.0.0.1".into())),
+            Some("::" | "[::]") if v.starts_with("[::]:") => Some((0..4, "[::1]".into())),
             _ => None,
         }),
     }
@@ -463,6 +466,20 @@ mod tests {
 
     /// Redpanda (data/images.yaml): the Kafka API and the unauthenticated Admin API are
     /// sensitive, the HTTP Proxy and the Schema Registry ports are not listed.
+    #[test]
+    fn fix_binds_to_loopback_in_the_address_family() {
+        let fixed = crate::lint::testing::fix_rule(
+            "CG103",
+            "services:\n  db:\n    image: postgres:16.4\n    ports:\n      - \"[::]:5432:5432\"\n      - 5433:5432\n      - target: 5432\n        published: \"5434\"\n        host_ip: \"::\"\n",
+        );
+        assert_eq!(
+            fixed.as_deref(),
+            Some(
+                "services:\n  db:\n    image: postgres:16.4\n    ports:\n      - \"[::1]:5432:5432\"\n      - 127.0.0.1:5433:5432\n      - target: 5432\n        published: \"5434\"\n        host_ip: \"::1\"\n"
+            )
+        );
+    }
+
     #[test]
     fn redpanda_admin_api() {
         let d = lint_rule(
