@@ -708,13 +708,29 @@ fn failover(replicas: usize, sentinels: usize, swarm: bool) -> Result<Failover, 
     };
     let compose = read_compose(&bundle.join("docker-compose.yml"), &env);
 
-    // The network every service of the file is on, with its static addresses.
-    let (net_name, (subnet, prefix)) = compose
-        .subnets
-        .iter()
-        .next()
-        .map(|(n, s)| (n.clone(), *s))
-        .expect("a network with a subnet");
+    // The network every service of the file is on, with its static addresses. A swarm overlay
+    // has no subnet in the file (peers go by name; the cluster picks one, as the test does here).
+    let (net_name, (subnet, prefix)) = if swarm {
+        assert!(
+            compose.subnets.is_empty(),
+            "a subnet on a swarm: {:?}",
+            compose.subnets
+        );
+        let net = compose.services[0]
+            .networks
+            .keys()
+            .next()
+            .expect("a network")
+            .clone();
+        (net, (Ipv4Addr::new(10, 77, 0, 0), 24))
+    } else {
+        compose
+            .subnets
+            .iter()
+            .next()
+            .map(|(n, s)| (n.clone(), *s))
+            .expect("a network with a subnet")
+    };
     let last = u32::from(subnet) | (u32::MAX >> prefix);
     let addresses: BTreeMap<String, Ipv4Addr> = compose
         .services
