@@ -16,7 +16,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use composegen::compose::model::ComposeFile;
 use composegen::compose::validate;
@@ -29,34 +29,6 @@ fn missing_file_rejection(first_error_line: &str) -> bool {
 
 fn corpus_dir() -> Option<PathBuf> {
     support::corpus_dir()
-}
-
-struct Row {
-    path: String,
-    exit: i32,
-    first_error_line: String,
-}
-
-fn rows(dir: &Path) -> Vec<Row> {
-    let text = std::fs::read_to_string(dir.join("validity.tsv")).expect("read validity.tsv");
-    text.lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let mut cols = line.splitn(3, '\t');
-            let path = cols.next().unwrap_or_default().to_string();
-            let exit = cols
-                .next()
-                .and_then(|c| c.trim().parse().ok())
-                .unwrap_or_else(|| panic!("validity.tsv: bad exit code in {line:?}"));
-            let first_error_line = cols.next().unwrap_or_default().to_string();
-            Row {
-                path,
-                exit,
-                first_error_line,
-            }
-        })
-        .collect()
 }
 
 /// composegen's problems for one file, as `path: message` lines. Every problem must say what is
@@ -105,7 +77,7 @@ fn deserialize(text: &str) -> Result<ComposeFile, String> {
 #[test]
 fn corpus_agrees_with_docker_compose() {
     let Some(dir) = corpus_dir() else { return };
-    let rows = rows(&dir);
+    let rows = support::corpus_rows(&dir);
     assert!(!rows.is_empty(), "validity.tsv lists no files");
     let mut failures = Vec::new();
     let (mut accepted, mut structural, mut missing_files) = (0, 0, 0);
@@ -154,7 +126,7 @@ fn corpus_agrees_with_docker_compose() {
 #[test]
 fn corpus_files_never_panic_whatever_the_profiles() {
     let Some(dir) = corpus_dir() else { return };
-    for row in rows(&dir) {
+    for row in support::corpus_rows(&dir) {
         let text = std::fs::read_to_string(dir.join(&row.path)).unwrap_or_default();
         if let Ok(node) = Node::parse(&text) {
             let doc = node.to_json();
@@ -181,7 +153,7 @@ fn a_tree_and_its_json_get_the_same_problems() {
     }
     let mut texts: Vec<(String, String)> = cases().into_iter().map(|c| (c.name, c.text)).collect();
     if let Some(dir) = corpus_dir() {
-        for row in rows(&dir) {
+        for row in support::corpus_rows(&dir) {
             let text = std::fs::read_to_string(dir.join(&row.path)).unwrap_or_default();
             texts.push((row.path, text));
         }

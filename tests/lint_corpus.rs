@@ -47,14 +47,13 @@ fn no_breakage_error_on_a_file_docker_compose_accepts() {
         })
         .collect();
     let empty = tempfile::tempdir().unwrap();
-    let list = std::fs::read_to_string(corpus.join("validity.tsv")).unwrap();
     let (mut files, mut errors) = (0, BTreeMap::<String, usize>::new());
     let mut wrong = Vec::new();
-    for line in list.lines().skip(1) {
-        let mut cols = line.split('\t');
-        let (Some(rel), Some("0")) = (cols.next(), cols.next()) else {
-            continue;
-        };
+    for row in support::corpus_rows(&corpus)
+        .into_iter()
+        .filter(|r| r.exit == 0)
+    {
+        let rel = row.path.as_str();
         files += 1;
         let out = Command::cargo_bin("composegen")
             .unwrap()

@@ -353,7 +353,6 @@ fn fix_round_trips_on_the_corpus() {
         return;
     };
     let compose = support::docker_compose_bin();
-    let list = std::fs::read_to_string(corpus.join("validity.tsv")).expect("validity.tsv");
     let work = tempfile::tempdir().expect("tempdir");
     let mut files = 0;
     let mut fixed_files = 0;
@@ -362,10 +361,8 @@ fn fix_round_trips_on_the_corpus() {
     let mut compose_checked = 0;
     let mut models_compared = 0;
     let mut failures = Vec::new();
-    for (i, line) in list.lines().skip(1).enumerate() {
-        let Some(rel) = line.split('\t').next().filter(|p| !p.is_empty()) else {
-            continue;
-        };
+    for (i, row) in support::corpus_rows(&corpus).iter().enumerate() {
+        let rel = row.path.as_str();
         let Ok(original) = std::fs::read_to_string(corpus.join(rel)) else {
             continue;
         };
@@ -477,14 +474,11 @@ fn add_ignores_on_the_corpus() {
     let Some(corpus) = support::corpus_dir() else {
         return;
     };
-    let list = std::fs::read_to_string(corpus.join("validity.tsv")).expect("validity.tsv");
     let work = tempfile::tempdir().expect("tempdir");
     let (mut files, mut changed, mut comments) = (0, 0, 0);
     let mut failures = Vec::new();
-    for (i, line) in list.lines().skip(1).enumerate() {
-        let Some(rel) = line.split('\t').next().filter(|p| !p.is_empty()) else {
-            continue;
-        };
+    for (i, row) in support::corpus_rows(&corpus).iter().enumerate() {
+        let rel = row.path.as_str();
         let Ok(original) = std::fs::read_to_string(corpus.join(rel)) else {
             continue;
         };

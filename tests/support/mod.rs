@@ -110,6 +110,39 @@ pub fn corpus_dir() -> Option<PathBuf> {
     None
 }
 
+/// One line of the corpus's `validity.tsv`: a file and Docker Compose's verdict on it.
+pub struct CorpusRow {
+    /// The file, relative to the corpus directory.
+    pub path: String,
+    /// The exit code of `docker compose -f FILE config -q` (0: accepted).
+    pub exit: i32,
+    /// The first line of its error, when it refused the file.
+    pub first_error_line: String,
+}
+
+/// The rows of `validity.tsv` in the corpus directory `dir` (see [`corpus_dir`]).
+pub fn corpus_rows(dir: &Path) -> Vec<CorpusRow> {
+    let text = std::fs::read_to_string(dir.join("validity.tsv")).expect("read validity.tsv");
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let mut cols = line.splitn(3, '\t');
+            let path = cols.next().unwrap_or_default().to_string();
+            let exit = cols
+                .next()
+                .and_then(|c| c.trim().parse().ok())
+                .unwrap_or_else(|| panic!("validity.tsv: bad exit code in {line:?}"));
+            let first_error_line = cols.next().unwrap_or_default().to_string();
+            CorpusRow {
+                path,
+                exit,
+                first_error_line,
+            }
+        })
+        .collect()
+}
+
 fn is_executable(path: &Path) -> bool {
     path.metadata()
         .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
@@ -287,23 +320,27 @@ fn real_compose(found: PathBuf) -> Result<PathBuf, String> {
 fn compose(file: &Path, env: &[(String, String)], args: &[&str]) -> Option<Result<String, String>> {
     let bin = docker_compose()?;
     let file = absolute(file);
+    let mut cmd = in_file_dir(&bin, &file, env);
+    cmd.arg("-f").arg(&file).args(args);
+    Some(match run(&mut cmd, TIMEOUT) {
+        Ok(out) if out.status.success() => Ok(out.stdout),
+        Ok(out) => Err(out.stderr),
+        Err(e) => Err(e),
+    })
+}
+
+/// `bin` to run on `file` (absolute) as a user would: in its directory, with PATH, HOME and
+/// `env` only.
+fn in_file_dir(bin: &Path, file: &Path, env: &[(String, String)]) -> Command {
     let mut cmd = Command::new(bin);
-    cmd.arg("-f")
-        .arg(&file)
-        .args(args)
-        .current_dir(parent_dir(&file))
-        .env_clear();
+    cmd.current_dir(parent_dir(file)).env_clear();
     for var in ["PATH", "HOME"] {
         if let Some(value) = std::env::var_os(var) {
             cmd.env(var, value);
         }
     }
     cmd.envs(env.iter().map(|(k, v)| (k, v)));
-    Some(match run(&mut cmd, TIMEOUT) {
-        Ok(out) if out.status.success() => Ok(out.stdout),
-        Ok(out) => Err(out.stderr),
-        Err(e) => Err(e),
-    })
+    cmd
 }
 
 /// `docker-compose -f FILE config -q`: `Ok(stdout)` (empty when valid) or `Err(stderr)` with
@@ -365,19 +402,11 @@ fn stack_config(
         return unavailable("docker", why);
     }
     let file = absolute(file);
-    let mut cmd = Command::new(docker);
+    let mut cmd = in_file_dir(&docker, &file, env);
     cmd.args(["stack", "config"])
         .args(args)
         .arg("-c")
-        .arg(&file)
-        .current_dir(parent_dir(&file))
-        .env_clear();
-    for var in ["PATH", "HOME"] {
-        if let Some(value) = std::env::var_os(var) {
-            cmd.env(var, value);
-        }
-    }
-    cmd.envs(env.iter().map(|(k, v)| (k, v)));
+        .arg(&file);
     Some(match run(&mut cmd, TIMEOUT) {
         Ok(out) if out.status.success() => Ok((out.stdout, out.stderr)),
         Ok(out) => Err(out.stderr),
