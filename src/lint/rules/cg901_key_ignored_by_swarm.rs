@@ -3,7 +3,7 @@ use crate::declare_rule;
 use crate::lint::context::Context;
 use crate::lint::finding::Finding;
 use crate::lint::rule::{Rule, RuleMeta};
-use crate::lint::view::entries;
+use crate::lint::view::{HostScope, entries};
 
 declare_rule! {
     /// ## What it does
@@ -149,13 +149,12 @@ impl Rule for KeyIgnoredBySwarm {
             }
             for p in s.ports() {
                 // 0.0.0.0 and :: already mean every interface.
-                let Some(ip) = p
-                    .host_ip
-                    .as_ref()
-                    .filter(|ip| !matches!(ip.as_str(), "0.0.0.0" | "::" | "[::]"))
-                else {
+                let Some(ip) = p.host_ip.as_ref() else {
                     continue;
                 };
+                if p.host_scope() == Some(HostScope::Everywhere) {
+                    continue;
+                }
                 out.push(
                     self.finding(
                         cx,
